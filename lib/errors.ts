@@ -1,0 +1,93 @@
+/**
+ * Errors that carry the process exit code they stand for, so the CLI door can
+ * turn any of them into one clear line and the right status, never a stack trace.
+ *
+ * @module
+ */
+
+/** Exit statuses of the contract, by meaning. */
+export const ExitCode = {
+  /** All hooks succeeded, or there were none. */
+  Ok: 0,
+  /** A hook failed, timed out, could not start or was refused. */
+  HookFailed: 1,
+  /** Bad usage, bad event or bad config. */
+  Usage: 2,
+  /** A pre hook vetoed the event (`around --veto`). */
+  Vetoed: 3,
+  /** The runner got SIGINT. */
+  Interrupted: 130,
+  /** The runner got SIGTERM. */
+  Terminated: 143,
+} as const;
+
+/**
+ * Base class of every error solus-hooks reports to a user.
+ *
+ * @example
+ * ```ts
+ * import { SolusHooksError } from "./errors.ts";
+ * const err = new SolusHooksError("journal is broken", 1);
+ * console.log(err.exitCode); // 1
+ * ```
+ */
+export class SolusHooksError extends Error {
+  /** The exit status the CLI uses when this error ends a command. */
+  readonly exitCode: number;
+
+  /** Make an error with a message meant for a person and the status it stands for. */
+  constructor(message: string, exitCode: number, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+    this.exitCode = exitCode;
+  }
+}
+
+/**
+ * Bad command-line usage: unknown flag, missing argument, bad value. Exit 2.
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "./errors.ts";
+ * throw new UsageError("--timeout takes a whole number of milliseconds");
+ * ```
+ */
+export class UsageError extends SolusHooksError {
+  /** Make a usage error; its exit status is 2. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.Usage, options);
+  }
+}
+
+/**
+ * An event that is not valid JSON or does not match the registry. Exit 2.
+ *
+ * @example
+ * ```ts
+ * import { EventError } from "./errors.ts";
+ * throw new EventError('unknown action "server-restat" (did you mean server-restart?)');
+ * ```
+ */
+export class EventError extends SolusHooksError {
+  /** Make an event error; its exit status is 2. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.Usage, options);
+  }
+}
+
+/**
+ * A config file that cannot be read, is not valid JSONC, or has an unknown key or
+ * a wrong type. The message carries `line L, column C` where it applies. Exit 2.
+ *
+ * @example
+ * ```ts
+ * import { ConfigError } from "./errors.ts";
+ * throw new ConfigError("/etc/solus-hooks/config.jsonc: line 3, column 14: timeoutMs must be a number");
+ * ```
+ */
+export class ConfigError extends SolusHooksError {
+  /** Make a config error; its exit status is 2. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.Usage, options);
+  }
+}
