@@ -1,0 +1,345 @@
+/**
+ * The process layer: the only code that starts hooks and sends signals.
+ *
+ * Each hook runs detached, so it leads its own process group and the whole tree it
+ * forks can be signalled at once. At the stop signal (the stage deadline or the
+ * runner's own interruption) the group gets SIGTERM, and SIGKILL `killGraceMs`
+ * later or as soon as the hook itself has exited. Every wait is bounded: a
+ * descendant that escaped the group with `setsid` and holds the pipes cannot keep
+ * the runner waiting.
+ *
+ * @module
+ */
+import { type Capture, captureStream } from "./capture.ts";
+import type { HookStatus } from "./report.ts";
+
+/** How long to keep reading a hook's pipes after it exited normally (contract: within 1 s). */
+export const DRAIN_AFTER_EXIT_MS = 1000;
+/** How long to keep reading a killed hook's pipes after it died. */
+export const DRAIN_AFTER_KILL_MS = 200;
+
+/** What to run and how. */
+export interface HookProcessOptions {
+  /** The file to execute. */
+  command: string;
+  /** Arguments, none for a hook. */
+  args?: string[];
+  /** Working directory. */
+  cwd: string;
+  /** The whole environment of the hook; nothing of the runner's is added. */
+  env: Record<string, string>;
+  /** Bytes written to the hook's stdin, followed by end-of-file. */
+  stdin: Uint8Array;
+  /**
+   * Stops the hook: SIGTERM to its group at once, SIGKILL after `killGraceMs`.
+   * An abort whose reason is a `TimeoutError` marks the hook `timed_out`.
+   */
+  signal: AbortSignal;
+  /** Milliseconds between SIGTERM and SIGKILL. */
+  killGraceMs: number;
+  /** Bytes of stdout and of stderr kept, each. */
+  maxOutputBytes: number;
+}
+
+/** How a hook process ended. */
+export interface ProcessOutcome {
+  /** ok, failed, timed_out or spawn_error. */
+  status: HookStatus;
+  /** The exit code, or null when a signal ended it or it never started. */
+  exit_code: number | null;
+  /** The signal that ended it, or null. */
+  signal: string | null;
+  /** From spawn to settling, in milliseconds. */
+  duration_ms: number;
+  /** Kept stdout. */
+  stdout: string;
+  /** Kept stderr. */
+  stderr: string;
+  /** All stdout bytes read. */
+  stdout_bytes: number;
+  /** All stderr bytes read. */
+  stderr_bytes: number;
+  /** What went wrong, in words, when something did. */
+  error?: string;
+}
+
+/** Process groups of hooks still running, so an interrupted runner can kill them all. */
+const liveGroups = new Set<number>();
+
+/**
+ * Send `signal` to a whole process group. A group that is already gone is fine.
+ *
+ * @example
+ * ```ts
+ * import { signalGroup } from "./process.ts";
+ * signalGroup(999999, "SIGTERM"); // false: no such group, no error
+ * ```
+ */
+export function signalGroup(pgid: number, signal: Deno.Signal): boolean {
+  try {
+    Deno.kill(-pgid, signal);
+    return true;
+  } catch {
+    // NotFound: the group is gone. Anything else (EPERM) leaves nothing we can do.
+    return false;
+  }
+}
+
+/**
+ * SIGKILL every hook group still running. For the runner's last moments: a second
+ * interrupt, an unexpected error, or `unload`.
+ *
+ * @example
+ * ```ts
+ * import { killAllHookGroups } from "./process.ts";
+ * globalThis.addEventListener("unload", () => killAllHookGroups());
+ * ```
+ */
+export function killAllHookGroups(signal: Deno.Signal = "SIGKILL"): number {
+  let count = 0;
+  for (const pgid of liveGroups) if (signalGroup(pgid, signal)) count++;
+  return count;
+}
+
+/** How many hook groups are running now. */
+export function liveHookGroupCount(): number {
+  return liveGroups.size;
+}
+
+function delay(ms: number): { promise: Promise<void>; clear(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const promise = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, Math.max(0, ms));
+  });
+  return { promise, clear: () => clearTimeout(timer) };
+}
+
+function isTimeout(signal: AbortSignal): boolean {
+  return signal.reason instanceof DOMException && signal.reason.name === "TimeoutError";
+}
+
+/**
+ * Run one hook to its end or its stop, and say how it ended.
+ *
+ * Never throws: a hook that cannot start is a `spawn_error` with the reason in words.
+ *
+ * @example
+ * ```ts
+ * import { runHookProcess } from "./process.ts";
+ * const outcome = await runHookProcess({
+ *   command: "/bin/cat",
+ *   cwd: "/",
+ *   env: {},
+ *   stdin: new TextEncoder().encode('{"hello":1}'),
+ *   signal: AbortSignal.timeout(5000),
+ *   killGraceMs: 2000,
+ *   maxOutputBytes: 1024,
+ * });
+ * console.log(outcome.status, outcome.stdout); // ok {"hello":1}
+ * ```
+ */
+export async function runHookProcess(options: HookProcessOptions): Promise<ProcessOutcome> {
+  const start = performance.now();
+  const elapsed = () => Math.round(performance.now() - start);
+  const empty = { stdout: "", stderr: "", stdout_bytes: 0, stderr_bytes: 0 };
+  if (options.signal.aborted) {
+    return {
+      status: isTimeout(options.signal) ? "timed_out" : "failed",
+      exit_code: null,
+      signal: null,
+      duration_ms: 0,
+      ...empty,
+      error: isTimeout(options.signal)
+        ? "not started: the stage deadline had passed"
+        : "not started: the runner was interrupted",
+    };
+  }
+
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(options.command, {
+      args: options.args ?? [],
+      cwd: options.cwd,
+      env: options.env,
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+      detached: true,
+    }).spawn();
+  } catch (error) {
+    return {
+      status: "spawn_error",
+      exit_code: null,
+      signal: null,
+      duration_ms: elapsed(),
+      ...empty,
+      error: await explainSpawnError(options.command, error),
+    };
+  }
+
+  const pgid = child.pid;
+  liveGroups.add(pgid);
+  const stdout = captureStream(child.stdout, options.maxOutputBytes);
+  const stderr = captureStream(child.stderr, options.maxOutputBytes);
+  // Write while the pipes are being read, or a hook that echoes its input deadlocks.
+  // The write is never awaited past the hook's exit: a descendant holding stdin
+  // without reading would block it for ever (see the CLI door's final exit).
+  feedStdin(child.stdin, options.stdin);
+
+  let stopped = false;
+  let forceKill: { clear(): void } | undefined;
+  const onStop = () => {
+    stopped = true;
+    signalGroup(pgid, "SIGTERM");
+    const grace = delay(options.killGraceMs);
+    grace.promise.then(() => {
+      if (liveGroups.has(pgid)) signalGroup(pgid, "SIGKILL");
+    });
+    forceKill = grace;
+  };
+  options.signal.addEventListener("abort", onStop, { once: true });
+
+  const status = await child.status;
+  const exitedAt = performance.now();
+  options.signal.removeEventListener("abort", onStop);
+  if (stopped) {
+    // The hook had its grace and is gone; whatever of its group is left is
+    // killed now rather than when the grace runs out.
+    forceKill?.clear();
+    signalGroup(pgid, "SIGKILL");
+  }
+  liveGroups.delete(pgid);
+
+  const output = await drain(
+    [stdout, stderr],
+    stopped ? DRAIN_AFTER_KILL_MS : DRAIN_AFTER_EXIT_MS,
+  );
+  const duration_ms = Math.round(exitedAt - start);
+  const [out, err] = output.captured;
+  const result: ProcessOutcome = {
+    status: "ok",
+    exit_code: status.signal ? null : status.code,
+    signal: status.signal ?? null,
+    duration_ms,
+    stdout: out.text,
+    stderr: err.text,
+    stdout_bytes: out.bytes,
+    stderr_bytes: err.bytes,
+  };
+  if (stopped) {
+    result.status = isTimeout(options.signal) ? "timed_out" : "failed";
+    result.error = isTimeout(options.signal)
+      ? `killed at the stage deadline (${status.signal ?? `exit ${status.code}`})`
+      : "killed: the runner was interrupted";
+  } else if (!status.success) {
+    result.status = "failed";
+    result.error = status.signal
+      ? `killed by ${status.signal}`
+      : await explainExitCode(options.command, status.code);
+  }
+  if (output.cutShort) {
+    const note = "output pipes still held open by a background process; stopped reading them";
+    result.error = result.error ? `${result.error}; ${note}` : note;
+  }
+  return result;
+}
+
+function feedStdin(stdin: WritableStream<Uint8Array>, bytes: Uint8Array): void {
+  const writer = stdin.getWriter();
+  (async () => {
+    try {
+      if (bytes.byteLength > 0) await writer.write(bytes);
+      await writer.close();
+    } catch {
+      // BrokenPipe: the hook exited or closed stdin without reading it all. Not an error.
+    }
+  })();
+}
+
+/** Wait for both pipes to end, at most `ms`; then stop reading them. */
+async function drain(
+  captures: Capture[],
+  ms: number,
+): Promise<{ captured: Awaited<Capture["done"]>[]; cutShort: boolean }> {
+  const all = Promise.all(captures.map((capture) => capture.done));
+  const timer = delay(ms);
+  const first = await Promise.race([
+    all.then(() => "ended" as const),
+    timer.promise.then(() => "late" as const),
+  ]);
+  timer.clear();
+  if (first === "late") { for (const capture of captures) capture.cancel(); }
+  return { captured: await all, cutShort: first === "late" };
+}
+
+/** The interpreter a script's `#!` line names, and whether that line ends in CR. */
+async function readShebang(path: string): Promise<{ interpreter: string; crlf: boolean } | null> {
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await Deno.open(path, { read: true });
+    const buffer = new Uint8Array(256);
+    const n = await file.read(buffer);
+    if (!n) return null;
+    const head = new TextDecoder().decode(buffer.subarray(0, n));
+    if (!head.startsWith("#!")) return null;
+    const line = head.split("\n")[0];
+    const crlf = line.endsWith("\r");
+    const interpreter = line.slice(2).trim().split(/[ \t]+/)[0] ?? "";
+    return { interpreter, crlf };
+  } catch {
+    return null;
+  } finally {
+    file?.close();
+  }
+}
+
+/**
+ * Explain why a file could not be started. Deno reports a missing shebang
+ * interpreter as NotFound on the script's own path, which misleads; say which.
+ *
+ * @example
+ * ```ts
+ * import { explainSpawnError } from "./process.ts";
+ * console.log(await explainSpawnError("/nope", new Deno.errors.NotFound("x")));
+ * // file not found: /nope
+ * ```
+ */
+export async function explainSpawnError(path: string, error: unknown): Promise<string> {
+  const message = error instanceof Error ? error.message : String(error);
+  let exists = false;
+  try {
+    await Deno.stat(path);
+    exists = true;
+  } catch {
+    // stays false
+  }
+  if (!exists) return `file not found: ${path}`;
+  const shebang = await readShebang(path);
+  if (error instanceof Deno.errors.NotFound && shebang) {
+    if (shebang.crlf) {
+      return `the #! line ends in CRLF, so the interpreter "${shebang.interpreter}\\r" does not exist: convert the file to Unix line endings (dos2unix)`;
+    }
+    return `the interpreter named in the #! line is missing: ${shebang.interpreter}`;
+  }
+  if (error instanceof Deno.errors.PermissionDenied) {
+    return shebang
+      ? `permission denied: the file or its interpreter ${shebang.interpreter} is not executable (chmod +x)`
+      : "permission denied: the file is not executable (chmod +x)";
+  }
+  return `cannot start: ${message}`;
+}
+
+/** Explain a non-zero exit where its cause is likely the shebang rather than the hook. */
+async function explainExitCode(path: string, code: number): Promise<string> {
+  if (code === 127 || code === 126) {
+    const shebang = await readShebang(path);
+    if (shebang?.crlf) {
+      return `exit ${code}: the #! line ends in CRLF (convert to Unix line endings)`;
+    }
+    if (shebang && /\/env$/.test(shebang.interpreter)) {
+      return `exit ${code}: the interpreter that ${shebang.interpreter} looks up on PATH may be missing`;
+    }
+  }
+  return `exit ${code}`;
+}

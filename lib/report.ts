@@ -1,0 +1,88 @@
+/**
+ * The shape of a run's report: what `--json` prints and the journal stores.
+ *
+ * @module
+ */
+import type { HookEvent } from "./registry.ts";
+
+/** How one hook ended. */
+export type HookStatus = "ok" | "failed" | "timed_out" | "spawn_error";
+
+/** What became of one hook in one stage. */
+export interface HookResult {
+  /** The file name inside the hooks directory. */
+  name: string;
+  /** How it ended. */
+  status: HookStatus;
+  /** Its exit code, or null if it was killed by a signal or never started. */
+  exit_code: number | null;
+  /** The signal that ended it (e.g. `SIGKILL`), or null. */
+  signal: string | null;
+  /** From spawn to exit (or to giving up on it), in milliseconds. */
+  duration_ms: number;
+  /** The first `maxOutputBytes` of its stdout, decoded as UTF-8. */
+  stdout: string;
+  /** The first `maxOutputBytes` of its stderr, decoded as UTF-8. */
+  stderr: string;
+  /** How many bytes it wrote to stdout in all, kept or not. */
+  stdout_bytes: number;
+  /** How many bytes it wrote to stderr in all, kept or not. */
+  stderr_bytes: number;
+  /** Why it failed to start, or other notes from the runner (absent when there is nothing to say). */
+  error?: string;
+}
+
+/** A file in the hooks directory that was not run, and why. */
+export interface SkippedHook {
+  /** The file name inside the hooks directory. */
+  name: string;
+  /** Why it was not run, in words. */
+  reason: string;
+  /**
+   * True when the file was refused by the safety rule (wrong owner, writable by
+   * group or others): a refusal makes the run fail (exit 1), a plain skip does not.
+   */
+  refused: boolean;
+}
+
+/** The record of one stage run. */
+export interface RunReport {
+  /** A fresh id for this run. */
+  run_id: string;
+  /** The id shared by every stage and action of one platform event. */
+  event_id: string;
+  /** The event the hooks got. */
+  event: HookEvent;
+  /** The hooks directory. */
+  dir: string;
+  /** When the stage started, ISO 8601 in UTC. */
+  started_at: string;
+  /** From start to the last hook settled, in milliseconds. */
+  duration_ms: number;
+  /** True when every hook succeeded and none was refused. */
+  ok: boolean;
+  /** True when the runner was stopped by SIGINT or SIGTERM. */
+  interrupted: boolean;
+  /** Every hook that was started or due to start, in name order. */
+  hooks: HookResult[];
+  /** Files that were not run, in name order. */
+  skipped: SkippedHook[];
+  /** The run this one replays, when it is a replay. */
+  replay_of?: string;
+}
+
+/**
+ * Whether a stage succeeded: every hook ok and nothing refused by the safety rule.
+ *
+ * @example
+ * ```ts
+ * import { isSuccessful } from "./report.ts";
+ * console.log(isSuccessful([], [])); // true: no hooks is not an error
+ * ```
+ */
+export function isSuccessful(
+  hooks: readonly HookResult[],
+  skipped: readonly SkippedHook[],
+): boolean {
+  return hooks.every((hook) => hook.status === "ok") && skipped.every((skip) => !skip.refused);
+}

@@ -1,0 +1,419 @@
+/**
+ * The process contract, proven with real hooks in temporary directories:
+ * stdin, environment, order, parallelism, the deadline, hostile hooks.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { createRegistry, runStage } from "../mod.ts";
+import { killRun, RESTART_PRE, survivorsOf, withHooks } from "./helpers.ts";
+
+const EVENT_JSON = JSON.stringify(RESTART_PRE);
+
+/** A registry with an action carrying a free string, to send events of any size. */
+const blobRegistry = createRegistry({
+  "blob-test": {
+    description: "test action with a big string",
+    data: { uuid: "uuid", note: "string" },
+  },
+});
+function blobEvent(bytes: number) {
+  return {
+    action: "blob-test",
+    stage: "pre" as const,
+    data: { uuid: RESTART_PRE.data.uuid, note: "x".repeat(bytes) },
+  };
+}
+
+/** The contract's bound on a stage's return, plus slack for a loaded 2-core machine. */
+function bound(timeoutMs: number, graceMs: number): number {
+  return timeoutMs + graceMs + 1000 + 1000;
+}
+
+Deno.test("runStage() gives shell, Python and shebang-less hooks the event on stdin byte for byte", async () => {
+  await withHooks({
+    "a-shell.sh": "#!/bin/sh\ncat\n",
+    "b-python.py": "#!/usr/bin/env python3\nimport sys\nsys.stdout.write(sys.stdin.read())\n",
+    "c-plain": "cat\n",
+  }, async (dir) => {
+    const report = await runStage(RESTART_PRE, { dir });
+    assert.deepEqual(report.hooks.map((h) => [h.name, h.status]), [
+      ["a-shell.sh", "ok"],
+      ["b-python.py", "ok"],
+      ["c-plain", "ok"],
+    ]);
+    for (const hook of report.hooks) {
+      assert.equal(hook.stdout, EVENT_JSON, `${hook.name} got the event unchanged`);
+      assert.equal(hook.stdout_bytes, new TextEncoder().encode(EVENT_JSON).byteLength);
+    }
+    assert.equal(report.ok, true);
+  });
+});
+
+Deno.test("runStage() gives hooks a clean environment with the SOLUS_HOOK_ variables", async () => {
+  Deno.env.set("SOLUS_TEST_SECRET", "must-not-leak");
+  Deno.env.set("SOLUS_TEST_PASSED", "passed-through");
+  try {
+    await withHooks({ "env.sh": "#!/bin/sh\nenv\npwd >&2\n" }, async (dir) => {
+      const before = Date.now();
+      const report = await runStage(RESTART_PRE, {
+        dir,
+        timeoutMs: 30_000,
+        runId: "run-1",
+        eventId: "event-1",
+        env: { passthrough: ["SOLUS_TEST_PASSED"], set: { SITE: "dc1" } },
+      });
+      const env = Object.fromEntries(
+        report.hooks[0].stdout.trim().split("\n").map((
+          line,
+        ) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+      );
+      assert.equal(env.SOLUS_TEST_SECRET, undefined, "the caller's variables never reach a hook");
+      assert.equal(env.SOLUS_TEST_PASSED, "passed-through");
+      assert.equal(env.SITE, "dc1");
+      assert.ok(env.PATH, "PATH passes through");
+      assert.equal(env.SOLUS_HOOK_ACTION, "server-restart");
+      assert.equal(env.SOLUS_HOOK_STAGE, "pre");
+      assert.equal(env.SOLUS_HOOK_RUN_ID, "run-1");
+      assert.equal(env.SOLUS_HOOK_EVENT_ID, "event-1");
+      assert.equal(env.SOLUS_HOOK_DATA_UUID, RESTART_PRE.data.uuid);
+      assert.equal(env.SOLUS_HOOK_DATA_VIRTUALIZATION_TYPE, "kvm");
+      const deadline = Number(env.SOLUS_HOOK_DEADLINE);
+      assert.ok(
+        deadline >= before + 30_000 && deadline <= Date.now() + 30_000,
+        `deadline ${deadline}`,
+      );
+      const allowed = new Set([
+        "PATH",
+        "HOME",
+        "LANG",
+        "LC_ALL",
+        "TZ",
+        "SOLUS_TEST_PASSED",
+        "SITE",
+        "PWD",
+        "SHLVL",
+        "_",
+      ]);
+      const stray = Object.keys(env).filter((name) =>
+        !allowed.has(name) && !name.startsWith("SOLUS_HOOK_")
+      );
+      assert.deepEqual(stray, []);
+      assert.equal(
+        report.hooks[0].stderr.trim(),
+        await Deno.realPath(dir),
+        "working directory is the hooks directory",
+      );
+    });
+  } finally {
+    Deno.env.delete("SOLUS_TEST_SECRET");
+    Deno.env.delete("SOLUS_TEST_PASSED");
+  }
+});
+
+Deno.test("runStage() joins arrays with spaces and leaves values over 64 KiB out of the environment", async () => {
+  await withHooks(
+    { "env.sh": '#!/bin/sh\necho "note=${SOLUS_HOOK_DATA_NOTE:-unset}"\nwc -c\n' },
+    async (dir) => {
+      const big = blobEvent(100 * 1024);
+      const report = await runStage(big, { dir, registry: blobRegistry });
+      assert.equal(report.hooks[0].status, "ok", report.hooks[0].error);
+      const [line, count] = report.hooks[0].stdout.trim().split("\n");
+      assert.equal(line, "note=unset");
+      assert.equal(
+        Number(count.trim()),
+        JSON.stringify(big).length,
+        "stdin still carries the whole event",
+      );
+    },
+  );
+  await withHooks(
+    { "ips.sh": '#!/bin/sh\necho "$SOLUS_HOOK_DATA_IP_ADDRESSES"\n' },
+    async (dir) => {
+      const event = createRegistry().sample("server-create", "post");
+      const report = await runStage(event, { dir });
+      assert.equal(report.hooks[0].stdout.trim(), (event.data.ip_addresses as string[]).join(" "));
+    },
+  );
+});
+
+Deno.test("runStage() starts hooks in byte-wise name order, in parallel by default", async () => {
+  const log = await Deno.makeTempFile();
+  const hook = (name: string) => `#!/bin/sh\necho ${name} >> ${log}\nsleep 0.6\n`;
+  const names = ["b", "B", "a", "10", "9", "é"];
+  try {
+    await withHooks(Object.fromEntries(names.map((n) => [n, hook(n)])), async (dir) => {
+      const parallel = await runStage(RESTART_PRE, { dir });
+      assert.deepEqual(parallel.hooks.map((h) => h.name), ["10", "9", "B", "a", "b", "é"]);
+      assert.ok(parallel.duration_ms < 6 * 600, `parallel took ${parallel.duration_ms} ms`);
+      await Deno.writeTextFile(log, "");
+      const serial = await runStage(RESTART_PRE, { dir, mode: "serial" });
+      assert.deepEqual((await Deno.readTextFile(log)).trim().split("\n"), [
+        "10",
+        "9",
+        "B",
+        "a",
+        "b",
+        "é",
+      ]);
+      assert.ok(serial.duration_ms >= 6 * 600, `serial took ${serial.duration_ms} ms`);
+    });
+  } finally {
+    await Deno.remove(log);
+  }
+});
+
+Deno.test("runStage() runs at most maxParallel hooks at once", async () => {
+  const log = await Deno.makeTempFile();
+  // Each hook records how many hooks are running as it starts (by counting marker files).
+  const hook =
+    `#!/bin/sh\ntouch "$0.running"\nls *.running | wc -l >> ${log}\nsleep 0.4\nrm "$0.running"\n`;
+  try {
+    await withHooks({ h1: hook, h2: hook, h3: hook, h4: hook, h5: hook }, async (dir) => {
+      const report = await runStage(RESTART_PRE, { dir, maxParallel: 2 });
+      assert.equal(report.ok, true);
+      const counts = (await Deno.readTextFile(log)).trim().split("\n").map(Number);
+      assert.equal(counts.length, 5);
+      assert.ok(Math.max(...counts) <= 2, `at most 2 at once, saw ${counts}`);
+      assert.ok(
+        report.duration_ms >= 3 * 400,
+        `5 hooks 2 at a time take 3 rounds: ${report.duration_ms} ms`,
+      );
+    });
+  } finally {
+    await Deno.remove(log);
+  }
+});
+
+Deno.test("runStage() lets one hook's failure never stop the others", async () => {
+  await withHooks({
+    "1-fails": "#!/bin/sh\necho broken >&2\nexit 3\n",
+    "2-works": "#!/bin/sh\necho fine\n",
+    "3-signal": "#!/bin/sh\nkill -9 $$\n",
+  }, async (dir) => {
+    const report = await runStage(RESTART_PRE, { dir });
+    assert.equal(report.ok, false);
+    const [fails, works, signal] = report.hooks;
+    assert.equal(fails.status, "failed");
+    assert.equal(fails.exit_code, 3);
+    assert.equal(fails.stderr, "broken\n");
+    assert.equal(works.status, "ok");
+    assert.equal(works.stdout, "fine\n");
+    assert.equal(signal.status, "failed");
+    assert.equal(signal.signal, "SIGKILL");
+    assert.equal(signal.exit_code, null);
+  });
+});
+
+Deno.test("runStage() kills the process group at the deadline", async () => {
+  await withHooks({
+    "hang.sh": "#!/bin/sh\nsleep 30 &\nsleep 30 &\nsleep 30\n",
+    "quick.sh": "#!/bin/sh\nexit 0\n",
+  }, async (dir) => {
+    const runId = crypto.randomUUID();
+    const start = performance.now();
+    const report = await runStage(RESTART_PRE, { dir, runId, timeoutMs: 500, killGraceMs: 500 });
+    const elapsed = performance.now() - start;
+    assert.ok(elapsed >= 500 && elapsed < bound(500, 500), `returned after ${elapsed} ms`);
+    assert.equal(report.hooks[0].status, "timed_out");
+    assert.equal(report.hooks[0].signal, "SIGTERM");
+    assert.equal(report.hooks[1].status, "ok");
+    assert.equal(report.ok, false);
+    assert.deepEqual(await survivorsOf(runId), [], "no process of the hook's group survives");
+  });
+});
+
+Deno.test("runStage() sends SIGKILL after the grace to hooks that ignore SIGTERM, children included", async () => {
+  await withHooks({
+    "stubborn.sh": [
+      "#!/bin/sh",
+      "trap '' TERM",
+      // A fork tree three levels deep, every level ignoring SIGTERM too.
+      "sh -c \"trap '' TERM; sh -c \\\"trap '' TERM; while :; do sleep 0.1; done\\\" & while :; do sleep 0.1; done\" &",
+      "while :; do sleep 0.1; done",
+    ].join("\n"),
+  }, async (dir) => {
+    const runId = crypto.randomUUID();
+    const start = performance.now();
+    const report = await runStage(RESTART_PRE, { dir, runId, timeoutMs: 500, killGraceMs: 700 });
+    const elapsed = performance.now() - start;
+    assert.ok(elapsed >= 500 + 700 - 50, `waited the grace: ${elapsed} ms`);
+    assert.ok(elapsed < bound(500, 700), `returned after ${elapsed} ms`);
+    assert.equal(report.hooks[0].status, "timed_out");
+    assert.equal(report.hooks[0].signal, "SIGKILL");
+    assert.deepEqual(await survivorsOf(runId), [], "the whole tree is gone");
+  });
+});
+
+Deno.test("runStage() stops reading pipes within a second of a hook's exit when background processes hold them", async () => {
+  await withHooks({ "bg.sh": "#!/bin/sh\necho started\nsleep 20 &\nexit 0\n" }, async (dir) => {
+    const runId = crypto.randomUUID();
+    try {
+      const report = await runStage(RESTART_PRE, { dir, runId, timeoutMs: 10_000 });
+      const hook = report.hooks[0];
+      assert.equal(hook.status, "ok");
+      assert.equal(hook.stdout, "started\n");
+      assert.ok(report.duration_ms < 1000 + 1500, `returned ${report.duration_ms} ms after start`);
+      assert.match(hook.error ?? "", /held open by a background process/);
+      // The contract leaves a normally-exiting hook's background processes alone.
+      assert.equal((await survivorsOf(runId, 0)).length, 1, "the background sleep was not killed");
+    } finally {
+      killRun(runId);
+    }
+  });
+});
+
+Deno.test("runStage() returns in time when a descendant escapes with setsid and holds the pipes", async () => {
+  await withHooks({ "escape.sh": "#!/bin/sh\nsetsid sleep 20 &\nsleep 30\n" }, async (dir) => {
+    const runId = crypto.randomUUID();
+    try {
+      const start = performance.now();
+      const report = await runStage(RESTART_PRE, { dir, runId, timeoutMs: 500, killGraceMs: 500 });
+      const elapsed = performance.now() - start;
+      assert.equal(report.hooks[0].status, "timed_out");
+      assert.ok(elapsed < bound(500, 500), `returned after ${elapsed} ms`);
+    } finally {
+      killRun(runId);
+    }
+  });
+});
+
+Deno.test("runStage() keeps memory bounded while a hook writes hundreds of megabytes", async () => {
+  await withHooks({
+    "flood.sh": "#!/bin/sh\nhead -c 314572800 /dev/zero\nhead -c 3000000 /dev/zero >&2\n",
+  }, async (dir) => {
+    const base = Deno.memoryUsage().rss;
+    let peak = base;
+    const sampler = setInterval(() => peak = Math.max(peak, Deno.memoryUsage().rss), 20);
+    try {
+      const report = await runStage(RESTART_PRE, { dir, timeoutMs: 60_000, maxOutputBytes: 65536 });
+      const hook = report.hooks[0];
+      assert.equal(hook.status, "ok");
+      assert.equal(hook.stdout_bytes, 314_572_800, "every byte is counted");
+      assert.equal(hook.stdout.length, 65536, "only maxOutputBytes are kept");
+      assert.equal(hook.stderr_bytes, 3_000_000);
+      assert.equal(hook.stderr.length, 65536);
+    } finally {
+      clearInterval(sampler);
+    }
+    const grownMiB = (peak - base) / 1024 / 1024;
+    assert.ok(grownMiB < 100, `memory grew by ${grownMiB.toFixed(1)} MiB`);
+  });
+});
+
+Deno.test("runStage() kills an endless flood at the deadline", async () => {
+  await withHooks({ "yes.sh": "#!/bin/sh\nexec yes flood\n" }, async (dir) => {
+    const runId = crypto.randomUUID();
+    const start = performance.now();
+    const report = await runStage(RESTART_PRE, { dir, runId, timeoutMs: 700, killGraceMs: 300 });
+    const elapsed = performance.now() - start;
+    assert.equal(report.hooks[0].status, "timed_out");
+    assert.ok(report.hooks[0].stdout_bytes > 1024 * 1024, "it did flood");
+    assert.ok(elapsed < bound(700, 300), `returned after ${elapsed} ms`);
+    assert.deepEqual(await survivorsOf(runId), []);
+  });
+});
+
+Deno.test("runStage() copes with hooks that never read a large event, exit before the write, or echo it back", async () => {
+  const event = blobEvent(2 * 1024 * 1024);
+  const size = JSON.stringify(event).length;
+  await withHooks({
+    "1-ignores.sh": "#!/bin/sh\nsleep 0.3\nexit 0\n",
+    "2-exits-at-once.sh": "#!/bin/sh\nexit 0\n",
+    "3-echoes.sh": "#!/bin/sh\ncat\n",
+    "4-closes-stdin.sh": "#!/bin/sh\nexec 0<&-\nsleep 0.2\necho done\n",
+  }, async (dir) => {
+    const report = await runStage(event, {
+      dir,
+      registry: blobRegistry,
+      timeoutMs: 20_000,
+      maxOutputBytes: 4 * 1024 * 1024,
+    });
+    assert.deepEqual(report.hooks.map((h) => h.status), ["ok", "ok", "ok", "ok"]);
+    assert.equal(
+      report.hooks[2].stdout_bytes,
+      size,
+      "the echo got the whole event back without deadlock",
+    );
+    assert.equal(report.hooks[2].stdout.length, size);
+    assert.equal(report.hooks[3].stdout, "done\n");
+  });
+});
+
+Deno.test("runStage() times out a hook that never reads a large event and hangs", async () => {
+  await withHooks({ "stuck.sh": "#!/bin/sh\nsleep 30\n" }, async (dir) => {
+    const runId = crypto.randomUUID();
+    const start = performance.now();
+    const report = await runStage(blobEvent(1024 * 1024), {
+      dir,
+      runId,
+      registry: blobRegistry,
+      timeoutMs: 500,
+      killGraceMs: 300,
+    });
+    assert.equal(report.hooks[0].status, "timed_out");
+    assert.ok(performance.now() - start < bound(500, 300));
+    assert.deepEqual(await survivorsOf(runId), []);
+  });
+});
+
+Deno.test("runStage() explains hooks that cannot start: missing interpreter, CRLF shebang", async () => {
+  await withHooks({
+    "a-missing.py": "#!/usr/bin/python-not-installed\nprint(1)\n",
+    "b-crlf.sh": "#!/bin/sh\r\necho hi\r\n",
+  }, async (dir) => {
+    const report = await runStage(RESTART_PRE, { dir });
+    const [missing, crlf] = report.hooks;
+    assert.equal(missing.status, "spawn_error");
+    assert.equal(
+      missing.error,
+      "the interpreter named in the #! line is missing: /usr/bin/python-not-installed",
+    );
+    assert.equal(crlf.status, "spawn_error");
+    assert.match(crlf.error ?? "", /CRLF/);
+    assert.equal(report.ok, false);
+  });
+});
+
+Deno.test("runStage() treats a missing or empty directory as zero hooks", async () => {
+  const report = await runStage(RESTART_PRE, { dir: "/nonexistent/solus-hooks-test" });
+  assert.deepEqual(report.hooks, []);
+  assert.equal(report.ok, true);
+  await withHooks({}, async (dir) => {
+    const empty = await runStage(RESTART_PRE, { dir });
+    assert.deepEqual([empty.hooks, empty.skipped, empty.ok], [[], [], true]);
+  });
+});
+
+Deno.test("runStage() kills every hook group when interrupted and says so", async () => {
+  await withHooks({
+    "a.sh": "#!/bin/sh\nsleep 30 &\nsleep 30\n",
+    "b.sh": "#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.1; done\n",
+  }, async (dir) => {
+    const runId = crypto.randomUUID();
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 300);
+    const start = performance.now();
+    const report = await runStage(RESTART_PRE, {
+      dir,
+      runId,
+      signal: controller.signal,
+      killGraceMs: 500,
+    });
+    assert.ok(performance.now() - start < 300 + 500 + 2000);
+    assert.equal(report.interrupted, true);
+    assert.equal(report.ok, false);
+    assert.deepEqual(report.hooks.map((h) => h.status), ["failed", "failed"]);
+    assert.deepEqual(await survivorsOf(runId), []);
+  });
+});
+
+Deno.test("runStage() rejects an invalid event before running anything", async () => {
+  const marker = join(await Deno.makeTempDir(), "ran");
+  await withHooks({ "x.sh": `#!/bin/sh\ntouch ${marker}\n` }, async (dir) => {
+    await assert.rejects(
+      () => runStage({ action: "server-restart", stage: "pre", data: { uuid: "nope" } }, { dir }),
+      /data.uuid must be an RFC 4122 UUID/,
+    );
+    await assert.rejects(() => Deno.stat(marker), Deno.errors.NotFound);
+  });
+});
