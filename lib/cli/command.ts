@@ -1,0 +1,60 @@
+/**
+ * What a command is, and what it gets to work with.
+ *
+ * @module
+ */
+import type { ParseArgsOptionsConfig } from "node:util";
+import type { Settings } from "../config.ts";
+import type { InterruptWatch } from "../interrupt.ts";
+import type { Registry } from "../registry.ts";
+import type { GlobalFlags, ParsedArgs } from "./args.ts";
+import type { Output } from "./output.ts";
+
+/** Everything a command needs, resolved lazily so `sample` never reads a journal. */
+export interface CommandContext {
+  /** The global flags. */
+  global: GlobalFlags;
+  /** The command's own flags. */
+  values: ParsedArgs["values"];
+  /** Positional arguments after the command name. */
+  positionals: string[];
+  /** Everything after `--`, if there was one. */
+  rest: string[] | undefined;
+  /** Where to write. */
+  out: Output;
+  /** The settings: flags over environment over config file over defaults. */
+  settings(): Promise<Settings>;
+  /** The registry: built-in actions plus the config file's. */
+  registry(): Promise<Registry>;
+  /** The runner's SIGINT/SIGTERM. */
+  interrupts: InterruptWatch;
+  /** The whole of stdin as text. */
+  readStdin(): Promise<string>;
+}
+
+/** One command of the CLI. */
+export interface Command {
+  /** The word that selects it. */
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The full help text, shown by `solus-hooks COMMAND --help`. */
+  help: string;
+  /** Its own flags (global ones are added). */
+  options: ParseArgsOptionsConfig;
+  /** Run it; the result is the exit status. */
+  run(context: CommandContext): Promise<number>;
+}
+
+/** The help lines for the global flags, appended to every command's help. */
+export const GLOBAL_HELP = `Global options:
+  --dir DIR        hooks directory (default /usr/local/solus/hooks, env SOLUS_HOOKS_DIR)
+  --config PATH    config file (default /etc/solus-hooks/config.jsonc, env SOLUS_HOOKS_CONFIG)
+  --timeout MS     stage deadline in milliseconds (default 60000)
+  --journal PATH   journal file (default /var/log/solus-hooks/journal.jsonl, env SOLUS_HOOKS_JOURNAL)
+  --no-journal     do not write the journal
+  --serial         run hooks one at a time instead of in parallel
+  --json           print one JSON report on stdout
+  -q, --quiet      print only failures and errors
+  -h, --help       show help
+  -V, --version    show the version`;

@@ -1,0 +1,93 @@
+/**
+ * `solus-hooks run`: fire one stage of an event into the hooks directory.
+ *
+ * @module
+ */
+import type { Command, CommandContext } from "../cli/command.ts";
+import { executeStage, exitStatusOf } from "../cli/execute.ts";
+import { UsageError } from "../errors.ts";
+import { parseEvent } from "../event.ts";
+
+/**
+ * Read the event text from `--event`, `--event-file` (`-` for stdin) or stdin.
+ *
+ * @example
+ * ```ts ignore
+ * const text = await readEventText(context);
+ * ```
+ */
+export async function readEventText(
+  context: CommandContext,
+): Promise<{ text: string; what: string }> {
+  const inline = context.values.event as string | undefined;
+  const file = context.values["event-file"] as string | undefined;
+  if (inline !== undefined && file !== undefined) {
+    throw new UsageError("give the event with --event or --event-file, not both");
+  }
+  if (inline !== undefined) return { text: inline, what: "--event" };
+  if (file !== undefined && file !== "-") {
+    try {
+      return { text: await Deno.readTextFile(file), what: `event file ${file}` };
+    } catch (error) {
+      const why = error instanceof Deno.errors.NotFound
+        ? "no such file"
+        : error instanceof Deno.errors.IsADirectory
+        ? "it is a directory"
+        : error instanceof Error
+        ? error.message
+        : String(error);
+      throw new UsageError(`cannot read event file ${file}: ${why}`);
+    }
+  }
+  if (Deno.stdin.isTerminal()) {
+    context.out.line(context.out.colors.dim("reading the event from stdin (end with Ctrl-D)..."));
+  }
+  return { text: await context.readStdin(), what: "event on stdin" };
+}
+
+/**
+ * The `run` command.
+ *
+ * @example
+ * ```ts
+ * import { runCommand } from "./run.ts";
+ * console.log(runCommand.summary);
+ * ```
+ */
+export const runCommand: Command = {
+  name: "run",
+  summary: "run one stage of an event through every hook",
+  help: `Usage: solus-hooks run [--event JSON | --event-file PATH] [global options]
+
+Runs every hook in the hooks directory once for one event stage. The event is
+{"action", "stage", "data"}: from --event, from --event-file (- for stdin), or
+from stdin when neither is given. Hooks start in name order and run in parallel
+(--serial: one at a time); at the deadline (--timeout, default 60000 ms) each hook
+still running gets SIGTERM on its process group and SIGKILL 2 s later.
+
+Exit status: 0 all hooks succeeded (or there were none), 1 a hook failed, timed
+out, could not start or was refused, 2 bad usage, event or config, 130/143
+interrupted.
+
+Examples:
+  solus-hooks sample server-restart | solus-hooks run
+  solus-hooks run --event-file event.json --json
+  solus-hooks run --dir ./hooks --timeout 5000 --event '{"action":"server-stop","stage":"pre","data":{"uuid":"c7ee19aa-2722-4139-9223-60ed4baf09e2","virtualization_type":"kvm"}}'`,
+  options: {
+    event: { type: "string" },
+    "event-file": { type: "string" },
+  },
+  async run(context) {
+    if (context.positionals.length > 0) {
+      throw new UsageError(
+        `run takes no arguments (got ${
+          context.positionals.join(" ")
+        }); pass the event with --event`,
+      );
+    }
+    const { text, what } = await readEventText(context);
+    const event = parseEvent(text, await context.registry(), { what });
+    const report = await executeStage(context, event);
+    return exitStatusOf(report, context);
+  },
+};
