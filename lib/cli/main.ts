@@ -12,6 +12,10 @@ import { suggest } from "../issues.ts";
 import { killAllHookGroups } from "../process.ts";
 import { createRegistry, type Registry } from "../registry.ts";
 import { actionsCommand } from "../commands/actions.ts";
+import { aroundCommand } from "../commands/around.ts";
+import { historyCommand } from "../commands/history.ts";
+import { replayCommand } from "../commands/replay.ts";
+import { showCommand } from "../commands/show.ts";
 import { runCommand } from "../commands/run.ts";
 import { sampleCommand } from "../commands/sample.ts";
 import { schemaCommand } from "../commands/schema.ts";
@@ -25,9 +29,13 @@ export const VERSION: string = denoJson.version;
 /** Every command, in the order the help lists them. */
 export const COMMANDS: readonly Command[] = [
   runCommand,
+  aroundCommand,
   sampleCommand,
   actionsCommand,
   schemaCommand,
+  historyCommand,
+  showCommand,
+  replayCommand,
 ];
 
 /** The largest event accepted on stdin; anything bigger is a mistake, not an event. */

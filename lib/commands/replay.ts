@@ -1,0 +1,42 @@
+/**
+ * `solus-hooks replay RUN_ID`: run a recorded event again, as a new run that
+ * names the one it replays.
+ *
+ * @module
+ */
+import type { Command } from "../cli/command.ts";
+import { executeStage, exitStatusOf } from "../cli/execute.ts";
+import { validateEvent } from "../event.ts";
+import { loadRun } from "./show.ts";
+
+/**
+ * The `replay` command.
+ *
+ * @example
+ * ```ts
+ * import { replayCommand } from "./replay.ts";
+ * console.log(replayCommand.summary);
+ * ```
+ */
+export const replayCommand: Command = {
+  name: "replay",
+  summary: "run a recorded event again as a new run",
+  help: `Usage: solus-hooks replay RUN_ID [global options]
+
+Runs the event of a recorded run through the hooks directory again, now, with the
+current hooks and settings. The new run is journaled with "replay_of" naming the
+old one. RUN_ID may be the first 8 or more characters of the id.
+
+Example:
+  solus-hooks replay $(solus-hooks history --failed --limit 1 --json | jq -r '.[0].run_id')`,
+  options: {},
+  async run(context) {
+    const recorded = await loadRun(context, "replay");
+    // The registry may have changed since: the recorded event must still be valid.
+    const event = validateEvent(recorded.event, await context.registry(), {
+      what: `recorded event of ${recorded.run_id}`,
+    });
+    const report = await executeStage(context, event, { replayOf: recorded.run_id });
+    return exitStatusOf(report, context);
+  },
+};
