@@ -10,7 +10,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
-import type { SkippedHook } from "./report.ts";
+import type { SkipKind, SkippedHook } from "./report.ts";
 
 /** One hook to run. */
 export interface HookFile {
@@ -139,12 +139,12 @@ export async function discoverHooks(
     throw new Error(`cannot list hooks directory ${absolute}: ${(error as Error).message}`);
   }
   names.sort(compareNames);
-  const skip = (name: string, reason: string, refused = false) =>
-    found.skipped.push({ name, reason, refused });
+  const skip = (name: string, kind: SkipKind, reason: string) =>
+    found.skipped.push({ name, reason, kind, refused: kind === "insecure" });
   for (const name of names) {
     const leftover = leftoverReason(name);
     if (leftover) {
-      skip(name, leftover);
+      skip(name, name.startsWith(".") ? "hidden" : "leftover", leftover);
       continue;
     }
     const path = join(absolute, name);
@@ -161,25 +161,29 @@ export async function discoverHooks(
       if (link.isSymlink) target = await Deno.realPath(path);
     } catch {
       const to = await Deno.readLink(path).catch(() => "?");
-      skip(name, `broken symlink to ${to}`);
+      skip(name, "broken_link", `broken symlink to ${to}`);
       continue;
     }
     if (info.isDirectory) {
-      skip(name, link.isSymlink ? `symlink to a directory (${target})` : "directory");
+      skip(name, "directory", link.isSymlink ? `symlink to a directory (${target})` : "directory");
       continue;
     }
     if (!info.isFile) {
-      skip(name, "not a regular file (socket, fifo or device)");
+      skip(name, "not_regular", "not a regular file (socket, fifo or device)");
       continue;
     }
     if (info.mode !== null && (info.mode & 0o111) === 0) {
-      skip(name, `not executable (mode ${octal(info.mode)}): chmod +x to enable it`);
+      skip(
+        name,
+        "not_executable",
+        `not executable (mode ${octal(info.mode)}): chmod +x to enable it`,
+      );
       continue;
     }
     if (!options.allowInsecure) {
       const problem = safetyProblem(info, uid, link.isSymlink ? `link target ${target}` : "");
       if (problem) {
-        skip(name, `refused: ${problem}`, true);
+        skip(name, "insecure", `refused: ${problem}`);
         continue;
       }
     }

@@ -12,6 +12,7 @@
  */
 import { type Capture, captureStream } from "./capture.ts";
 import type { HookStatus } from "./report.ts";
+import { readShebang, shebangProblem } from "./shebang.ts";
 
 /** How long to keep reading a hook's pipes after it exited normally (contract: within 1 s). */
 export const DRAIN_AFTER_EXIT_MS = 1000;
@@ -236,7 +237,7 @@ export async function runHookProcess(options: HookProcessOptions): Promise<Proce
     result.status = "failed";
     result.error = status.signal
       ? `killed by ${status.signal}`
-      : await explainExitCode(options.command, status.code);
+      : await explainExitCode(options.command, status.code, options.env.PATH ?? "");
   }
   if (output.cutShort) {
     const note = "output pipes still held open by a background process; stopped reading them";
@@ -273,27 +274,6 @@ async function drain(
   return { captured: await all, cutShort: first === "late" };
 }
 
-/** The interpreter a script's `#!` line names, and whether that line ends in CR. */
-async function readShebang(path: string): Promise<{ interpreter: string; crlf: boolean } | null> {
-  let file: Deno.FsFile | undefined;
-  try {
-    file = await Deno.open(path, { read: true });
-    const buffer = new Uint8Array(256);
-    const n = await file.read(buffer);
-    if (!n) return null;
-    const head = new TextDecoder().decode(buffer.subarray(0, n));
-    if (!head.startsWith("#!")) return null;
-    const line = head.split("\n")[0];
-    const crlf = line.endsWith("\r");
-    const interpreter = line.slice(2).trim().split(/[ \t]+/)[0] ?? "";
-    return { interpreter, crlf };
-  } catch {
-    return null;
-  } finally {
-    file?.close();
-  }
-}
-
 /**
  * Explain why a file could not be started. Deno reports a missing shebang
  * interpreter as NotFound on the script's own path, which misleads; say which.
@@ -317,10 +297,7 @@ export async function explainSpawnError(path: string, error: unknown): Promise<s
   if (!exists) return `file not found: ${path}`;
   const shebang = await readShebang(path);
   if (error instanceof Deno.errors.NotFound && shebang) {
-    if (shebang.crlf) {
-      return `the #! line ends in CRLF, so the interpreter "${shebang.interpreter}\\r" does not exist: convert the file to Unix line endings (dos2unix)`;
-    }
-    return `the interpreter named in the #! line is missing: ${shebang.interpreter}`;
+    return await shebangProblem(shebang, "") ?? `cannot start: ${message}`;
   }
   if (error instanceof Deno.errors.PermissionDenied) {
     return shebang
@@ -330,16 +307,12 @@ export async function explainSpawnError(path: string, error: unknown): Promise<s
   return `cannot start: ${message}`;
 }
 
-/** Explain a non-zero exit where its cause is likely the shebang rather than the hook. */
-async function explainExitCode(path: string, code: number): Promise<string> {
+/** Explain a non-zero exit whose cause is likely the `#!` line rather than the hook. */
+async function explainExitCode(path: string, code: number, hookPath: string): Promise<string> {
   if (code === 127 || code === 126) {
     const shebang = await readShebang(path);
-    if (shebang?.crlf) {
-      return `exit ${code}: the #! line ends in CRLF (convert to Unix line endings)`;
-    }
-    if (shebang && /\/env$/.test(shebang.interpreter)) {
-      return `exit ${code}: the interpreter that ${shebang.interpreter} looks up on PATH may be missing`;
-    }
+    const problem = shebang && await shebangProblem(shebang, hookPath);
+    if (problem) return `exit ${code}: ${problem}`;
   }
   return `exit ${code}`;
 }

@@ -32,12 +32,24 @@ export interface HookResult {
   error?: string;
 }
 
+/** The classes of files that are not run. */
+export type SkipKind =
+  | "hidden"
+  | "leftover"
+  | "directory"
+  | "not_regular"
+  | "broken_link"
+  | "not_executable"
+  | "insecure";
+
 /** A file in the hooks directory that was not run, and why. */
 export interface SkippedHook {
   /** The file name inside the hooks directory. */
   name: string;
   /** Why it was not run, in words. */
   reason: string;
+  /** Why it was not run, for programs. */
+  kind: SkipKind;
   /**
    * True when the file was refused by the safety rule (wrong owner, writable by
    * group or others): a refusal makes the run fail (exit 1), a plain skip does not.

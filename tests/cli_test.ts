@@ -28,7 +28,8 @@ Deno.test("run reads the event from stdin, --event and --event-file alike", asyn
       assert.equal(report.ok, true);
       assert.deepEqual(report.skipped, [{
         name: ".event.json",
-        reason: report.skipped[0].reason,
+        reason: "hidden file (name starts with a dot)",
+        kind: "hidden",
         refused: false,
       }]);
     }

@@ -1,0 +1,130 @@
+/**
+ * Reading a script's `#!` line and checking that what it names can run: the
+ * interpreter exists and is executable, an `env` lookup finds its program on
+ * PATH, and the line does not end in a carriage return.
+ *
+ * @module
+ */
+import { delimiter, isAbsolute, join } from "node:path";
+
+/** What a `#!` line says. */
+export interface Shebang {
+  /** The interpreter path, e.g. `/bin/sh` or `/usr/bin/env`. */
+  interpreter: string;
+  /** Its arguments, e.g. `["python3"]` for `#!/usr/bin/env python3`. */
+  args: string[];
+  /** True when the line ends in `\r` (a file saved with CRLF line endings). */
+  crlf: boolean;
+}
+
+/** The first bytes of a file, or null if it cannot be read. */
+async function head(path: string, bytes = 512): Promise<Uint8Array | null> {
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await Deno.open(path, { read: true });
+    const buffer = new Uint8Array(bytes);
+    const n = await file.read(buffer);
+    return buffer.subarray(0, n ?? 0);
+  } catch {
+    return null;
+  } finally {
+    file?.close();
+  }
+}
+
+/**
+ * Read the `#!` line of a file; null when it has none or cannot be read.
+ *
+ * @example
+ * ```ts
+ * import { readShebang } from "./shebang.ts";
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "#!/usr/bin/env python3\nprint(1)\n");
+ * console.log(await readShebang(path)); // { interpreter: "/usr/bin/env", args: ["python3"], crlf: false }
+ * ```
+ */
+export async function readShebang(path: string): Promise<Shebang | null> {
+  const bytes = await head(path);
+  if (!bytes || bytes[0] !== 0x23 || bytes[1] !== 0x21) return null;
+  let line = new TextDecoder().decode(bytes).slice(2).split("\n")[0];
+  const crlf = line.endsWith("\r");
+  if (crlf) line = line.slice(0, -1);
+  const words = line.trim().split(/[ \t]+/).filter(Boolean);
+  const [interpreter = "", ...args] = words;
+  return { interpreter, args, crlf };
+}
+
+/**
+ * True when the file starts with the ELF magic: a compiled program, which needs no `#!`.
+ *
+ * @example
+ * ```ts
+ * import { isElf } from "./shebang.ts";
+ * console.log(await isElf("/bin/sh")); // true
+ * ```
+ */
+export async function isElf(path: string): Promise<boolean> {
+  const bytes = await head(path, 4);
+  return bytes !== null && bytes.length === 4 && bytes[0] === 0x7f && bytes[1] === 0x45 &&
+    bytes[2] === 0x4c &&
+    bytes[3] === 0x46;
+}
+
+async function isExecutableFile(path: string): Promise<boolean> {
+  try {
+    const info = await Deno.stat(path);
+    return info.isFile && (info.mode === null || (info.mode & 0o111) !== 0);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Find `program` on `PATH` the way `env` does; null when it is not there.
+ *
+ * @example
+ * ```ts
+ * import { findOnPath } from "./shebang.ts";
+ * console.log(await findOnPath("sh", "/usr/bin:/bin")); // "/usr/bin/sh" or "/bin/sh"
+ * ```
+ */
+export async function findOnPath(program: string, path: string): Promise<string | null> {
+  if (program.includes("/")) return await isExecutableFile(program) ? program : null;
+  for (const dir of path.split(delimiter)) {
+    if (!dir) continue;
+    const candidate = join(dir, program);
+    if (await isExecutableFile(candidate)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * What is wrong with a `#!` line, in words with the fix, or null when it can run.
+ * `path` is the PATH hooks get, for `#!/usr/bin/env NAME` lookups.
+ *
+ * @example
+ * ```ts
+ * import { shebangProblem } from "./shebang.ts";
+ * const problem = await shebangProblem({ interpreter: "/usr/bin/python9", args: [], crlf: false }, "/usr/bin:/bin");
+ * console.log(problem); // "the interpreter named in the #! line is missing: /usr/bin/python9"
+ * ```
+ */
+export async function shebangProblem(shebang: Shebang, path: string): Promise<string | null> {
+  if (shebang.crlf) {
+    return `the #! line ends in CRLF, so the interpreter "${shebang.interpreter}\\r" does not exist: convert the file to Unix line endings (dos2unix)`;
+  }
+  if (!shebang.interpreter) return "the #! line names no interpreter";
+  if (!isAbsolute(shebang.interpreter)) {
+    return `the #! line must name the interpreter by absolute path, not "${shebang.interpreter}" (try #!/usr/bin/env ${shebang.interpreter})`;
+  }
+  if (!await isExecutableFile(shebang.interpreter)) {
+    return `the interpreter named in the #! line is missing: ${shebang.interpreter}`;
+  }
+  if (/\/env$/.test(shebang.interpreter)) {
+    const program = shebang.args.find((arg) => !arg.startsWith("-"));
+    if (program && !await findOnPath(program, path)) {
+      return `${shebang.interpreter} cannot find "${program}" on the hooks' PATH (${path}): install it or name it by absolute path`;
+    }
+  }
+  return null;
+}
