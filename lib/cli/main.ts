@@ -13,6 +13,8 @@ import { killAllHookGroups } from "../process.ts";
 import { createRegistry, type Registry } from "../registry.ts";
 import { actionsCommand } from "../commands/actions.ts";
 import { aroundCommand } from "../commands/around.ts";
+import { checkCommand } from "../commands/check.ts";
+import { testCommand } from "../commands/test.ts";
 import { historyCommand } from "../commands/history.ts";
 import { replayCommand } from "../commands/replay.ts";
 import { showCommand } from "../commands/show.ts";
@@ -33,6 +35,8 @@ export const COMMANDS: readonly Command[] = [
   sampleCommand,
   actionsCommand,
   schemaCommand,
+  testCommand,
+  checkCommand,
   historyCommand,
   showCommand,
   replayCommand,

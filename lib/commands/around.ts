@@ -7,6 +7,7 @@
  */
 import type { Command, CommandContext } from "../cli/command.ts";
 import { executeStage } from "../cli/execute.ts";
+import { printPlan } from "../cli/plan.ts";
 import { ExitCode, UsageError } from "../errors.ts";
 import { parseEvent } from "../event.ts";
 import type { HookEvent, Stage } from "../registry.ts";
@@ -102,7 +103,8 @@ export function parseAroundEvents(
 export const aroundCommand: Command = {
   name: "around",
   summary: "run pre hooks, a command, then post hooks if it succeeded",
-  help: `Usage: solus-hooks around --event JSON [--event JSON]... [--veto] -- COMMAND [ARG]...
+  help:
+    `Usage: solus-hooks around --event JSON [--event JSON]... [--veto] [--dry-run] -- COMMAND [ARG]...
 
 Wraps COMMAND (the event itself) in its hooks. Each --event is {"action", "data"}
 without a stage; one platform event may fire several actions, given in order.
@@ -113,6 +115,7 @@ Every stage shares one SOLUS_HOOK_EVENT_ID. The exit status is COMMAND's. A SIGI
 or SIGTERM to the runner while COMMAND runs is passed on to COMMAND.
 
 --veto: a failed or timed-out pre hook stops COMMAND and the post stage, exit 3.
+--dry-run: show the order and the hooks that would run, without running anything.
 
 Examples:
   solus-hooks around --event "$(solus-hooks sample server-restart | jq -c 'del(.stage)')" -- virsh reboot vm1
@@ -121,6 +124,7 @@ Examples:
   options: {
     event: { type: "string", multiple: true },
     veto: { type: "boolean" },
+    "dry-run": { type: "boolean" },
   },
   async run(context) {
     const texts = (context.values.event ?? []) as string[];
@@ -135,6 +139,9 @@ Examples:
     const argv = context.rest ?? [];
     if (argv.length === 0) throw new UsageError("around needs a command after --");
     const events = parseAroundEvents(texts, await context.registry());
+    if (context.values["dry-run"] === true) {
+      return await printPlan(context, events, ["pre", "post"], argv);
+    }
     const eventId = crypto.randomUUID();
     const result: AroundReport = {
       event_id: eventId,

@@ -5,6 +5,7 @@
  */
 import type { Command, CommandContext } from "../cli/command.ts";
 import { executeStage, exitStatusOf } from "../cli/execute.ts";
+import { printPlan } from "../cli/plan.ts";
 import { UsageError } from "../errors.ts";
 import { parseEvent } from "../event.ts";
 
@@ -57,13 +58,16 @@ export async function readEventText(
 export const runCommand: Command = {
   name: "run",
   summary: "run one stage of an event through every hook",
-  help: `Usage: solus-hooks run [--event JSON | --event-file PATH] [global options]
+  help: `Usage: solus-hooks run [--event JSON | --event-file PATH] [--dry-run] [global options]
 
 Runs every hook in the hooks directory once for one event stage. The event is
 {"action", "stage", "data"}: from --event, from --event-file (- for stdin), or
 from stdin when neither is given. Hooks start in name order and run in parallel
 (--serial: one at a time); at the deadline (--timeout, default 60000 ms) each hook
 still running gets SIGTERM on its process group and SIGKILL 2 s later.
+
+--dry-run shows which hooks would run, in which order, and which would be
+skipped and why, without running anything.
 
 Exit status: 0 all hooks succeeded (or there were none), 1 a hook failed, timed
 out, could not start or was refused, 2 bad usage, event or config, 130/143
@@ -76,6 +80,7 @@ Examples:
   options: {
     event: { type: "string" },
     "event-file": { type: "string" },
+    "dry-run": { type: "boolean" },
   },
   async run(context) {
     if (context.positionals.length > 0) {
@@ -87,6 +92,7 @@ Examples:
     }
     const { text, what } = await readEventText(context);
     const event = parseEvent(text, await context.registry(), { what });
+    if (context.values["dry-run"] === true) return await printPlan(context, [event], [event.stage]);
     const report = await executeStage(context, event);
     return exitStatusOf(report, context);
   },

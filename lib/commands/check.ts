@@ -1,0 +1,76 @@
+/**
+ * `solus-hooks check`: audit the hooks directory and say how to fix each finding.
+ *
+ * @module
+ */
+import { auditHooksDir } from "../audit.ts";
+import type { Command } from "../cli/command.ts";
+import { UsageError } from "../errors.ts";
+import { DEFAULT_PATH } from "../environment.ts";
+
+/**
+ * The `check` command.
+ *
+ * @example
+ * ```ts
+ * import { checkCommand } from "./check.ts";
+ * console.log(checkCommand.summary);
+ * ```
+ */
+export const checkCommand: Command = {
+  name: "check",
+  summary: "audit the hooks directory and say how to fix what is wrong",
+  help: `Usage: solus-hooks check [--json] [--dir DIR]
+
+Audits the hooks directory, file by file, and says how to fix each finding:
+  errors    a hook, link target, the directory or a parent owned by someone other
+            than root or the runner, or writable by group or others (a root-owned
+            sticky directory such as /tmp is fine); a #! interpreter that is
+            missing or not on the hooks' PATH; a #! line ending in CRLF
+  warnings  names that will be skipped (dotfiles, editor and package leftovers),
+            files without an execute bit, things that are not hooks (directories,
+            broken links, sockets: nothing else belongs there), scripts with no #!
+            line, a hooks directory that does not exist
+Exit status: 1 if there is an error, 0 otherwise. --json prints the audit as JSON.`,
+  options: {},
+  async run(context) {
+    if (context.positionals.length > 0) {
+      throw new UsageError(
+        `check takes no arguments (got ${context.positionals[0]}); use --dir DIR`,
+      );
+    }
+    const settings = await context.settings();
+    let hookPath = DEFAULT_PATH;
+    try {
+      hookPath = Deno.env.get("PATH") ?? DEFAULT_PATH;
+    } catch {
+      // not granted: the default PATH
+    }
+    const audit = await auditHooksDir(settings.hooksDir, {
+      allowInsecure: settings.allowInsecure,
+      hookPath,
+    });
+    if (context.global.json) {
+      context.out.json(audit);
+      return audit.ok ? 0 : 1;
+    }
+    const { colors } = context.out;
+    for (const finding of audit.findings) {
+      if (context.out.quiet && finding.severity !== "error") continue;
+      const label = finding.severity === "error" ? colors.red("error  ") : colors.yellow("warning");
+      context.out.line(`${label} ${finding.name}: ${finding.problem}`);
+      context.out.line(`        ${colors.dim(`fix: ${finding.fix}`)}`);
+    }
+    const errors = audit.findings.filter((f) => f.severity === "error").length;
+    const warnings = audit.findings.length - errors;
+    const verdict = errors > 0 ? colors.red("problems found") : colors.green("ok");
+    context.out.line(
+      `${audit.dir}: ${verdict}: ${audit.hooks.length} hook${
+        audit.hooks.length === 1 ? "" : "s"
+      } will run${audit.hooks.length ? ` (${audit.hooks.join(", ")})` : ""}; ${errors} error${
+        errors === 1 ? "" : "s"
+      }, ${warnings} warning${warnings === 1 ? "" : "s"}`,
+    );
+    return audit.ok ? 0 : 1;
+  },
+};
