@@ -38,3 +38,14 @@ export type { HookResult, HookStatus, RunReport, SkippedHook } from "./lib/repor
 export { ConfigError, EventError, ExitCode, SolusHooksError, UsageError } from "./lib/errors.ts";
 export { DEFAULT_SETTINGS, resolveSettings, type Settings } from "./lib/config.ts";
 export { appendRecord, findRun, readNewest } from "./lib/journal.ts";
+export {
+  type ActionHandlers,
+  handleEvent,
+  type Handler,
+  type Handlers,
+  HookExit,
+  pickHandler,
+  readEvent,
+  type ReadEventOptions,
+} from "./lib/sdk.ts";
+export { type Audit, auditHooksDir, type Finding, type Severity } from "./lib/audit.ts";

@@ -1,5 +1,22 @@
 #!/usr/bin/env -S deno run --quiet --no-prompt
-// A Deno hook: reads the event from stdin and prints one audit line.
-const text = await new Response(Deno.stdin.readable).text();
-const event = JSON.parse(text) as { action: string; stage: string; data: { uuid: string } };
-console.log(`audit: ${event.action} ${event.stage} for ${event.data.uuid}`);
+// A Deno hook using the solus-hooks SDK: the event is read from stdin and
+// validated, and each handler sees its action's data, typed from the registry.
+import { handleEvent } from "../../mod.ts";
+
+await handleEvent({
+  "server-restart": {
+    pre: (data) =>
+      console.log(`audit: ${data.uuid} (${data.virtualization_type}) is about to restart`),
+    post: (data) => console.log(`audit: ${data.uuid} restarted`),
+  },
+  "server-create": (data, event) =>
+    console.log(
+      `audit: ${event.stage} create ${data.hostname} with ${data.ip_addresses.join(", ")}`,
+    ),
+  "server-migrate": {
+    post: (data) =>
+      console.log(
+        `audit: ${data.uuid} moved from ${data.source_compute_resource_id} to ${data.destination_compute_resource_id}`,
+      ),
+  },
+});

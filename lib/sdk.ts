@@ -1,0 +1,144 @@
+/**
+ * A small SDK for hooks written in TypeScript: read and validate the event from
+ * stdin, and dispatch it to handlers typed per action and stage, with types from
+ * the one registry. A handler for `server-restart` sees `data.uuid` and
+ * `data.virtualization_type` and nothing else.
+ *
+ * @module
+ */
+import { SolusHooksError } from "./errors.ts";
+import { parseEvent } from "./event.ts";
+import {
+  type ActionData,
+  type BuiltinAction,
+  createRegistry,
+  type HookEvent,
+  type Registry,
+  type TypedEvent,
+} from "./registry.ts";
+
+/** A handler for one action: gets the action's data, typed, and the whole event. */
+export type Handler<A extends BuiltinAction> = (
+  data: ActionData<A>,
+  event: TypedEvent<A>,
+) => void | Promise<void>;
+
+/** Handlers for one action: one for both stages, or one per stage. */
+export type ActionHandlers<A extends BuiltinAction> = Handler<A> | {
+  pre?: Handler<A>;
+  post?: Handler<A>;
+};
+
+/** Handlers by action; actions without one are ignored (exit 0). */
+export type Handlers = { [A in BuiltinAction]?: ActionHandlers<A> };
+
+/** Exit statuses a hook built with the SDK uses. */
+export const HookExit = {
+  /** The handler ran (or there was none for this action and stage). */
+  Ok: 0,
+  /** The handler threw. */
+  HandlerFailed: 1,
+  /** The event on stdin was not a valid event. */
+  BadEvent: 2,
+} as const;
+
+/** Where the SDK reads from and how it validates. */
+export interface ReadEventOptions {
+  /** The event's source; defaults to the process's stdin. */
+  stdin?: ReadableStream<Uint8Array>;
+  /** The registry to validate with; defaults to the built-in actions. */
+  registry?: Registry;
+}
+
+/**
+ * Read the event from stdin and validate it against the registry. Throws an
+ * `EventError` (exit code 2) when it does not match.
+ *
+ * @example
+ * ```ts ignore
+ * import { readEvent } from "../mod.ts";
+ * const event = await readEvent();
+ * if (event.action === "server-restart") console.log(event.data.virtualization_type);
+ * ```
+ */
+export async function readEvent(options: ReadEventOptions = {}): Promise<TypedEvent> {
+  const text = await new Response(options.stdin ?? Deno.stdin.readable).text();
+  return parseEvent(text, options.registry ?? createRegistry(), {
+    what: "event on stdin",
+  }) as TypedEvent;
+}
+
+/**
+ * Pick the handler for an event, or undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * import { pickHandler } from "./sdk.ts";
+ * const handler = pickHandler({ "server-stop": { post: () => {} } }, {
+ *   action: "server-stop", stage: "pre", data: {},
+ * });
+ * console.log(handler); // undefined: no pre handler
+ * ```
+ */
+export function pickHandler(
+  handlers: Handlers,
+  event: HookEvent,
+): Handler<BuiltinAction> | undefined {
+  const entry =
+    (handlers as Record<string, ActionHandlers<BuiltinAction> | undefined>)[event.action];
+  if (entry === undefined) return undefined;
+  return typeof entry === "function" ? entry : entry[event.stage];
+}
+
+/**
+ * Read the event, run its handler, and set the exit status: 0 when the handler
+ * ran or there was none, 1 when it threw, 2 when the event did not match. The
+ * reason goes to stderr. Returns the status too; it never calls `Deno.exit()`.
+ *
+ * @example
+ * ```ts ignore
+ * #!/usr/bin/env -S deno run --quiet
+ * import { handleEvent } from "../mod.ts";
+ *
+ * await handleEvent({
+ *   "server-restart": {
+ *     pre: (data) => console.log(`restarting ${data.uuid} (${data.virtualization_type})`),
+ *   },
+ *   "server-create": (data, event) => console.log(`${event.stage}: ${data.hostname}`),
+ * });
+ * ```
+ */
+export async function handleEvent(
+  handlers: Handlers,
+  options: ReadEventOptions = {},
+): Promise<number> {
+  let status: number = HookExit.Ok;
+  try {
+    let event: TypedEvent;
+    try {
+      event = await readEvent(options);
+    } catch (error) {
+      console.error(
+        `bad event: ${error instanceof SolusHooksError ? error.message : String(error)}`,
+      );
+      status = HookExit.BadEvent;
+      return status;
+    }
+    const handler = pickHandler(handlers, event);
+    if (handler) {
+      try {
+        await handler(event.data as ActionData<BuiltinAction>, event);
+      } catch (error) {
+        console.error(
+          `${event.action} ${event.stage} handler failed: ${
+            error instanceof Error ? error.message : error
+          }`,
+        );
+        status = HookExit.HandlerFailed;
+      }
+    }
+    return status;
+  } finally {
+    Deno.exitCode = status;
+  }
+}
