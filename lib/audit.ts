@@ -7,6 +7,7 @@
  */
 import { dirname } from "node:path";
 import { compareNames, discoverHooks, type Discovery, safetyProblem } from "./discovery.ts";
+import { DEFAULT_PATH } from "./environment.ts";
 import type { SkipKind } from "./report.ts";
 import { isElf, readShebang, shebangProblem } from "./shebang.ts";
 
@@ -35,6 +36,8 @@ export interface Audit {
   hooks: string[];
   /** Everything found, directory first, then files in name order. */
   findings: Finding[];
+  /** What could not be inspected (outside Deno's read scope), so was not judged. */
+  notes: string[];
   /** True when there is no error. */
   ok: boolean;
 }
@@ -77,13 +80,24 @@ const SKIP_ADVICE: Record<Exclude<SkipKind, "insecure">, { problem: string; fix:
 };
 
 /** The directory and each parent up to `/`, checked against the safety rule. */
-async function auditParents(dir: string, uid: number, severity: Severity): Promise<Finding[]> {
+async function auditParents(
+  dir: string,
+  uid: number,
+  severity: Severity,
+  notes: string[],
+): Promise<Finding[]> {
   const findings: Finding[] = [];
   for (let path = dir;; path = dirname(path)) {
     let info: Deno.FileInfo;
     try {
       info = await Deno.stat(path);
-    } catch {
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) {
+        notes.push(
+          `${path} and the directories above it were not inspected: outside this build's read scope`,
+        );
+        break;
+      }
       if (path === dirname(path)) break;
       continue;
     }
@@ -105,10 +119,19 @@ async function auditParents(dir: string, uid: number, severity: Severity): Promi
   return findings;
 }
 
-async function auditHook(path: string, name: string, hookPath: string): Promise<Finding | null> {
+async function auditHook(
+  path: string,
+  name: string,
+  hookPath: string,
+  notes: string[],
+): Promise<Finding | null> {
   const shebang = await readShebang(path);
   if (shebang) {
-    const problem = await shebangProblem(shebang, hookPath);
+    const problem = await shebangProblem(
+      shebang,
+      hookPath,
+      (what) => notes.push(`${name}: ${what} was not inspected: outside this build's read scope`),
+    );
     if (!problem) return null;
     const fix = shebang.crlf
       ? `dos2unix ${path}`
@@ -138,13 +161,13 @@ async function auditHook(path: string, name: string, hookPath: string): Promise<
  */
 export async function auditHooksDir(dir: string, options: AuditOptions = {}): Promise<Audit> {
   const uid = options.uid ?? Deno.uid() ?? 0;
-  const hookPath = options.hookPath ??
-    "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+  const hookPath = options.hookPath ?? DEFAULT_PATH;
   const safety: Severity = options.allowInsecure ? "warning" : "error";
   let discovery: Discovery;
   try {
     discovery = await discoverHooks(dir, { uid });
   } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) throw error; // the CLI explains the build's scope
     const message = (error as Error).message;
     return {
       dir,
@@ -156,10 +179,12 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
         problem: message,
         fix: "point --dir at a readable directory",
       }],
+      notes: [],
       ok: false,
     };
   }
   const findings: Finding[] = [];
+  const notes: string[] = [];
   if (!discovery.exists) {
     findings.push({
       name: discovery.dir,
@@ -167,9 +192,9 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
       problem: "the hooks directory does not exist: no hooks will run",
       fix: `mkdir -p ${discovery.dir}`,
     });
-    return { dir: discovery.dir, exists: false, hooks: [], findings, ok: true };
+    return { dir: discovery.dir, exists: false, hooks: [], findings, notes, ok: true };
   }
-  findings.push(...await auditParents(discovery.dir, uid, safety));
+  findings.push(...await auditParents(discovery.dir, uid, safety, notes));
   const perFile: Finding[] = [];
   for (const skip of discovery.skipped) {
     if (skip.kind === "insecure") {
@@ -203,7 +228,7 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
       ...insecure.map((s) => ({ name: s.name, path: `${discovery.dir}/${s.name}` })),
     ]
   ) {
-    const finding = await auditHook(hook.path, hook.name, hookPath);
+    const finding = await auditHook(hook.path, hook.name, hookPath, notes);
     if (finding) perFile.push(finding);
   }
   perFile.sort((a, b) => compareNames(a.name, b.name));
@@ -215,6 +240,7 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
       ? [...runnable, ...insecure.map((s) => s.name)].sort(compareNames)
       : runnable,
     findings,
+    notes,
     ok: findings.every((finding) => finding.severity !== "error"),
   };
 }

@@ -240,9 +240,10 @@ export async function readConfigFile(path: string, explicit: boolean): Promise<C
       ? "no such file"
       : error instanceof Deno.errors.IsADirectory
       ? "it is a directory"
-      : error instanceof Deno.errors.PermissionDenied || error instanceof Deno.errors.NotCapable
+      : error instanceof Deno.errors.PermissionDenied
       ? "permission denied"
       : (error as Error).message;
+    if (error instanceof Deno.errors.NotCapable) throw error; // Deno's sandbox: the caller explains the scope
     throw new ConfigError(`cannot read config file ${path}: ${why}`);
   }
   return parseConfigText(text, path);

@@ -10,6 +10,7 @@
  * @module
  */
 import { join, resolve } from "node:path";
+import { ConfigError } from "./errors.ts";
 import type { SkipKind, SkippedHook } from "./report.ts";
 
 /** One hook to run. */
@@ -133,10 +134,11 @@ export async function discoverHooks(
     for await (const entry of Deno.readDir(absolute)) names.push(entry.name);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) return { ...found, exists: false };
+    if (error instanceof Deno.errors.NotCapable) throw error; // Deno's sandbox: the caller explains the scope
     if (error instanceof Deno.errors.NotADirectory) {
-      throw new Error(`hooks directory ${absolute} is not a directory`);
+      throw new ConfigError(`hooks directory ${absolute} is not a directory`);
     }
-    throw new Error(`cannot list hooks directory ${absolute}: ${(error as Error).message}`);
+    throw new ConfigError(`cannot list hooks directory ${absolute}: ${(error as Error).message}`);
   }
   names.sort(compareNames);
   const skip = (name: string, kind: SkipKind, reason: string) =>

@@ -70,12 +70,13 @@ export async function isElf(path: string): Promise<boolean> {
     bytes[3] === 0x46;
 }
 
-async function isExecutableFile(path: string): Promise<boolean> {
+/** Whether `path` is an executable file: yes, no, or unknown (outside Deno's read scope). */
+async function probeExecutable(path: string): Promise<"yes" | "no" | "unknown"> {
   try {
     const info = await Deno.stat(path);
-    return info.isFile && (info.mode === null || (info.mode & 0o111) !== 0);
-  } catch {
-    return false;
+    return info.isFile && (info.mode === null || (info.mode & 0o111) !== 0) ? "yes" : "no";
+  } catch (error) {
+    return error instanceof Deno.errors.NotCapable ? "unknown" : "no";
   }
 }
 
@@ -89,18 +90,30 @@ async function isExecutableFile(path: string): Promise<boolean> {
  * ```
  */
 export async function findOnPath(program: string, path: string): Promise<string | null> {
-  if (program.includes("/")) return await isExecutableFile(program) ? program : null;
-  for (const dir of path.split(delimiter)) {
-    if (!dir) continue;
-    const candidate = join(dir, program);
-    if (await isExecutableFile(candidate)) return candidate;
+  return (await lookUp(program, path)).found;
+}
+
+/** Look `program` up on `path`; `unknown` when a directory could not be inspected. */
+async function lookUp(
+  program: string,
+  path: string,
+): Promise<{ found: string | null; unknown: boolean }> {
+  const candidates = program.includes("/")
+    ? [program]
+    : path.split(delimiter).filter(Boolean).map((dir) => join(dir, program));
+  let unknown = false;
+  for (const candidate of candidates) {
+    const probe = await probeExecutable(candidate);
+    if (probe === "yes") return { found: candidate, unknown: false };
+    if (probe === "unknown") unknown = true;
   }
-  return null;
+  return { found: null, unknown };
 }
 
 /**
  * What is wrong with a `#!` line, in words with the fix, or null when it can run.
- * `path` is the PATH hooks get, for `#!/usr/bin/env NAME` lookups.
+ * `path` is the PATH hooks get, for `#!/usr/bin/env NAME` lookups. What Deno's
+ * read scope hides is not a problem: `onUnknown` is told of it instead.
  *
  * @example
  * ```ts
@@ -109,7 +122,11 @@ export async function findOnPath(program: string, path: string): Promise<string 
  * console.log(problem); // "the interpreter named in the #! line is missing: /usr/bin/python9"
  * ```
  */
-export async function shebangProblem(shebang: Shebang, path: string): Promise<string | null> {
+export async function shebangProblem(
+  shebang: Shebang,
+  path: string,
+  onUnknown?: (path: string) => void,
+): Promise<string | null> {
   if (shebang.crlf) {
     return `the #! line ends in CRLF, so the interpreter "${shebang.interpreter}\\r" does not exist: convert the file to Unix line endings (dos2unix)`;
   }
@@ -117,13 +134,22 @@ export async function shebangProblem(shebang: Shebang, path: string): Promise<st
   if (!isAbsolute(shebang.interpreter)) {
     return `the #! line must name the interpreter by absolute path, not "${shebang.interpreter}" (try #!/usr/bin/env ${shebang.interpreter})`;
   }
-  if (!await isExecutableFile(shebang.interpreter)) {
+  const interpreter = await probeExecutable(shebang.interpreter);
+  if (interpreter === "unknown") {
+    onUnknown?.(shebang.interpreter);
+    return null;
+  }
+  if (interpreter === "no") {
     return `the interpreter named in the #! line is missing: ${shebang.interpreter}`;
   }
   if (/\/env$/.test(shebang.interpreter)) {
     const program = shebang.args.find((arg) => !arg.startsWith("-"));
-    if (program && !await findOnPath(program, path)) {
-      return `${shebang.interpreter} cannot find "${program}" on the hooks' PATH (${path}): install it or name it by absolute path`;
+    if (program) {
+      const { found, unknown } = await lookUp(program, path);
+      if (!found && unknown) onUnknown?.(`${program} on PATH`);
+      if (!found && !unknown) {
+        return `${shebang.interpreter} cannot find "${program}" on the hooks' PATH (${path}): install it or name it by absolute path`;
+      }
     }
   }
   return null;

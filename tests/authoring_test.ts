@@ -14,7 +14,10 @@ interface Finding {
 }
 
 async function check(dir: string): Promise<{ code: number; findings: Finding[]; hooks: string[] }> {
-  const result = await runCli(["check", "--dir", dir, "--json"]);
+  // A fixed PATH, so `#!/usr/bin/env` lookups do not depend on the caller's.
+  const result = await runCli(["check", "--dir", dir, "--json"], {
+    env: { PATH: "/usr/local/bin:/usr/bin:/bin" },
+  });
   const audit = JSON.parse(result.stdout);
   return { code: result.code, findings: audit.findings, hooks: audit.hooks };
 }

@@ -24,6 +24,7 @@ import { schemaCommand } from "../commands/schema.ts";
 import { findCommand, parseCommandLine } from "./args.ts";
 import { type Command, type CommandContext, GLOBAL_HELP } from "./command.ts";
 import { createOutput } from "./output.ts";
+import { type BuildScope, isPermissionDenial, scopeError } from "./scope.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;
@@ -78,6 +79,8 @@ async function readAllStdin(): Promise<string> {
 
 /**
  * Run the CLI with `argv` and return the exit status. Never throws; never exits.
+ * `build.scope` is the permission scope a compiled binary was built with, for
+ * telling a user what it may touch when Deno refuses something.
  *
  * @example
  * ```ts
@@ -86,7 +89,10 @@ async function readAllStdin(): Promise<string> {
  * console.log(status); // 0
  * ```
  */
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(
+  argv: readonly string[],
+  build: { scope?: BuildScope } = {},
+): Promise<number> {
   const quietGuess = argv.includes("--quiet") || argv.includes("-q");
   const out = createOutput({ quiet: quietGuess });
   const interrupts = watchInterrupts();
@@ -147,7 +153,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       readStdin: readAllStdin,
     };
     return await command.run(context);
-  } catch (error) {
+  } catch (caught) {
+    const error = isPermissionDenial(caught) ? scopeError(caught, build.scope) : caught;
     if (error instanceof SolusHooksError) {
       out.line(`solus-hooks: ${error.message}`);
       return error.exitCode;

@@ -61,6 +61,7 @@ Exit status: 1 if there is an error, 0 otherwise. --json prints the audit as JSO
       context.out.line(`${label} ${finding.name}: ${finding.problem}`);
       context.out.line(`        ${colors.dim(`fix: ${finding.fix}`)}`);
     }
+    for (const note of audit.notes) context.out.line(colors.dim(`note: ${note}`));
     const errors = audit.findings.filter((f) => f.severity === "error").length;
     const warnings = audit.findings.length - errors;
     const verdict = errors > 0 ? colors.red("problems found") : colors.green("ok");

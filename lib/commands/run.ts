@@ -30,6 +30,7 @@ export async function readEventText(
     try {
       return { text: await Deno.readTextFile(file), what: `event file ${file}` };
     } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) throw error; // the CLI explains the build's scope
       const why = error instanceof Deno.errors.NotFound
         ? "no such file"
         : error instanceof Deno.errors.IsADirectory

@@ -30,6 +30,7 @@ async function unrunnable(path: string): Promise<string | null> {
   try {
     info = await Deno.stat(path);
   } catch (error) {
+    if (error instanceof Deno.errors.NotCapable) throw error; // the CLI explains the build's scope
     return error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message;
   }
   if (info.isDirectory) return "it is a directory";
