@@ -9,8 +9,8 @@ import { dirname, resolve } from "node:path";
 import { findNodeAtLocation, type Node, type ParseError, parseTree } from "jsonc-parser";
 import * as z from "zod/mini";
 import { ConfigError } from "./errors.ts";
-import { describeParseError, lineColumn } from "./event.ts";
-import { formatIssue, formatPath, suggest } from "./issues.ts";
+import { describeParseError, lineColumn, MAX_NESTING, tooDeepAt } from "./event.ts";
+import { formatIssue, formatPath, quote, suggest } from "./issues.ts";
 import { type ActionDefinition, BUILTIN_ACTIONS, FIELD_TYPES, type FieldType } from "./registry.ts";
 
 /** Everything that shapes a run, resolved from flags, environment, file and defaults. */
@@ -153,6 +153,13 @@ const KNOWN_KEYS: Record<string, string[]> = {
  * ```
  */
 export function parseConfigText(text: string, path: string): ConfigFile {
+  const deep = tooDeepAt(text);
+  if (deep !== -1) {
+    const { line, column } = lineColumn(text, deep);
+    throw new ConfigError(
+      `${path}: line ${line}, column ${column}: nested deeper than ${MAX_NESTING} levels`,
+    );
+  }
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, {
     allowTrailingComma: true,
@@ -169,7 +176,9 @@ export function parseConfigText(text: string, path: string): ConfigFile {
   const duplicate = findDuplicateKey(root);
   if (duplicate) {
     throw new ConfigError(
-      `${path}: ${locate(text, duplicate, [])}: key "${duplicate.value}" appears twice`,
+      `${path}: ${locate(text, duplicate, [])}: key ${
+        quote(String(duplicate.value))
+      } appears twice`,
     );
   }
   const value = valueOf(root);

@@ -7,7 +7,7 @@
 import { type ParseError, printParseErrorCode, visit } from "jsonc-parser";
 import { EventError } from "./errors.ts";
 import { type HookEvent, type Registry, type Stage, STAGES } from "./registry.ts";
-import { formatIssue } from "./issues.ts";
+import { describeValue, formatIssue, quote } from "./issues.ts";
 
 /** Words for jsonc-parser's error codes, so a person reads "a comma" rather than "CommaExpected". */
 const PARSE_ERROR_WORDS: Record<string, string> = {
@@ -51,6 +51,43 @@ export function describeParseError(text: string, error: ParseError): string {
   return `line ${line}, column ${column}: ${words}`;
 }
 
+/** How deep objects and arrays may nest: events need 3 levels, configs 5. */
+export const MAX_NESTING = 64;
+
+/**
+ * The offset where `text` first nests deeper than `limit` objects and arrays, or
+ * -1. A linear scan that skips strings and comments: the parsers recurse, and a
+ * document of 200,000 open brackets would overflow their stack.
+ *
+ * @example
+ * ```ts
+ * import { tooDeepAt } from "./event.ts";
+ * console.log(tooDeepAt("[[[1]]]", 2)); // 2
+ * console.log(tooDeepAt('{"a": "[[[["}', 2)); // -1
+ * ```
+ */
+export function tooDeepAt(text: string, limit = MAX_NESTING): number {
+  let depth = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) { // a string: skip to its closing quote
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
+        if (text.charCodeAt(i) === 0x5c) i++;
+      }
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) { // a line comment
+      while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
+    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) { // a block comment
+      const end = text.indexOf("*/", i + 2);
+      i = end === -1 ? text.length : end + 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > limit) return i;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return -1;
+}
+
 /**
  * Find where strict JSON text first goes wrong, and the first key repeated inside
  * one object. JSON.parse takes the last of two equal keys silently; an event whose
@@ -67,7 +104,9 @@ function scanJson(text: string): { error?: string; duplicate?: string } {
       const seen = keys[keys.length - 1];
       if (seen?.has(property) && duplicate === undefined) {
         const { line, column } = lineColumn(text, offset);
-        duplicate = `line ${line}, column ${column}: key "${property}" appears twice in one object`;
+        duplicate = `line ${line}, column ${column}: key ${
+          quote(property)
+        } appears twice in one object`;
       }
       seen?.add(property);
     },
@@ -95,6 +134,13 @@ function scanJson(text: string): { error?: string; duplicate?: string } {
  * ```
  */
 export function parseJson(text: string, what = "event"): unknown {
+  const deep = tooDeepAt(text);
+  if (deep !== -1) {
+    const { line, column } = lineColumn(text, deep);
+    throw new EventError(
+      `${what} nests deeper than ${MAX_NESTING} levels at line ${line}, column ${column}`,
+    );
+  }
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -106,12 +152,6 @@ export function parseJson(text: string, what = "event"): unknown {
   const { duplicate } = scanJson(text);
   if (duplicate) throw new EventError(`${what} is ambiguous: ${duplicate}`);
   return value;
-}
-
-function typeName(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -153,7 +193,7 @@ export function validateEvent(
   const what = options.what ?? "event";
   const requireStage = options.requireStage ?? true;
   if (!isPlainObject(value)) {
-    throw new EventError(`${what} must be a JSON object, not ${typeName(value)}`);
+    throw new EventError(`${what} must be a JSON object, not ${describeValue(value)}`);
   }
   const allowed = requireStage ? ["action", "stage", "data"] : ["action", "data"];
   const extra = Object.keys(value).filter((key) => !allowed.includes(key));
@@ -163,7 +203,7 @@ export function validateEvent(
       : "";
     throw new EventError(
       `${what} has unknown top-level key${extra.length > 1 ? "s" : ""} ${
-        extra.map((k) => `"${k}"`).join(", ")
+        extra.slice(0, 5).map((k) => quote(k)).join(", ")
       }: only ${allowed.map((k) => `"${k}"`).join(", ")} are allowed${hint}`,
     );
   }
@@ -173,12 +213,12 @@ export function validateEvent(
   }
   const { action, data } = value;
   if (typeof action !== "string") {
-    throw new EventError(`${what}: "action" must be a string, not ${typeName(action)}`);
+    throw new EventError(`${what}: "action" must be a string, not ${describeValue(action)}`);
   }
   const spec = registry.get(action);
   if (!spec) {
     throw new EventError(
-      `${what}: unknown action "${action}" (did you mean ${
+      `${what}: unknown action ${quote(action)} (did you mean ${
         registry.nearest(action)
       }?); \`solus-hooks actions\` lists them`,
     );
@@ -187,18 +227,20 @@ export function validateEvent(
   if (requireStage) {
     if (!STAGES.includes(value.stage as Stage)) {
       throw new EventError(
-        `${what}: "stage" must be "pre" or "post", not ${typeName(value.stage)}`,
+        `${what}: "stage" must be "pre" or "post", not ${describeValue(value.stage)}`,
       );
     }
     stage = value.stage as Stage;
   }
   if (!isPlainObject(data)) {
-    throw new EventError(`${what}: "data" must be an object, not ${typeName(data)}`);
+    throw new EventError(`${what}: "data" must be an object, not ${describeValue(data)}`);
   }
   const result = spec.schema.safeParse(data);
   if (!result.success) {
     const problems = result.error.issues.map((issue) => formatIssue(issue, data, "data"));
-    throw new EventError(`${what}: ${action} ${problems.join("; ")}`);
+    throw new EventError(
+      `${what}: ${action} ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? "; ..." : ""}`,
+    );
   }
   return { action, stage, data: result.data };
 }

@@ -11,7 +11,13 @@ import { closest, distance } from "fastest-levenshtein";
 export function formatPath(path: readonly PropertyKey[]): string {
   let out = "";
   for (const part of path) {
-    out += typeof part === "number" ? `[${part}]` : out === "" ? String(part) : `.${String(part)}`;
+    if (typeof part === "number") {
+      out += `[${part}]`;
+    } else if (/^[A-Za-z_][\w-]{0,59}$/.test(String(part))) {
+      out += out === "" ? String(part) : `.${String(part)}`;
+    } else {
+      out += `[${quote(String(part))}]`; // odd, long or control characters: quoted and cut
+    }
   }
   return out;
 }
@@ -27,14 +33,37 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   return value;
 }
 
-/** Describe a value briefly for a message, without dumping a huge string. */
+/**
+ * A name or value quoted for a message, cut to `max` characters so a huge key
+ * or string never floods the terminal.
+ *
+ * @example
+ * ```ts
+ * import { quote } from "./issues.ts";
+ * console.log(quote("x".repeat(100), 10)); // "xxxxxxx..."
+ * ```
+ */
+export function quote(text: string, max = 60): string {
+  const json = JSON.stringify(text);
+  return json.length > max ? `${json.slice(0, max - 4)}..."` : json;
+}
+
+/**
+ * Describe a value briefly for a message, without dumping a huge string.
+ *
+ * @example
+ * ```ts
+ * import { describeValue } from "./issues.ts";
+ * console.log(describeValue(5)); // number 5
+ * ```
+ */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
-  const text = JSON.stringify(value);
-  return text.length > 60 ? `${typeof value} ${text.slice(0, 57)}..."` : `${typeof value} ${text}`;
+  if (typeof value === "string") return `string ${quote(value)}`;
+  return `${typeof value} ${String(value).slice(0, 60)}`;
 }
 
 const FORMAT_WORDS: Record<string, string> = {
@@ -110,7 +139,8 @@ function article(expected: string): string {
  * ```
  */
 export function suggest(name: string, known: readonly string[]): string {
-  if (known.length === 0) return "";
+  // Edit distance costs length times length: a megabyte-long key gets no hint.
+  if (known.length === 0 || name.length > 64) return "";
   const best = closest(name, [...known]);
   return distance(name, best) <= Math.max(2, Math.ceil(name.length / 3))
     ? ` (did you mean ${best}?)`

@@ -245,7 +245,8 @@ export class Registry {
 
   /** The known action nearest to a misspelt name, for "did you mean" messages. */
   nearest(name: string): string {
-    return closest(name, [...this.#actions.keys()]);
+    // Edit distance costs length times length: compare a bounded prefix.
+    return closest(name.slice(0, 64), [...this.#actions.keys()]);
   }
 
   /** The actions one platform event fires, in order (the action alone if it fires no others). */

@@ -1,6 +1,7 @@
 /** The registry and event validation, in process. */
 import assert from "node:assert/strict";
 import { createRegistry, EventError, parseEvent, parseJson, validateEvent } from "../mod.ts";
+import { parseConfigText } from "../lib/config.ts";
 import { RESTART_DATA, RESTART_PRE } from "./helpers.ts";
 
 const registry = createRegistry();
@@ -163,4 +164,35 @@ Deno.test("Registry.platformEvent() knows that creating a server fires two actio
     "server-network-create",
   ]);
   assert.deepEqual(registry.platformEvent("server-stop"), ["server-stop"]);
+});
+
+Deno.test("parseJson() refuses deep nesting before the parsers recurse, and keeps messages short", () => {
+  assert.throws(
+    () => parseJson("[".repeat(200_000)),
+    /nests deeper than 64 levels at line 1, column 65/,
+  );
+  assert.throws(
+    () => parseJson(`{"data": {"a": ${"[".repeat(100)}${"]".repeat(100)}}}`),
+    /nests deeper than 64 levels/,
+  );
+  assert.doesNotThrow(() =>
+    parseJson('{"note": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}')
+  );
+  const huge = "k".repeat(1_000_000);
+  assert.throws(() => validateEvent({ ...RESTART_PRE, [huge]: 1 }, registry), (error: unknown) => {
+    assert.ok(error instanceof EventError);
+    assert.ok(error.message.length < 200, `short: ${error.message.length}`);
+    return true;
+  });
+  assert.throws(
+    () => validateEvent({ ...RESTART_PRE, data: { ...RESTART_DATA, "bad\nkey": 1 } }, registry),
+    /unexpected key data\["bad\\nkey"\]/,
+  );
+});
+
+Deno.test("parseConfigText() refuses deep nesting with its line and column", () => {
+  assert.throws(
+    () => parseConfigText(`{\n  "hooksDir": ${"[".repeat(100_000)}`, "c.jsonc"),
+    /c\.jsonc: line 2, column 78: nested deeper than 64 levels$/,
+  );
 });
