@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "./paths.ts";
 import { compareNames, discoverHooks, type Discovery, safetyProblem } from "./discovery.ts";
 import { DEFAULT_PATH } from "./environment.ts";
 import type { SkipKind } from "./report.ts";

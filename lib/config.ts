@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { dirname, resolve } from "node:path";
+import { dirname, resolve } from "./paths.ts";
 import { findNodeAtLocation, type Node, type ParseError, parseTree } from "jsonc-parser";
 import * as z from "zod/mini";
 import { ConfigError } from "./errors.ts";
@@ -77,34 +77,39 @@ const FIELD_TYPE_NAMES = Object.keys(FIELD_TYPES) as FieldType[];
 
 const wholeNumber = (min: number, max: number) => z.int().check(z.gte(min), z.lte(max));
 
-const CONFIG_SCHEMA = z.strictObject({
-  hooksDir: z.optional(z.string().check(z.minLength(1))),
-  timeoutMs: z.optional(wholeNumber(1, 86_400_000)),
-  killGraceMs: z.optional(wholeNumber(0, 600_000)),
-  mode: z.optional(z.enum(["parallel", "serial"])),
-  maxParallel: z.optional(wholeNumber(0, 100_000)),
-  maxOutputBytes: z.optional(wholeNumber(0, 1024 ** 3)),
-  journal: z.optional(z.strictObject({
-    path: z.optional(z.string().check(z.minLength(1))),
-    maxBytes: z.optional(wholeNumber(1, Number.MAX_SAFE_INTEGER)),
-    keep: z.optional(wholeNumber(0, 1000)),
-  })),
-  env: z.optional(z.strictObject({
-    passthrough: z.optional(z.array(z.string().check(z.regex(ENV_NAME)))),
-    set: z.optional(z.record(z.string().check(z.regex(ENV_NAME)), z.string())),
-  })),
-  allowInsecure: z.optional(z.boolean()),
-  actions: z.optional(z.record(
-    z.string().check(z.regex(ACTION_NAME)),
-    z.strictObject({
-      description: z.optional(z.string()),
-      data: z.record(z.string().check(z.regex(DATA_KEY)), z.enum(FIELD_TYPE_NAMES)),
-    }),
-  )),
-});
+/** Built on first use: most runs have no config file, and building costs start-up time. */
+const configSchema = () => CONFIG_SCHEMA ??= buildConfigSchema();
+let CONFIG_SCHEMA: ReturnType<typeof buildConfigSchema> | undefined;
+
+const buildConfigSchema = () =>
+  z.strictObject({
+    hooksDir: z.optional(z.string().check(z.minLength(1))),
+    timeoutMs: z.optional(wholeNumber(1, 86_400_000)),
+    killGraceMs: z.optional(wholeNumber(0, 600_000)),
+    mode: z.optional(z.enum(["parallel", "serial"])),
+    maxParallel: z.optional(wholeNumber(0, 100_000)),
+    maxOutputBytes: z.optional(wholeNumber(0, 1024 ** 3)),
+    journal: z.optional(z.strictObject({
+      path: z.optional(z.string().check(z.minLength(1))),
+      maxBytes: z.optional(wholeNumber(1, Number.MAX_SAFE_INTEGER)),
+      keep: z.optional(wholeNumber(0, 1000)),
+    })),
+    env: z.optional(z.strictObject({
+      passthrough: z.optional(z.array(z.string().check(z.regex(ENV_NAME)))),
+      set: z.optional(z.record(z.string().check(z.regex(ENV_NAME)), z.string())),
+    })),
+    allowInsecure: z.optional(z.boolean()),
+    actions: z.optional(z.record(
+      z.string().check(z.regex(ACTION_NAME)),
+      z.strictObject({
+        description: z.optional(z.string()),
+        data: z.record(z.string().check(z.regex(DATA_KEY)), z.enum(FIELD_TYPE_NAMES)),
+      }),
+    )),
+  });
 
 /** What one config file says, validated. */
-export type ConfigFile = z.infer<typeof CONFIG_SCHEMA>;
+export type ConfigFile = z.infer<ReturnType<typeof buildConfigSchema>>;
 
 /** Build a plain value from a jsonc-parser tree, with no prototype a key could reach. */
 function valueOf(node: Node): unknown {
@@ -136,7 +141,18 @@ function locate(text: string, root: Node, path: (string | number)[], key?: strin
 }
 
 const KNOWN_KEYS: Record<string, string[]> = {
-  "": Object.keys(CONFIG_SCHEMA.def.shape),
+  "": [
+    "hooksDir",
+    "timeoutMs",
+    "killGraceMs",
+    "mode",
+    "maxParallel",
+    "maxOutputBytes",
+    "journal",
+    "env",
+    "allowInsecure",
+    "actions",
+  ],
   journal: ["path", "maxBytes", "keep"],
   env: ["passthrough", "set"],
 };
@@ -182,7 +198,7 @@ export function parseConfigText(text: string, path: string): ConfigFile {
     );
   }
   const value = valueOf(root);
-  const result = CONFIG_SCHEMA.safeParse(value);
+  const result = configSchema().safeParse(value);
   if (!result.success) {
     const issue = result.error.issues[0];
     const at = issue.path as (string | number)[];

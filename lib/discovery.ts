@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { join, resolve } from "node:path";
+import { join, resolve } from "./paths.ts";
 import { ConfigError } from "./errors.ts";
 import type { SkipKind, SkippedHook } from "./report.ts";
 

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname } from "./paths.ts";
 import type { RunReport } from "./report.ts";
 
 /** Where the journal lives and how it rotates. */

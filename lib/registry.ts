@@ -198,8 +198,17 @@ export interface ActionSpec extends ActionDefinition {
   readonly name: string;
   /** True for the ten actions of SolusVM 2, false for those a config file adds. */
   readonly builtin: boolean;
-  /** Validates `data` strictly: missing, extra or mistyped keys are issues. */
+  /** Validates `data` strictly: missing, extra or mistyped keys are issues. Built on first use. */
   readonly schema: z.ZodMiniType<Record<string, unknown>>;
+}
+
+/** A strict zod/mini object schema for a table of field types. */
+function dataSchema(
+  data: Readonly<Record<string, FieldType>>,
+): z.ZodMiniType<Record<string, unknown>> {
+  const shape: Record<string, z.ZodMiniType> = {};
+  for (const [key, type] of Object.entries(data)) shape[key] = FIELD_TYPES[type].schema();
+  return z.strictObject(shape) as unknown as z.ZodMiniType<Record<string, unknown>>;
 }
 
 /**
@@ -219,16 +228,17 @@ export class Registry {
   /** Build a registry from action definitions; use {@linkcode createRegistry}. */
   constructor(definitions: Iterable<[string, ActionDefinition, boolean]>) {
     for (const [name, definition, builtin] of definitions) {
-      const shape: Record<string, z.ZodMiniType> = {};
-      for (const [key, type] of Object.entries(definition.data)) {
-        shape[key] = FIELD_TYPES[type].schema();
-      }
+      // Schemas are built when first asked for: a run validates one action, and
+      // building all of them costs start-up time on every stage.
+      let schema: z.ZodMiniType<Record<string, unknown>> | undefined;
       this.#actions.set(name, {
         name,
         builtin,
         description: definition.description,
         data: definition.data,
-        schema: z.strictObject(shape) as unknown as z.ZodMiniType<Record<string, unknown>>,
+        get schema() {
+          return schema ??= dataSchema(definition.data);
+        },
       });
     }
   }

@@ -4,7 +4,15 @@
  *
  * @module
  */
-import { parseArgs, type ParseArgsOptionsConfig } from "node:util";
+import type { ParseArgsOptionsConfig } from "node:util";
+import { parseArgs as parseArgsPolyfill } from "@pkgjs/parseargs";
+
+/**
+ * node:util's parseArgs, from the Node.js project's own package of it: importing
+ * node:util at run time makes Deno load its Node compatibility layer, about 10 ms
+ * of every start-up. The types are node:util's (a type-only import is erased).
+ */
+const parseArgs = parseArgsPolyfill as typeof import("node:util").parseArgs;
 import { UsageError } from "../errors.ts";
 import { suggest } from "../issues.ts";
 

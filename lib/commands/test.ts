@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "../paths.ts";
 import type { Command } from "../cli/command.ts";
 import { stageOptionsFrom } from "../cli/execute.ts";
 import { formatDuration } from "../cli/render.ts";
