@@ -36,7 +36,14 @@ Deno.test("a build with a baked scope runs hooks inside it and refuses a path ou
     );
     const run = (args: string[]) =>
       new Deno.Command(Deno.execPath(), {
-        args: ["run", "--config", join(ROOT, "deno.json"), ...permissionFlags(scope), entry, ...args],
+        args: [
+          "run",
+          "--config",
+          join(ROOT, "deno.json"),
+          ...permissionFlags(scope),
+          entry,
+          ...args,
+        ],
         cwd: ROOT,
         env: { NO_COLOR: "1" },
         stdout: "piped",
