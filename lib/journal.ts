@@ -87,7 +87,12 @@ export async function appendRecord(options: JournalOptions, report: RunReport): 
     });
     try {
       // A runner killed mid-write left a torn line: start ours on a line of its own.
-      const bytes = await endsWithNewline(file, size) ? line : new Uint8Array([NEWLINE, ...line]);
+      let bytes = line;
+      if (!await endsWithNewline(file, size)) {
+        bytes = new Uint8Array(line.byteLength + 1);
+        bytes[0] = NEWLINE;
+        bytes.set(line, 1);
+      }
       await writeAll(file, bytes);
     } finally {
       file.close();
