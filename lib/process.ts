@@ -11,7 +11,7 @@
  * @module
  */
 import { type Capture, captureStream } from "./capture.ts";
-import type { HookStatus } from "./report.ts";
+import type { HookResult } from "./report.ts";
 import { readShebang, shebangProblem } from "./shebang.ts";
 
 /** How long to keep reading a hook's pipes after it exited normally (contract: within 1 s). */
@@ -42,27 +42,8 @@ export interface HookProcessOptions {
   maxOutputBytes: number;
 }
 
-/** How a hook process ended. */
-export interface ProcessOutcome {
-  /** ok, failed, timed_out or spawn_error. */
-  status: HookStatus;
-  /** The exit code, or null when a signal ended it or it never started. */
-  exit_code: number | null;
-  /** The signal that ended it, or null. */
-  signal: string | null;
-  /** From spawn to settling, in milliseconds. */
-  duration_ms: number;
-  /** Kept stdout. */
-  stdout: string;
-  /** Kept stderr. */
-  stderr: string;
-  /** All stdout bytes read. */
-  stdout_bytes: number;
-  /** All stderr bytes read. */
-  stderr_bytes: number;
-  /** What went wrong, in words, when something did. */
-  error?: string;
-}
+/** How a hook process ended: a hook's result without its name, which the stage runner adds. */
+export type ProcessOutcome = Omit<HookResult, "name">;
 
 /** Process groups of hooks still running, so an interrupted runner can kill them all. */
 const liveGroups = new Set<number>();
