@@ -23,6 +23,7 @@ import { sampleCommand } from "../commands/sample.ts";
 import { schemaCommand } from "../commands/schema.ts";
 import { findCommand, parseCommandLine } from "./args.ts";
 import { type Command, type CommandContext, GLOBAL_HELP } from "./command.ts";
+import { captureStream } from "../capture.ts";
 import { createOutput } from "./output.ts";
 import { type BuildScope, isPermissionDenial, scopeError } from "./scope.ts";
 
@@ -61,20 +62,9 @@ ${GLOBAL_HELP}`;
 }
 
 async function readAllStdin(): Promise<string> {
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for await (const chunk of Deno.stdin.readable) {
-    total += chunk.byteLength;
-    if (total > MAX_STDIN_BYTES) throw new UsageError("the event on stdin is larger than 64 MiB");
-    chunks.push(chunk);
-  }
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
+  const { text, bytes } = await captureStream(Deno.stdin.readable, MAX_STDIN_BYTES).done;
+  if (bytes > MAX_STDIN_BYTES) throw new UsageError("the event on stdin is larger than 64 MiB");
+  return text;
 }
 
 /**
