@@ -262,3 +262,60 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
     });
   });
 }
+
+const HAS_SCRIPT = (() => {
+  try {
+    return new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
+      .outputSync().success;
+  } catch {
+    return false;
+  }
+})();
+
+Deno.test({
+  name:
+    "run shows which hooks still run on a terminal, in colour unless NO_COLOR (needs script(1) for a pty)",
+  ignore: !HAS_SCRIPT || Deno.env.get("SOLUS_HOOKS_CMD") !== undefined,
+  fn: async () => {
+    await withHooks(
+      { "slow.sh": "#!/bin/sh\nsleep 1.8\n", "quick.sh": "#!/bin/sh\nexit 0\n" },
+      async (dir) => {
+        const [command, ...prefix] = cliCommand();
+        const line = [
+          command,
+          ...prefix,
+          "run",
+          "--dir",
+          dir,
+          "--no-journal",
+          "--event",
+          `'${EVENT}'`,
+        ].join(" ");
+        const onTerminal = async (env: string) => {
+          const output = await new Deno.Command("script", {
+            args: ["-qec", `${env} ${line}`, "/dev/null"],
+            stdout: "piped",
+            stderr: "piped",
+            cwd: ROOT,
+          }).output();
+          return new TextDecoder().decode(output.stdout);
+        };
+        const colour = await onTerminal("");
+        assert.match(colour, /server-restart pre: waiting 1 s for slow\.sh/);
+        const ESC = "\x1b";
+        assert.ok(colour.includes(`${ESC}[32mok`), "green on a terminal");
+        const plain = await onTerminal("NO_COLOR=1");
+        assert.match(plain, /waiting 1 s for slow\.sh/);
+        assert.ok(!plain.includes(`${ESC}[3`), "no colour with NO_COLOR");
+        const piped = await runCli(["run", "--dir", dir, "--no-journal", "--event", EVENT], {
+          env: { NO_COLOR: "" },
+        });
+        assert.doesNotMatch(
+          piped.stderr,
+          /waiting|\x1b\[/,
+          "nothing live and no colour when stderr is not a terminal",
+        );
+      },
+    );
+  },
+});
