@@ -9,6 +9,7 @@ import { dirname, resolve } from "./paths.ts";
 import { findNodeAtLocation, type Node, type ParseError, parseTree } from "jsonc-parser";
 import * as z from "zod/mini";
 import { ConfigError } from "./errors.ts";
+import { STAGE_DEFAULTS } from "./stage.ts";
 import { describeParseError, lineColumn, MAX_NESTING, tooDeepAt } from "./event.ts";
 import { formatIssue, formatPath, quote, suggest } from "./issues.ts";
 import { type ActionDefinition, BUILTIN_ACTIONS, FIELD_TYPES, type FieldType } from "./registry.ts";
@@ -53,11 +54,11 @@ export const DEFAULT_CONFIG_PATH = "/etc/solus-hooks/config.jsonc";
  */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   hooksDir: "/usr/local/solus/hooks",
-  timeoutMs: 60_000,
-  killGraceMs: 2_000,
+  timeoutMs: STAGE_DEFAULTS.timeoutMs,
+  killGraceMs: STAGE_DEFAULTS.killGraceMs,
   mode: "parallel",
   maxParallel: 0,
-  maxOutputBytes: 1024 * 1024,
+  maxOutputBytes: STAGE_DEFAULTS.maxOutputBytes,
   journal: {
     path: "/var/log/solus-hooks/journal.jsonl",
     maxBytes: 10 * 1024 * 1024,

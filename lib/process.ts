@@ -83,11 +83,6 @@ export function killAllHookGroups(signal: Deno.Signal = "SIGKILL"): number {
   return count;
 }
 
-/** How many hook groups are running now. */
-export function liveHookGroupCount(): number {
-  return liveGroups.size;
-}
-
 function delay(ms: number): { promise: Promise<void>; clear(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const promise = new Promise<void>((resolve) => {
