@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError, DEFAULT_SETTINGS, resolveSettings } from "../mod.ts";
 import { parseConfigText, readConfigFile } from "../lib/config.ts";
-import { RESTART_PRE, runCli, withHooks } from "./helpers.ts";
+import { RESTART_PRE, runCli, withHooks, withTempDir } from "./helpers.ts";
 
 function configError(text: string, pattern: RegExp) {
   assert.throws(() => parseConfigText(text, "c.jsonc"), (error: unknown) => {
@@ -15,15 +15,6 @@ function configError(text: string, pattern: RegExp) {
 }
 
 const noEnv = { get: () => undefined };
-
-async function withTempDir(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "solus-config-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 Deno.test("parseConfigText() accepts comments, trailing commas and every key", () => {
   const config = parseConfigText(

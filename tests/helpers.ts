@@ -37,6 +37,16 @@ export async function makeHooksDir(
   return dir;
 }
 
+/** Run `fn` with a fresh temporary directory, removed afterwards. */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await Deno.makeTempDir({ prefix: "solus-hooks-test-" });
+  try {
+    return await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
 /** Run `fn` with a hooks directory made of `files`, removed afterwards. */
 export async function withHooks<T>(
   files: Record<string, string>,

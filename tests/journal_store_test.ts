@@ -4,15 +4,7 @@ import { join } from "node:path";
 import { appendRecord, findRun, parseDuration, readNewest } from "../lib/journal.ts";
 import type { RunReport } from "../lib/report.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
-
-async function withDir(fn: (dir: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "solus-journal-test-" });
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
+import { withTempDir } from "./helpers.ts";
 
 async function collect(path: string, onWarning?: (m: string) => void): Promise<RunReport[]> {
   const all: RunReport[] = [];
@@ -23,7 +15,7 @@ async function collect(path: string, onWarning?: (m: string) => void): Promise<R
 const BIG = { maxBytes: 1 << 30, keep: 3 };
 
 Deno.test("appendRecord() and readNewest() round-trip records, newest first", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "sub", "journal.jsonl");
     for (const id of ["a", "b", "c"]) await appendRecord({ path, ...BIG }, fakeReport(id));
     assert.deepEqual((await collect(path)).map((r) => r.run_id), ["c", "b", "a"]);
@@ -32,7 +24,7 @@ Deno.test("appendRecord() and readNewest() round-trip records, newest first", as
 });
 
 Deno.test("appendRecord() from 16 runner processes at once loses no record and tears no line", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "journal.jsonl");
     const fixture = new URL("./fixtures/append_records.ts", import.meta.url).pathname;
     const writers = Array.from({ length: 16 }, (_, w) =>
@@ -54,7 +46,7 @@ Deno.test("appendRecord() from 16 runner processes at once loses no record and t
 });
 
 Deno.test("appendRecord() rotates concurrently without losing records up to what it keeps", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "journal.jsonl");
     const fixture = new URL("./fixtures/append_records.ts", import.meta.url).pathname;
     const size = new TextEncoder().encode(JSON.stringify(fakeReport("w0-0")) + "\n").byteLength;
@@ -82,7 +74,7 @@ Deno.test("appendRecord() rotates concurrently without losing records up to what
 });
 
 Deno.test("appendRecord() keeps at most `keep` rotated files, .1 the newest", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "journal.jsonl");
     const size = new TextEncoder().encode(JSON.stringify(fakeReport("r00")) + "\n").byteLength;
     for (let i = 0; i < 10; i++) {
@@ -106,7 +98,7 @@ Deno.test("appendRecord() keeps at most `keep` rotated files, .1 the newest", as
 });
 
 Deno.test("readNewest() skips a torn last line with a warning, and a later append still reads cleanly", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "journal.jsonl");
     await appendRecord({ path, ...BIG }, fakeReport("before"));
     // A runner killed mid-write: half a record, no newline.
@@ -129,7 +121,7 @@ Deno.test("readNewest() skips a torn last line with a warning, and a later appen
 });
 
 Deno.test("appendRecord() names the path when the journal cannot be written", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const file = join(dir, "a-file");
     await Deno.writeTextFile(file, "");
     await assert.rejects(
@@ -140,7 +132,7 @@ Deno.test("appendRecord() names the path when the journal cannot be written", as
 });
 
 Deno.test("readNewest() gives the newest records of a 100,000-record journal without reading it all", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "journal.jsonl");
     // The oldest half is garbage: reading it would raise warnings.
     const garbage = "not json\n".repeat(50_000);
@@ -168,7 +160,7 @@ Deno.test("readNewest() gives the newest records of a 100,000-record journal wit
 });
 
 Deno.test("findRun() finds a run by its id or a unique prefix", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const path = join(dir, "journal.jsonl");
     for (const id of ["aaaaaaaa-1111", "aaaaaaaa-2222", "bbbbbbbb-3333"]) {
       await appendRecord({ path, ...BIG }, fakeReport(id));
