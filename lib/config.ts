@@ -1,22 +1,33 @@
 /**
  * The config file (JSONC) and how settings are resolved: flags beat environment,
- * which beats the file, which beats the defaults. Every config error names its
- * file and its `line L, column C`.
+ * which beats the file, which beats the defaults. Every config error is a
+ * {@linkcode ConfigError} naming its file and, where the text is at fault, the
+ * `line L, column C` of the first problem in reading order.
  *
  * @module
  */
-import { dirname, resolve } from "./paths.ts";
-import { findNodeAtLocation, type Node, type ParseError, parseTree } from "jsonc-parser";
+import { type Node, type ParseError, parseTree } from "jsonc-parser";
 import * as z from "zod/mini";
 import { ConfigError } from "./errors.ts";
-import { STAGE_DEFAULTS } from "./stage.ts";
 import { describeParseError, lineColumn, MAX_NESTING, tooDeepAt } from "./event.ts";
-import { formatIssue, formatPath, quote, suggest } from "./issues.ts";
+import { describeValue, formatIssue, formatPath, quote, suggest } from "./issues.ts";
+import { dirname, resolve } from "./paths.ts";
 import { type ActionDefinition, BUILTIN_ACTIONS, FIELD_TYPES, type FieldType } from "./registry.ts";
+import { STAGE_DEFAULTS } from "./stage.ts";
 
-/** Everything that shapes a run, resolved from flags, environment, file and defaults. */
+/**
+ * Everything that shapes a run, resolved from flags, environment, the config
+ * file and the defaults by {@linkcode resolveSettings}.
+ *
+ * @example
+ * ```ts
+ * import { resolveSettings, type Settings } from "./config.ts";
+ * const settings: Settings = await resolveSettings({ dir: "/opt/hooks", noJournal: true });
+ * console.log(settings.hooksDir, settings.journal.enabled); // /opt/hooks false
+ * ```
+ */
 export interface Settings {
-  /** The hooks directory. */
+  /** The hooks directory, absolute. */
   hooksDir: string;
   /** The stage deadline, in milliseconds. */
   timeoutMs: number;
@@ -28,7 +39,7 @@ export interface Settings {
   maxParallel: number;
   /** Bytes of stdout and of stderr kept per hook. */
   maxOutputBytes: number;
-  /** Where and how runs are recorded. */
+  /** Where and how runs are recorded; `path` is absolute. */
   journal: { path: string; maxBytes: number; keep: number; enabled: boolean };
   /** Extra variables to pass through to hooks, and variables to set. */
   env: { passthrough: string[]; set: Record<string, string> };
@@ -36,20 +47,35 @@ export interface Settings {
   allowInsecure: boolean;
   /** Actions the config file adds to the registry. */
   actions: Record<string, ActionDefinition>;
-  /** The config file actually read, or null. */
+  /** The config file actually read (absolute), or null if none was. */
   configPath: string | null;
 }
 
-/** Where the config file is looked for when none is named. */
+/**
+ * Where the config file is looked for when none is named. A missing file here
+ * is fine: the defaults apply.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_CONFIG_PATH } from "./config.ts";
+ * console.log(DEFAULT_CONFIG_PATH); // /etc/solus-hooks/config.jsonc
+ * ```
+ */
 export const DEFAULT_CONFIG_PATH = "/etc/solus-hooks/config.jsonc";
 
+/** `Object.freeze`, keeping the mutable type a `Settings` field needs. */
+function frozen<T extends object>(value: T): T {
+  return Object.freeze(value) as T;
+}
+
 /**
- * The defaults of the contract.
+ * The defaults of the contract, frozen all the way down.
  *
  * @example
  * ```ts
  * import { DEFAULT_SETTINGS } from "./config.ts";
  * console.log(DEFAULT_SETTINGS.timeoutMs); // 60000
+ * console.log(DEFAULT_SETTINGS.journal.path); // /var/log/solus-hooks/journal.jsonl
  * ```
  */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -59,60 +85,154 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   mode: "parallel",
   maxParallel: 0,
   maxOutputBytes: STAGE_DEFAULTS.maxOutputBytes,
-  journal: {
+  journal: Object.freeze({
     path: "/var/log/solus-hooks/journal.jsonl",
     maxBytes: 10 * 1024 * 1024,
     keep: 5,
     enabled: true,
-  },
-  env: { passthrough: [], set: {} },
+  }),
+  env: Object.freeze({ passthrough: frozen([]), set: frozen({}) }),
   allowInsecure: false,
-  actions: {},
+  actions: frozen({}),
   configPath: null,
 });
+
+/**
+ * What one config file says, validated: every key optional, paths as written
+ * (not yet resolved against the file's directory).
+ *
+ * @example
+ * ```ts
+ * import { type ConfigFile, parseConfigText } from "./config.ts";
+ * const config: ConfigFile = parseConfigText('{ "mode": "serial" }', "config.jsonc");
+ * console.log(config.mode, config.timeoutMs); // serial undefined
+ * ```
+ */
+export type ConfigFile =
+  & Partial<
+    Pick<
+      Settings,
+      | "hooksDir"
+      | "timeoutMs"
+      | "killGraceMs"
+      | "mode"
+      | "maxParallel"
+      | "maxOutputBytes"
+      | "allowInsecure"
+    >
+  >
+  & {
+    /** The journal's `path`, `maxBytes` and `keep`. */
+    journal?: Partial<Omit<Settings["journal"], "enabled">>;
+    /** Variables to pass through and to set. */
+    env?: Partial<Settings["env"]>;
+    /** New actions: each one's data keys and their field types. */
+    actions?: Record<string, { description?: string; data: Record<string, FieldType> }>;
+  };
+
+/** The description of an action the config file adds without one. */
+const ADDED_ACTION = "added by the config file";
+/** A config file is a few kilobytes; this bound keeps `--config /dev/zero` from eating memory. */
+const MAX_CONFIG_BYTES = 1024 * 1024;
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ACTION_NAME = /^[a-z][a-z0-9-]*$/;
 const DATA_KEY = /^[a-z][a-z0-9_]*$/;
 const FIELD_TYPE_NAMES = Object.keys(FIELD_TYPES) as FieldType[];
 
-const wholeNumber = (min: number, max: number) => z.int().check(z.gte(min), z.lte(max));
+// Custom zod messages start with "must" or "is" and read after the key's path:
+// `${path} ${message}, not ${what was found}`.
+const VARIABLE_NAME = "must be a variable name (letters, digits and _, not starting with a digit)";
+/** For records, which zod would call "a record". */
+const OBJECT = { error: "must be an object" };
 
-/** Built on first use: most runs have no config file, and building costs start-up time. */
-const configSchema = () => CONFIG_SCHEMA ??= buildConfigSchema();
-let CONFIG_SCHEMA: ReturnType<typeof buildConfigSchema> | undefined;
+/**
+ * An integer schema whose every failure reads "must be <words>", except a value
+ * above `max`, which says so. `max` also keeps journal rotation and capture
+ * buffers within reason.
+ */
+function integer(min: 0 | 1, max: number) {
+  const words = { error: min === 1 ? "must be a positive integer" : "must be an integer >= 0" };
+  return z.number(words).check(
+    z.refine(Number.isInteger, words),
+    z.gte(min, words),
+    z.lte(max, { error: `must be at most ${max}` }),
+  );
+}
 
-const buildConfigSchema = () =>
-  z.strictObject({
-    hooksDir: z.optional(z.string().check(z.minLength(1))),
-    timeoutMs: z.optional(wholeNumber(1, 86_400_000)),
-    killGraceMs: z.optional(wholeNumber(0, 600_000)),
-    mode: z.optional(z.enum(["parallel", "serial"])),
-    maxParallel: z.optional(wholeNumber(0, 100_000)),
-    maxOutputBytes: z.optional(wholeNumber(0, 1024 ** 3)),
-    journal: z.optional(z.strictObject({
-      path: z.optional(z.string().check(z.minLength(1))),
-      maxBytes: z.optional(wholeNumber(1, Number.MAX_SAFE_INTEGER)),
-      keep: z.optional(wholeNumber(0, 1000)),
-    })),
-    env: z.optional(z.strictObject({
-      passthrough: z.optional(z.array(z.string().check(z.regex(ENV_NAME)))),
-      set: z.optional(z.record(z.string().check(z.regex(ENV_NAME)), z.string())),
-    })),
-    allowInsecure: z.optional(z.boolean()),
-    actions: z.optional(z.record(
-      z.string().check(z.regex(ACTION_NAME)),
-      z.strictObject({
-        description: z.optional(z.string()),
-        data: z.record(z.string().check(z.regex(DATA_KEY)), z.enum(FIELD_TYPE_NAMES)),
-      }),
+const nonEmptyPath = () => {
+  const words = { error: "must be a non-empty string" };
+  return z.string(words).check(z.minLength(1, words));
+};
+
+/** The schema and the keys each strict object knows, built on first use (start-up time). */
+let SCHEMA: ReturnType<typeof buildSchema> | undefined;
+
+function buildSchema() {
+  const journal = z.strictObject({
+    path: z.optional(nonEmptyPath()),
+    maxBytes: z.optional(integer(1, Number.MAX_SAFE_INTEGER)),
+    keep: z.optional(integer(0, 1000)),
+  });
+  const env = z.strictObject({
+    passthrough: z.optional(z.array(z.string().check(z.regex(ENV_NAME, { error: VARIABLE_NAME })))),
+    set: z.optional(z.record(
+      z.string().check(z.regex(ENV_NAME, { error: VARIABLE_NAME })),
+      z.string(),
+      OBJECT,
     )),
   });
+  const action = z.strictObject({
+    description: z.optional(z.string()),
+    data: z.record(
+      z.string().check(z.regex(DATA_KEY, {
+        error: "must be a data key (lower-case letters, digits and _, starting with a letter)",
+      })),
+      z.enum(FIELD_TYPE_NAMES, {
+        error: `must be a field type (${FIELD_TYPE_NAMES.join(", ")})`,
+      }),
+      OBJECT,
+    ),
+  });
+  const config = z.strictObject({
+    hooksDir: z.optional(nonEmptyPath()),
+    timeoutMs: z.optional(integer(1, 86_400_000)),
+    killGraceMs: z.optional(integer(0, 600_000)),
+    mode: z.optional(z.enum(["parallel", "serial"])),
+    maxParallel: z.optional(integer(0, Number.MAX_SAFE_INTEGER)),
+    maxOutputBytes: z.optional(integer(0, 1024 ** 3)),
+    journal: z.optional(journal),
+    env: z.optional(env),
+    allowInsecure: z.optional(z.boolean()),
+    actions: z.optional(z.record(
+      z.string().check(
+        z.regex(ACTION_NAME, {
+          error:
+            "must be an action name (lower-case letters, digits and -, starting with a letter)",
+        }),
+        z.refine((name) => !Object.hasOwn(BUILTIN_ACTIONS, name), {
+          error: "is a built-in action and cannot be redefined",
+        }),
+      ),
+      action,
+      OBJECT,
+    )),
+  });
+  /** The keys the strict object at `path` knows, for "did you mean" hints. */
+  const keysAt = (path: readonly PropertyKey[]): string[] =>
+    Object.keys(
+      path.length === 0
+        ? config.shape
+        : path[0] === "journal"
+        ? journal.shape
+        : path[0] === "env"
+        ? env.shape
+        : action.shape,
+    );
+  return { config, keysAt };
+}
 
-/** What one config file says, validated. */
-export type ConfigFile = z.infer<ReturnType<typeof buildConfigSchema>>;
-
-/** Build a plain value from a jsonc-parser tree, with no prototype a key could reach. */
+/** Build a plain value from a jsonc-parser tree; objects have no prototype a key could reach. */
 function valueOf(node: Node): unknown {
   switch (node.type) {
     case "object": {
@@ -130,124 +250,240 @@ function valueOf(node: Node): unknown {
   }
 }
 
-/** Where in the file a path points: the key's name for unknown keys, else the value. */
-function locate(text: string, root: Node, path: (string | number)[], key?: string): string {
-  let node = findNodeAtLocation(root, path) ?? root;
-  if (key !== undefined) {
-    const property = node.children?.find((p) => p.children?.[0]?.value === key);
-    if (property?.children?.[0]) node = property.children[0];
-  }
-  const { line, column } = lineColumn(text, node.offset);
-  return `line ${line}, column ${column}`;
+/**
+ * Finds the nodes of a tree by path. Each object's keys are indexed once, so
+ * locating thousands of issues in a big object stays linear (jsonc-parser's
+ * `findNodeAtLocation` scans the siblings each time).
+ */
+function locator(root: Node) {
+  const indexes = new WeakMap<Node, Map<unknown, Node>>();
+  const propertiesOf = (object: Node) => {
+    let index = indexes.get(object);
+    if (index === undefined) {
+      index = new Map();
+      for (const property of object.children ?? []) {
+        index.set(property.children?.[0]?.value, property);
+      }
+      indexes.set(object, index);
+    }
+    return index;
+  };
+  /** The value node at `path`, or undefined where the path leaves the tree. */
+  const valueAt = (path: readonly PropertyKey[]): Node | undefined => {
+    let node: Node | undefined = root;
+    for (const part of path) {
+      if (node?.type === "object") node = propertiesOf(node).get(part)?.children?.[1];
+      else if (node?.type === "array" && typeof part === "number") node = node.children?.[part];
+      else return undefined;
+    }
+    return node;
+  };
+  /** The node of the key `key` in the object at `path`, or that object if the key is absent. */
+  const keyAt = (path: readonly PropertyKey[], key: string): Node => {
+    const object = valueAt(path) ?? root;
+    return (object.type === "object" && propertiesOf(object).get(key)?.children?.[0]) || object;
+  };
+  return { root, valueAt, keyAt };
 }
 
-const KNOWN_KEYS: Record<string, string[]> = {
-  "": [
-    "hooksDir",
-    "timeoutMs",
-    "killGraceMs",
-    "mode",
-    "maxParallel",
-    "maxOutputBytes",
-    "journal",
-    "env",
-    "allowInsecure",
-    "actions",
-  ],
-  journal: ["path", "maxBytes", "keep"],
-  env: ["passthrough", "set"],
-};
+/** The first key repeated inside one object, in reading order. */
+function findDuplicateKey(node: Node): Node | undefined {
+  let first: Node | undefined;
+  const consider = (found: Node | undefined) => {
+    if (found && (first === undefined || found.offset < first.offset)) first = found;
+  };
+  if (node.type === "object") {
+    const seen = new Set<unknown>();
+    for (const property of node.children ?? []) {
+      const key = property.children?.[0];
+      if (key && seen.has(key.value)) {
+        consider(key);
+        break;
+      }
+      seen.add(key?.value);
+    }
+  }
+  for (const child of node.children ?? []) consider(findDuplicateKey(child));
+  return first;
+}
 
 /**
- * Parse and validate config text. Throws a {@linkcode ConfigError} naming the
- * file and the `line L, column C` of the first problem.
+ * Every key named `__proto__`. zod reports one in a strict object as unknown but
+ * skips one in a record without a word, and a variable or action of that name
+ * cannot be an object's own key anyway: each is refused.
+ */
+function protoKeys(node: Node, path: PropertyKey[] = []): Problem[] {
+  const found: Problem[] = [];
+  (node.children ?? []).forEach((child, index) => {
+    if (node.type !== "object") {
+      found.push(...protoKeys(child, [...path, index]));
+      return;
+    }
+    const [key, value] = child.children ?? [];
+    if (key?.value === "__proto__") {
+      found.push({
+        offset: key.offset,
+        message: () => `${formatPath(path)}: "__proto__" is not allowed as a key`,
+      });
+    }
+    if (key && value) found.push(...protoKeys(value, [...path, String(key.value)]));
+  });
+  return found;
+}
+
+/** One problem found in a config: where it is, and what it is (worded only if reported). */
+interface Problem {
+  offset: number;
+  message: () => string;
+}
+
+/** Turn one zod issue into problems located in the text. */
+function problemsOf(
+  issue: z.core.$ZodIssue,
+  value: unknown,
+  find: ReturnType<typeof locator>,
+  keysAt: (path: readonly PropertyKey[]) => string[],
+): Problem[] {
+  const path = issue.path;
+  if (issue.code === "unrecognized_keys") {
+    return issue.keys.map((key) => ({
+      offset: find.keyAt(path, key).offset,
+      message: () => `unknown key ${formatKey(path, key)}${suggest(key, keysAt(path))}`,
+    }));
+  }
+  const parent = path.slice(0, -1);
+  const last = String(path.at(-1));
+  if (issue.code === "invalid_key") {
+    const why = issue.issues[0]?.message ?? "is not allowed";
+    return [{
+      offset: find.keyAt(parent, last).offset,
+      message: () => `${formatPath(parent)}: ${quote(last)} ${why}`,
+    }];
+  }
+  const node = find.valueAt(path);
+  if (node === undefined) { // a required key that is absent
+    return [{
+      offset: (find.valueAt(parent) ?? find.root).offset,
+      message: () => `${formatPath(parent)} is missing ${quote(last)}`,
+    }];
+  }
+  return [{
+    offset: node.offset,
+    message: () => {
+      const found = valueOf(node);
+      const message = /^(must|is) /.test(issue.message)
+        ? `${formatPath(path)} ${issue.message}, not ${describeValue(found)}`
+        : formatIssue(issue, value);
+      return issue.code === "invalid_value" && typeof found === "string"
+        ? message + suggest(found, issue.values.map(String))
+        : message;
+    },
+  }];
+}
+
+/** A key for an "unknown key" message: `"timeout"`, `"journal.sizeMax"`, `"a b" in journal`. */
+function formatKey(path: readonly PropertyKey[], key: string): string {
+  const full = formatPath([...path, key]);
+  if (!full.includes('"')) return `"${full}"`; // plain names read as one dotted path
+  return path.length === 0 ? quote(key) : `${quote(key)} in ${formatPath(path)}`;
+}
+
+/**
+ * Parse and validate config text. Throws a {@linkcode ConfigError} naming `path`
+ * and the `line L, column C` (1-based) of the first problem in reading order: a
+ * syntax error, a repeated key, an unknown key (with the nearest known one when
+ * one is close), or a wrong type or value.
  *
  * @example
  * ```ts
  * import { parseConfigText } from "./config.ts";
  * const config = parseConfigText('{ "timeoutMs": 30000, // half a minute\n }', "config.jsonc");
  * console.log(config.timeoutMs); // 30000
+ * try {
+ *   parseConfigText('{\n  "timeout": 5\n}', "config.jsonc");
+ * } catch (error) {
+ *   console.log((error as Error).message);
+ *   // config.jsonc: line 2, column 3: unknown key "timeout" (did you mean timeoutMs?)
+ * }
  * ```
  */
 export function parseConfigText(text: string, path: string): ConfigFile {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a byte-order mark is no column
+  const at = (offset: number, message: string) => {
+    const { line, column } = lineColumn(text, offset);
+    return new ConfigError(`${path}: line ${line}, column ${column}: ${message}`);
+  };
   const deep = tooDeepAt(text);
-  if (deep !== -1) {
-    const { line, column } = lineColumn(text, deep);
-    throw new ConfigError(
-      `${path}: line ${line}, column ${column}: nested deeper than ${MAX_NESTING} levels`,
-    );
-  }
+  if (deep !== -1) throw at(deep, `nested deeper than ${MAX_NESTING} levels`);
+
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, {
     allowTrailingComma: true,
     disallowComments: false,
     allowEmptyContent: false,
   });
-  if (errors.length > 0 || !root) {
-    const where = errors[0] ? describeParseError(text, errors[0]) : "line 1, column 1: empty file";
-    throw new ConfigError(`${path}: ${where}`);
+  if (root === undefined && errors.every((error) => error.offset >= text.length)) {
+    throw at(text.length, "no JSON value: the config must be an object, such as {}");
+  }
+  if (errors.length > 0 || root === undefined) {
+    throw new ConfigError(`${path}: ${describeParseError(text, errors[0])}`);
   }
   if (root.type !== "object") {
-    throw new ConfigError(`${path}: line 1, column 1: the config must be a JSON object`);
+    throw at(root.offset, `the config must be a JSON object, not ${describeValue(valueOf(root))}`);
   }
   const duplicate = findDuplicateKey(root);
-  if (duplicate) {
-    throw new ConfigError(
-      `${path}: ${locate(text, duplicate, [])}: key ${
-        quote(String(duplicate.value))
-      } appears twice`,
-    );
-  }
+  if (duplicate) throw at(duplicate.offset, `key ${quote(String(duplicate.value))} appears twice`);
+
   const value = valueOf(root);
-  const result = configSchema().safeParse(value);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const at = issue.path as (string | number)[];
-    if (issue.code === "unrecognized_keys") {
-      const key = issue.keys[0];
-      const hint = suggest(key, KNOWN_KEYS[at.join(".")] ?? []);
-      const name = formatPath([...at, key]);
-      throw new ConfigError(
-        `${path}: ${locate(text, root, at, key)}: unknown key "${name}"${hint}`,
-      );
-    }
-    let message = formatIssue(issue, value);
-    if (at[0] === "actions" && at.at(-2) === "data") {
-      message = `${formatPath(at)} must be a field type: ${FIELD_TYPE_NAMES.join(", ")}`;
-    }
-    throw new ConfigError(`${path}: ${locate(text, root, at)}: ${message}`);
+  const { config, keysAt } = SCHEMA ??= buildSchema();
+  const result = config.safeParse(value);
+  // zod's own report of a key comes first, so a tie at one offset goes to it.
+  const find = locator(root);
+  const problems = [
+    ...(result.error?.issues ?? []).flatMap((issue) => problemsOf(issue, value, find, keysAt)),
+    ...protoKeys(root),
+  ];
+  if (problems.length > 0) {
+    const first = problems.reduce((a, b) => b.offset < a.offset ? b : a);
+    throw at(first.offset, first.message());
   }
-  for (const name of Object.keys(result.data.actions ?? {})) {
-    if (name in BUILTIN_ACTIONS) {
-      throw new ConfigError(
-        `${path}: ${
-          locate(text, root, ["actions"], name)
-        }: action "${name}" is built in and cannot be redefined`,
-      );
-    }
-  }
-  return result.data;
+  if (!result.success) throw at(root.offset, "the config is invalid"); // every issue is located above
+  const file: ConfigFile = result.data;
+  return file;
 }
 
-function findDuplicateKey(node: Node): Node | undefined {
-  if (node.type === "object") {
-    const seen = new Set<string>();
-    for (const property of node.children ?? []) {
-      const key = property.children?.[0];
-      if (key && seen.has(key.value)) return key;
-      if (key) seen.add(key.value);
+/** Read at most `limit` bytes of `path` as UTF-8; null if it holds more. */
+async function readCapped(path: string, limit: number): Promise<string | null> {
+  const file = await Deno.open(path);
+  try {
+    const chunks: Uint8Array[] = [];
+    let size = 0;
+    const buffer = new Uint8Array(64 * 1024);
+    while (size <= limit) {
+      const n = await file.read(buffer);
+      if (n === null) break;
+      chunks.push(buffer.slice(0, n));
+      size += n;
     }
+    if (size > limit) return null;
+    const bytes = new Uint8Array(size);
+    let at = 0;
+    for (const chunk of chunks) {
+      bytes.set(chunk, at);
+      at += chunk.length;
+    }
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } finally {
+    file.close();
   }
-  for (const child of node.children ?? []) {
-    const found = findDuplicateKey(child);
-    if (found) return found;
-  }
-  return undefined;
 }
 
 /**
  * Read and validate a config file. A missing file is `null` unless it was named
- * (`explicit`), which makes it an error.
+ * (`explicit`: `--config` or `SOLUS_HOOKS_CONFIG`), which makes it a
+ * {@linkcode ConfigError}; so is a file that cannot be read, is a directory, is
+ * larger than 1 MiB or is not UTF-8. Deno's own permission refusal
+ * (`Deno.errors.NotCapable`) is rethrown for the CLI to explain.
  *
  * @example
  * ```ts
@@ -257,58 +493,81 @@ function findDuplicateKey(node: Node): Node | undefined {
  * ```
  */
 export async function readConfigFile(path: string, explicit: boolean): Promise<ConfigFile | null> {
-  let text: string;
+  let text: string | null;
   try {
-    text = await Deno.readTextFile(path);
+    text = await readCapped(path, MAX_CONFIG_BYTES);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound && !explicit) return null;
+    if (error instanceof Deno.errors.NotCapable) throw error; // Deno's sandbox: the CLI explains the scope
     const why = error instanceof Deno.errors.NotFound
       ? "no such file"
       : error instanceof Deno.errors.IsADirectory
       ? "it is a directory"
       : error instanceof Deno.errors.PermissionDenied
       ? "permission denied"
+      : error instanceof TypeError // TextDecoder's fatal mode
+      ? "it is not UTF-8 text"
       : (error as Error).message;
-    if (error instanceof Deno.errors.NotCapable) throw error; // Deno's sandbox: the caller explains the scope
-    throw new ConfigError(`cannot read config file ${path}: ${why}`);
+    throw new ConfigError(`cannot read config file ${path}: ${why}`, { cause: error });
+  }
+  if (text === null) {
+    throw new ConfigError(
+      `cannot read config file ${path}: it is larger than ${MAX_CONFIG_BYTES} bytes`,
+    );
   }
   return parseConfigText(text, path);
 }
 
-/** What the command line says, beating everything else. */
+/**
+ * What the command line says; each one given beats the environment and the file.
+ *
+ * @example
+ * ```ts
+ * import { type Overrides, resolveSettings } from "./config.ts";
+ * const overrides: Overrides = { serial: true, timeoutMs: 5000 };
+ * console.log((await resolveSettings(overrides)).mode); // serial
+ * ```
+ */
 export interface Overrides {
-  /** `--dir`. */
+  /** `--dir`: the hooks directory. */
   dir?: string;
-  /** `--config`. */
+  /** `--config`: the config file, which must then exist. */
   config?: string;
-  /** `--timeout`. */
+  /** `--timeout`: the stage deadline in milliseconds. */
   timeoutMs?: number;
-  /** `--journal`. */
+  /** `--journal`: the journal's path. */
   journal?: string;
-  /** `--no-journal`. */
+  /** `--no-journal`: record nothing. */
   noJournal?: boolean;
-  /** `--serial`. */
+  /** `--serial`: run hooks one at a time. */
   serial?: boolean;
 }
 
+/** An environment variable, or undefined when unset, empty, or not granted by Deno. */
 function readEnv(env: { get(name: string): string | undefined }, name: string): string | undefined {
   try {
-    const value = env.get(name);
-    return value === "" ? undefined : value;
-  } catch {
-    return undefined; // not granted: treated as unset
+    return env.get(name) || undefined;
+  } catch (error) {
+    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+      return undefined;
+    }
+    throw error;
   }
 }
 
 /**
- * Resolve the settings of a run: flags, then `SOLUS_HOOKS_*` environment, then
- * the config file, then the defaults. Paths in the file are relative to it.
+ * Resolve the settings of a run: flags (`overrides`), then `SOLUS_HOOKS_DIR`,
+ * `SOLUS_HOOKS_CONFIG` and `SOLUS_HOOKS_JOURNAL`, then the config file, then
+ * {@linkcode DEFAULT_SETTINGS}. Relative `hooksDir` and `journal.path` in the
+ * file are relative to the file's directory; relative flags and variables are
+ * relative to the working directory. An empty variable counts as unset.
  *
  * @example
  * ```ts
  * import { resolveSettings } from "./config.ts";
- * const settings = await resolveSettings({ dir: "./hooks", timeoutMs: 5000 });
- * console.log(settings.hooksDir, settings.timeoutMs);
+ * const env = new Map([["SOLUS_HOOKS_DIR", "/srv/hooks"]]);
+ * const settings = await resolveSettings({ timeoutMs: 5000 }, env);
+ * console.log(settings.hooksDir, settings.timeoutMs); // /srv/hooks 5000
  * ```
  */
 export async function resolveSettings(
@@ -316,18 +575,14 @@ export async function resolveSettings(
   env: { get(name: string): string | undefined } = Deno.env,
 ): Promise<Settings> {
   const named = overrides.config ?? readEnv(env, "SOLUS_HOOKS_CONFIG");
-  const configPath = named ?? DEFAULT_CONFIG_PATH;
+  const configPath = resolve(named ?? DEFAULT_CONFIG_PATH);
   const file = await readConfigFile(configPath, named !== undefined);
-  const base = dirname(resolve(configPath));
   const fromFile = (path: string | undefined) =>
-    path === undefined ? undefined : resolve(base, path);
+    path === undefined ? undefined : resolve(dirname(configPath), path);
   const defaults = DEFAULT_SETTINGS;
   const actions: Record<string, ActionDefinition> = {};
   for (const [name, action] of Object.entries(file?.actions ?? {})) {
-    actions[name] = {
-      description: action.description ?? "added by the config file",
-      data: { ...action.data },
-    };
+    actions[name] = { description: action.description ?? ADDED_ACTION, data: { ...action.data } };
   }
   return {
     hooksDir: resolve(
@@ -351,6 +606,6 @@ export async function resolveSettings(
     env: { passthrough: [...(file?.env?.passthrough ?? [])], set: { ...file?.env?.set } },
     allowInsecure: file?.allowInsecure ?? defaults.allowInsecure,
     actions,
-    configPath: file ? resolve(configPath) : null,
+    configPath: file ? configPath : null,
   };
 }
