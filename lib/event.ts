@@ -4,7 +4,13 @@
  *
  * @module
  */
-import { type ParseError, printParseErrorCode, visit } from "jsonc-parser";
+import {
+  createScanner,
+  type ParseError,
+  printParseErrorCode,
+  type SyntaxKind,
+  visit,
+} from "jsonc-parser";
 import { EventError } from "./errors.ts";
 import { type HookEvent, type Registry, type Stage, STAGES } from "./registry.ts";
 import { describeValue, formatIssue, quote } from "./issues.ts";
@@ -55,9 +61,22 @@ export function describeParseError(text: string, error: ParseError): string {
 export const MAX_NESTING = 64;
 
 /**
+ * jsonc-parser's bracket tokens. Its `SyntaxKind` is a `const enum`, which
+ * isolated modules cannot read, so the four values are named here.
+ */
+const OPEN_BRACE = 1 as SyntaxKind;
+const CLOSE_BRACE = 2 as SyntaxKind;
+const OPEN_BRACKET = 3 as SyntaxKind;
+const CLOSE_BRACKET = 4 as SyntaxKind;
+const EOF = 17 as SyntaxKind;
+
+/**
  * The offset where `text` first nests deeper than `limit` objects and arrays, or
- * -1. A linear scan that skips strings and comments: the parsers recurse, and a
- * document of 200,000 open brackets would overflow their stack.
+ * -1. The parsers recurse, and a document of 200,000 open brackets would
+ * overflow their stack, so this counts brackets first with jsonc-parser's own
+ * tokenizer, which does not recurse. Using the parser's tokenizer, not a scan of
+ * our own, means both agree on what is inside a string even in broken text (a
+ * string cut by a line break, say), so no bracket escapes the count.
  *
  * @example
  * ```ts
@@ -67,21 +86,12 @@ export const MAX_NESTING = 64;
  * ```
  */
 export function tooDeepAt(text: string, limit = MAX_NESTING): number {
+  const scanner = createScanner(text, true);
   let depth = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) { // a string: skip to its closing quote
-      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
-        if (text.charCodeAt(i) === 0x5c) i++;
-      }
-    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2f) { // a line comment
-      while (i < text.length && text.charCodeAt(i) !== 0x0a) i++;
-    } else if (c === 0x2f && text.charCodeAt(i + 1) === 0x2a) { // a block comment
-      const end = text.indexOf("*/", i + 2);
-      i = end === -1 ? text.length : end + 1;
-    } else if (c === 0x7b || c === 0x5b) {
-      if (++depth > limit) return i;
-    } else if (c === 0x7d || c === 0x5d) {
+  for (let token = scanner.scan(); token !== EOF; token = scanner.scan()) {
+    if (token === OPEN_BRACE || token === OPEN_BRACKET) {
+      if (++depth > limit) return scanner.getTokenOffset();
+    } else if (token === CLOSE_BRACE || token === CLOSE_BRACKET) {
       depth--;
     }
   }

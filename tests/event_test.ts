@@ -175,6 +175,12 @@ Deno.test("parseJson() refuses deep nesting before the parsers recurse, and keep
     () => parseJson(`{"data": {"a": ${"[".repeat(100)}${"]".repeat(100)}}}`),
     /nests deeper than 64 levels/,
   );
+  // Found by the fuzzer: a line break ends a string for the parser, so the
+  // brackets after it are real brackets and must be counted as such.
+  assert.throws(
+    () => parseJson(`{"a": "x\ny"-z", "b": ${"[".repeat(200_000)}`),
+    /nests deeper than 64 levels at line 2, column \d+/,
+  );
   assert.doesNotThrow(() =>
     parseJson('{"note": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}')
   );
