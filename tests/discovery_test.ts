@@ -1,133 +1,744 @@
-/** Which files are hooks, which are skipped, and why. */
+/** Which files in the hooks directory are hooks, which are skipped, and why. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { discoverHooks } from "../mod.ts";
-import { compareNames, leftoverReason } from "../lib/discovery.ts";
-import { withHooks } from "./helpers.ts";
+import { compareNames, discoverHooks, leftoverReason, safetyProblem } from "../lib/discovery.ts";
+import { ConfigError } from "../lib/errors.ts";
 
 const OK = "#!/bin/sh\nexit 0\n";
 
-Deno.test("compareNames() orders names by their UTF-8 bytes, as run-parts does", () => {
-  assert.deepEqual(["b", "B", "a", "10-x", "9-x", "é", "Z1", "_u", "~t"].sort(compareNames), [
+/** Run `fn` in a fresh temporary directory (mode 0755), removed afterwards. */
+async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir({ prefix: "solus-hooks-discovery-" });
+  await Deno.chmod(dir, 0o755);
+  try {
+    await fn(dir);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+}
+
+/** Write a file with exactly `mode` (whatever the umask) and return its path. */
+async function put(dir: string, name: string, mode = 0o755, text = OK): Promise<string> {
+  const path = join(dir, name);
+  await Deno.writeTextFile(path, text);
+  await Deno.chmod(path, mode);
+  return path;
+}
+
+/** Replace one function of the `Deno` namespace for the length of `fn`. */
+async function patched<K extends "readDir" | "lstat">(
+  key: K,
+  replacement: (typeof Deno)[K],
+  fn: () => Promise<void>,
+): Promise<void> {
+  const deno = Deno as unknown as Record<K, (typeof Deno)[K]>;
+  const original = deno[key];
+  deno[key] = replacement;
+  try {
+    await fn();
+  } finally {
+    deno[key] = original;
+  }
+}
+
+function names(list: { name: string }[]): string[] {
+  return list.map((entry) => entry.name);
+}
+
+// ---------------------------------------------------------------------------
+// compareNames, leftoverReason, safetyProblem
+
+Deno.test("compareNames() orders names by their UTF-8 bytes, not by locale", () => {
+  assert.deepEqual(["B", "a", "Z1", "é", "10-x", "9-x"].sort(compareNames), [
     "10-x",
     "9-x",
     "B",
     "Z1",
-    "_u",
     "a",
-    "b",
-    "~t",
     "é",
   ]);
+  assert.deepEqual(["b", "a~", "a", "_u", "ab", "\u{1F600}", "\uFFFF"].sort(compareNames), [
+    "_u",
+    "a",
+    "ab",
+    "a~",
+    "b",
+    "\uFFFF",
+    "\u{1F600}",
+  ]);
+  assert.equal(compareNames("same", "same"), 0);
+  assert.ok(compareNames("a", "ab") < 0 && compareNames("ab", "a") > 0);
 });
 
-Deno.test("leftoverReason() knows dotfiles and editor and package-manager leftovers", () => {
-  for (
-    const name of [
-      "x~",
-      "x.bak",
-      "x.orig",
-      "x.swp",
-      "x.dpkg-old",
-      "x.dpkg-dist",
-      "x.rpmnew",
-      "x.rpmsave",
-    ]
-  ) {
-    assert.match(leftoverReason(name) ?? "", /leftover/, name);
+Deno.test("compareNames() agrees with a plain comparison of TextEncoder bytes on random names", () => {
+  const encoder = new TextEncoder();
+  const bytewise = (a: string, b: string) => {
+    const x = encoder.encode(a);
+    const y = encoder.encode(b);
+    for (let i = 0; i < Math.min(x.length, y.length); i++) {
+      if (x[i] !== y[i]) return Math.sign(x[i] - y[i]);
+    }
+    return Math.sign(x.length - y.length);
+  };
+  // ASCII, Latin-1, BMP above the surrogates, astral, and lone surrogates.
+  const alphabet = ["a", "B", "0", "~", "é", "ÿ", "\u0800", "\uE000", "\uFFFD", "\uFFFF"]
+    .concat(["\u{10000}", "\u{1F600}", "\u{10FFFF}", "\uD800", "\uDFFF"]);
+  let seed = 42;
+  const random = () => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const word = () =>
+    Array.from(
+      { length: Math.floor(random() * 5) },
+      () => alphabet[Math.floor(random() * alphabet.length)],
+    ).join("");
+  for (let i = 0; i < 5000; i++) {
+    const a = word();
+    const b = word();
+    assert.equal(Math.sign(compareNames(a, b)), bytewise(a, b), JSON.stringify([a, b]));
   }
-  assert.match(leftoverReason(".x") ?? "", /hidden/);
-  for (const name of ["10-firewall.sh", "notify.py", "hook"]) {
+});
+
+Deno.test("leftoverReason() names each editor and package-manager leftover", () => {
+  const expected: Record<string, string> = {
+    "hook.sh~": "~",
+    "hook.sh.bak": ".bak",
+    "hook.sh.orig": ".orig",
+    "hook.sh.swp": ".swp",
+    "hook.sh.rpmnew": ".rpmnew",
+    "hook.sh.rpmsave": ".rpmsave",
+    "hook.sh.dpkg-old": ".dpkg-old",
+    "hook.sh.dpkg-dist": ".dpkg-dist",
+    "hook.sh.dpkg-new": ".dpkg-new",
+    "hook.sh.dpkg-tmp": ".dpkg-tmp",
+  };
+  for (const [name, suffix] of Object.entries(expected)) {
+    assert.equal(leftoverReason(name), `editor or package-manager leftover (${suffix})`, name);
+  }
+});
+
+Deno.test("leftoverReason() calls names starting with a dot hidden, and leaves ordinary names alone", () => {
+  for (const name of [".hook.sh", ".bak", ".x~"]) {
+    assert.equal(leftoverReason(name), "hidden file (name starts with a dot)", name);
+  }
+  for (
+    const name of ["10-firewall.sh", "notify.py", "hook", "backup.sh", "x.bak.sh", "swp", "dpkg-x"]
+  ) {
     assert.equal(leftoverReason(name), null, name);
   }
 });
 
-Deno.test("discoverHooks() sorts hooks from what is skipped, with a kind and reason for each", async () => {
-  await withHooks({
-    "20-b.sh": OK,
-    "10-a.sh": OK,
-    ".hidden": OK,
-    "old.sh.bak": OK,
-    "readme.txt": "not a hook\n",
-    "target.sh": OK,
-  }, async (dir) => {
-    await Deno.mkdir(join(dir, "subdir"));
-    await Deno.symlink(join(dir, "target.sh"), join(dir, "30-link.sh"));
-    await Deno.symlink(join(dir, "subdir"), join(dir, "40-dirlink"));
-    await Deno.symlink("/nonexistent/x", join(dir, "50-broken"));
-    const found = await discoverHooks(dir);
-    assert.equal(found.exists, true);
-    assert.deepEqual(found.hooks.map((h) => h.name), [
-      "10-a.sh",
-      "20-b.sh",
-      "30-link.sh",
-      "target.sh",
-    ]);
-    assert.equal(found.hooks[2].target, join(await Deno.realPath(dir), "target.sh"));
-    assert.deepEqual(
-      found.skipped.map((s) => [s.name, s.kind, s.refused]),
-      [
-        [".hidden", "hidden", false],
-        ["40-dirlink", "directory", false],
-        ["50-broken", "broken_link", false],
-        ["old.sh.bak", "leftover", false],
-        ["readme.txt", "not_executable", false],
-        ["subdir", "directory", false],
-      ],
-    );
-    assert.equal(
-      found.skipped.find((s) => s.name === "readme.txt")?.reason,
-      "not executable (mode 0644): chmod +x to enable it",
-    );
-    assert.equal(
-      found.skipped.find((s) => s.name === "50-broken")?.reason,
-      "broken symlink to /nonexistent/x",
-    );
-  }, { "readme.txt": 0o644 });
+Deno.test("safetyProblem() accepts root's and the runner's files that group and others cannot write", async () => {
+  const info = await Deno.stat("/");
+  for (const mode of [0o100755, 0o100700, 0o104755, 0o40755, 0o41755]) {
+    assert.equal(safetyProblem({ ...info, uid: 0, mode }, 1000), null, mode.toString(8));
+    assert.equal(safetyProblem({ ...info, uid: 1000, mode }, 1000), null, mode.toString(8));
+  }
 });
 
-Deno.test("discoverHooks() refuses hooks writable by group or others, and links to such targets, unless allowInsecure", async () => {
-  await withHooks({ "a.sh": OK, "b.sh": OK, "target.sh": OK }, async (dir) => {
-    await Deno.chmod(join(dir, "target.sh"), 0o775);
-    await Deno.symlink(join(dir, "target.sh"), join(dir, "c-link.sh"));
-    const strict = await discoverHooks(dir);
-    assert.deepEqual(strict.hooks.map((h) => h.name), ["a.sh"]);
-    const refused = strict.skipped.filter((s) => s.refused).map((s) => [s.name, s.reason]);
-    assert.deepEqual(refused.map(([name]) => name), ["b.sh", "c-link.sh", "target.sh"]);
-    assert.match(refused[0][1], /^refused: writable by group or others \(mode 0757\): chmod go-w$/);
-    assert.match(
-      refused[1][1],
-      /^refused: link target .*target\.sh writable by group or others \(mode 0775\)/,
+Deno.test("safetyProblem() names a foreign owner and a group- or world-writable mode, with the fix", async () => {
+  const info = await Deno.stat("/");
+  assert.equal(
+    safetyProblem({ ...info, uid: 1001, mode: 0o100755 }, 0),
+    "owned by uid 1001, not root or the runner (uid 0): chown root",
+  );
+  assert.equal(
+    safetyProblem({ ...info, uid: 0, mode: 0o100775 }, 1000),
+    "writable by group or others (mode 0775): chmod go-w",
+  );
+  assert.equal(
+    safetyProblem({ ...info, uid: 1000, mode: 0o100757 }, 1000),
+    "writable by group or others (mode 0757): chmod go-w",
+  );
+  assert.equal(
+    safetyProblem({ ...info, uid: 0, mode: 0o104777 }, 0),
+    "writable by group or others (mode 04777): chmod go-w",
+  );
+  // Owner first when both are wrong.
+  assert.match(safetyProblem({ ...info, uid: 7, mode: 0o100777 }, 0) ?? "", /^owned by uid 7,/);
+});
+
+Deno.test("safetyProblem() serves directories too, with what is checked named first", async () => {
+  const info = await Deno.stat("/");
+  assert.equal(
+    safetyProblem({ ...info, uid: 0, mode: 0o40777 }, 0, "the hooks directory is"),
+    "the hooks directory is writable by group or others (mode 0777): chmod go-w",
+  );
+  assert.equal(
+    safetyProblem({ ...info, uid: 65534, mode: 0o40755 }, 0, "parent /opt is"),
+    "parent /opt is owned by uid 65534, not root or the runner (uid 0): chown root",
+  );
+});
+
+// ---------------------------------------------------------------------------
+// discoverHooks: what is a hook
+
+Deno.test("discoverHooks() runs executable regular files, with absolute paths and no target", async () => {
+  await withDir(async (dir) => {
+    await put(dir, "10-a.sh");
+    await put(dir, "20-b.sh", 0o700);
+    await put(dir, "30-c.sh", 0o701); // any execute bit will do
+    await put(dir, "40-d.sh", 0o654);
+    const found = await discoverHooks(dir);
+    assert.deepEqual(found, {
+      dir,
+      exists: true,
+      hooks: [
+        { name: "10-a.sh", path: join(dir, "10-a.sh"), target: null },
+        { name: "20-b.sh", path: join(dir, "20-b.sh"), target: null },
+        { name: "30-c.sh", path: join(dir, "30-c.sh"), target: null },
+        { name: "40-d.sh", path: join(dir, "40-d.sh"), target: null },
+      ],
+      skipped: [],
+    });
+  });
+});
+
+Deno.test("discoverHooks() makes a relative directory absolute", async () => {
+  await withDir(async (dir) => {
+    await put(dir, "hook");
+    const cwd = Deno.cwd();
+    Deno.chdir(dir);
+    try {
+      const found = await discoverHooks(".");
+      assert.equal(found.dir, await Deno.realPath(dir));
+      assert.deepEqual(found.hooks, [{
+        name: "hook",
+        path: join(await Deno.realPath(dir), "hook"),
+        target: null,
+      }]);
+    } finally {
+      Deno.chdir(cwd);
+    }
+  });
+});
+
+Deno.test("discoverHooks() treats a symlink to an executable file as a hook, with its real target", async () => {
+  await withDir(async (dir) => {
+    const elsewhere = join(dir, "lib");
+    await Deno.mkdir(elsewhere);
+    await put(elsewhere, "real.sh");
+    await Deno.symlink(join(elsewhere, "real.sh"), join(dir, "10-absolute"));
+    await Deno.symlink("lib/real.sh", join(dir, "20-relative"));
+    await Deno.symlink("20-relative", join(dir, "30-chain"));
+    const found = await discoverHooks(dir);
+    const real = join(await Deno.realPath(elsewhere), "real.sh");
+    assert.deepEqual(found.hooks, [
+      { name: "10-absolute", path: join(dir, "10-absolute"), target: real },
+      { name: "20-relative", path: join(dir, "20-relative"), target: real },
+      { name: "30-chain", path: join(dir, "30-chain"), target: real },
+    ]);
+    assert.deepEqual(found.skipped.map((s) => [s.name, s.reason]), [["lib", "directory"]]);
+  });
+});
+
+Deno.test("discoverHooks() lists the directory afresh on every call", async () => {
+  await withDir(async (dir) => {
+    await put(dir, "a");
+    assert.deepEqual(names((await discoverHooks(dir)).hooks), ["a"]);
+    await put(dir, "b");
+    await Deno.chmod(join(dir, "a"), 0o644);
+    const again = await discoverHooks(dir);
+    assert.deepEqual(names(again.hooks), ["b"]);
+    assert.deepEqual(names(again.skipped), ["a"]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// discoverHooks: what is skipped, and why
+
+Deno.test("discoverHooks() skips files without an execute bit", async () => {
+  await withDir(async (dir) => {
+    await put(dir, "hook.sh");
+    await put(dir, "notes.txt", 0o644);
+    await put(dir, "secret", 0o600);
+    await put(dir, "lib.sh", 0o4644);
+    await Deno.symlink("notes.txt", join(dir, "z-link"));
+    const found = await discoverHooks(dir);
+    assert.deepEqual(names(found.hooks), ["hook.sh"]);
+    const real = join(await Deno.realPath(dir), "notes.txt");
+    assert.deepEqual(found.skipped, [
+      {
+        name: "lib.sh",
+        reason: "not executable (mode 04644): chmod +x to enable it",
+        kind: "not_executable",
+        refused: false,
+      },
+      {
+        name: "notes.txt",
+        reason: "not executable (mode 0644): chmod +x to enable it",
+        kind: "not_executable",
+        refused: false,
+      },
+      {
+        name: "secret",
+        reason: "not executable (mode 0600): chmod +x to enable it",
+        kind: "not_executable",
+        refused: false,
+      },
+      {
+        name: "z-link",
+        reason: `symlink to ${real}: not executable (mode 0644): chmod +x to enable it`,
+        kind: "not_executable",
+        refused: false,
+      },
+    ]);
+  });
+});
+
+Deno.test("discoverHooks() skips directories, even executable ones", async () => {
+  await withDir(async (dir) => {
+    await put(dir, "hook.sh");
+    await Deno.mkdir(join(dir, "hook.d"));
+    await Deno.chmod(join(dir, "hook.d"), 0o755);
+    const found = await discoverHooks(dir);
+    assert.deepEqual(names(found.hooks), ["hook.sh"]);
+    assert.deepEqual(found.skipped, [
+      { name: "hook.d", reason: "directory", kind: "directory", refused: false },
+    ]);
+  });
+});
+
+Deno.test("discoverHooks() skips names starting with a dot, however executable", async () => {
+  await withDir(async (dir) => {
+    await put(dir, ".hidden.sh");
+    await put(dir, ".bak");
+    await Deno.mkdir(join(dir, ".git"));
+    await put(dir, "visible.sh");
+    const found = await discoverHooks(dir);
+    assert.deepEqual(names(found.hooks), ["visible.sh"]);
+    const hidden = {
+      reason: "hidden file (name starts with a dot)",
+      kind: "hidden",
+      refused: false,
+    };
+    assert.deepEqual(found.skipped, [
+      { name: ".bak", ...hidden },
+      { name: ".git", ...hidden },
+      { name: ".hidden.sh", ...hidden },
+    ]);
+  });
+});
+
+Deno.test("discoverHooks() skips editor and package-manager leftovers, however executable", async () => {
+  await withDir(async (dir) => {
+    const leftovers = [
+      "a.sh~",
+      "a.sh.bak",
+      "a.sh.dpkg-dist",
+      "a.sh.dpkg-new",
+      "a.sh.dpkg-old",
+      "a.sh.dpkg-tmp",
+      "a.sh.orig",
+      "a.sh.rpmnew",
+      "a.sh.rpmsave",
+      "a.sh.swp",
+    ];
+    for (const name of ["a.sh", ...leftovers]) await put(dir, name);
+    const found = await discoverHooks(dir);
+    assert.deepEqual(names(found.hooks), ["a.sh"]);
+    assert.deepEqual(
+      found.skipped.map((s) => [s.name, s.kind, s.refused, s.reason]),
+      [
+        ["a.sh.bak", "leftover", false, "editor or package-manager leftover (.bak)"],
+        ["a.sh.dpkg-dist", "leftover", false, "editor or package-manager leftover (.dpkg-dist)"],
+        ["a.sh.dpkg-new", "leftover", false, "editor or package-manager leftover (.dpkg-new)"],
+        ["a.sh.dpkg-old", "leftover", false, "editor or package-manager leftover (.dpkg-old)"],
+        ["a.sh.dpkg-tmp", "leftover", false, "editor or package-manager leftover (.dpkg-tmp)"],
+        ["a.sh.orig", "leftover", false, "editor or package-manager leftover (.orig)"],
+        ["a.sh.rpmnew", "leftover", false, "editor or package-manager leftover (.rpmnew)"],
+        ["a.sh.rpmsave", "leftover", false, "editor or package-manager leftover (.rpmsave)"],
+        ["a.sh.swp", "leftover", false, "editor or package-manager leftover (.swp)"],
+        ["a.sh~", "leftover", false, "editor or package-manager leftover (~)"],
+      ],
     );
-    const lax = await discoverHooks(dir, { allowInsecure: true });
-    assert.deepEqual(lax.hooks.map((h) => h.name), ["a.sh", "b.sh", "c-link.sh", "target.sh"]);
-  }, { "b.sh": 0o757 });
+  });
+});
+
+Deno.test("discoverHooks() skips a broken symlink and names where it points", async () => {
+  await withDir(async (dir) => {
+    await put(dir, "hook.sh");
+    await Deno.symlink("/nonexistent/solus/x", join(dir, "dangling"));
+    await Deno.symlink("hook.sh/below", join(dir, "through-a-file"));
+    await Deno.symlink("loop-b", join(dir, "loop-a"));
+    await Deno.symlink("loop-a", join(dir, "loop-b"));
+    const found = await discoverHooks(dir);
+    assert.deepEqual(names(found.hooks), ["hook.sh"]);
+    assert.deepEqual(found.skipped, [
+      {
+        name: "dangling",
+        reason: "broken symlink to /nonexistent/solus/x",
+        kind: "broken_link",
+        refused: false,
+      },
+      {
+        name: "loop-a",
+        reason: "broken symlink to loop-b (a loop of links)",
+        kind: "broken_link",
+        refused: false,
+      },
+      {
+        name: "loop-b",
+        reason: "broken symlink to loop-a (a loop of links)",
+        kind: "broken_link",
+        refused: false,
+      },
+      {
+        name: "through-a-file",
+        reason: "broken symlink to hook.sh/below",
+        kind: "broken_link",
+        refused: false,
+      },
+    ]);
+  });
+});
+
+Deno.test("discoverHooks() skips a symlink to a directory", async () => {
+  await withDir(async (dir) => {
+    await Deno.mkdir(join(dir, "sub"));
+    await Deno.symlink("sub", join(dir, "link-to-sub"));
+    await Deno.symlink("/", join(dir, "link-to-root"));
+    const found = await discoverHooks(dir);
+    assert.deepEqual(found.hooks, []);
+    const sub = join(await Deno.realPath(dir), "sub");
+    assert.deepEqual(found.skipped, [
+      {
+        name: "link-to-root",
+        reason: "symlink to a directory (/)",
+        kind: "directory",
+        refused: false,
+      },
+      {
+        name: "link-to-sub",
+        reason: `symlink to a directory (${sub})`,
+        kind: "directory",
+        refused: false,
+      },
+      { name: "sub", reason: "directory", kind: "directory", refused: false },
+    ]);
+  });
+});
+
+Deno.test("discoverHooks() skips fifos, sockets and devices: not regular files", async () => {
+  await withDir(async (dir) => {
+    const mkfifo = await new Deno.Command("mkfifo", { args: ["-m", "0755", join(dir, "fifo")] })
+      .output();
+    assert.equal(mkfifo.code, 0, "mkfifo");
+    const listener = Deno.listen({ transport: "unix", path: join(dir, "socket") });
+    try {
+      await Deno.chmod(join(dir, "socket"), 0o755);
+      await Deno.symlink("/dev/null", join(dir, "null"));
+      await Deno.symlink("fifo", join(dir, "to-fifo"));
+      await put(dir, "hook");
+      const found = await discoverHooks(dir);
+      assert.deepEqual(names(found.hooks), ["hook"]);
+      const real = await Deno.realPath(dir);
+      assert.deepEqual(found.skipped, [
+        {
+          name: "fifo",
+          reason: "not a regular file (a fifo)",
+          kind: "not_regular",
+          refused: false,
+        },
+        {
+          name: "null",
+          reason: "symlink to /dev/null: not a regular file (a character device)",
+          kind: "not_regular",
+          refused: false,
+        },
+        {
+          name: "socket",
+          reason: "not a regular file (a socket)",
+          kind: "not_regular",
+          refused: false,
+        },
+        {
+          name: "to-fifo",
+          reason: `symlink to ${join(real, "fifo")}: not a regular file (a fifo)`,
+          kind: "not_regular",
+          refused: false,
+        },
+      ]);
+    } finally {
+      listener.close();
+    }
+  });
+});
+
+Deno.test("discoverHooks() skips a name that is not valid UTF-8 instead of dropping it unseen", async () => {
+  await withDir(async (dir) => {
+    const made = await new Deno.Command("sh", {
+      args: ["-c", `f="$(printf 'bad\\377name')"; printf '#!/bin/sh\\n' > "$f"; chmod 755 "$f"`],
+      cwd: dir,
+    }).output();
+    assert.equal(made.code, 0, new TextDecoder().decode(made.stderr));
+    await put(dir, "good");
+    const found = await discoverHooks(dir);
+    assert.deepEqual(names(found.hooks), ["good"]);
+    assert.deepEqual(found.skipped, [{
+      name: "bad\uFFFDname",
+      reason: "name is not valid UTF-8, so it cannot be run: rename it",
+      kind: "not_regular",
+      refused: false,
+    }]);
+  });
+});
+
+Deno.test("discoverHooks() leaves out a file that vanishes between listing and looking", async () => {
+  await withDir(async (dir) => {
+    await put(dir, "a");
+    await put(dir, "c");
+    const original = Deno.readDir;
+    await patched("readDir", async function* (path) {
+      yield* original(path);
+      yield { name: "b-ghost", isFile: true, isDirectory: false, isSymlink: false };
+    }, async () => {
+      const found = await discoverHooks(dir);
+      assert.deepEqual(names(found.hooks), ["a", "c"]);
+      assert.deepEqual(found.skipped, []);
+    });
+  });
+});
+
+Deno.test("discoverHooks() sorts hooks and skipped files in byte-wise order of their names", async () => {
+  await withDir(async (dir) => {
+    const order = ["10-x", "9-x", "B", "Z1", "a", "é"];
+    for (const name of ["B", "a", "Z1", "é", "10-x", "9-x"]) {
+      await put(dir, name);
+      await put(dir, `${name}.txt`, 0o644);
+    }
+    const found = await discoverHooks(dir);
+    assert.deepEqual(names(found.hooks), order);
+    assert.deepEqual(names(found.skipped), order.map((name) => `${name}.txt`));
+  });
+});
+
+Deno.test("discoverHooks() sets refused only for the safety rule", async () => {
+  await withDir(async (dir) => {
+    await put(dir, ".dot");
+    await put(dir, "x.bak");
+    await put(dir, "plain.txt", 0o644);
+    await Deno.mkdir(join(dir, "sub"));
+    await Deno.symlink("/nonexistent", join(dir, "dangling"));
+    await put(dir, "loose.sh", 0o777);
+    const found = await discoverHooks(dir);
+    assert.deepEqual(found.hooks, []);
+    assert.deepEqual(found.skipped.map((s) => [s.name, s.kind, s.refused]), [
+      [".dot", "hidden", false],
+      ["dangling", "broken_link", false],
+      ["loose.sh", "insecure", true],
+      ["plain.txt", "not_executable", false],
+      ["sub", "directory", false],
+      ["x.bak", "leftover", false],
+    ]);
+  });
+});
+
+// ---------------------------------------------------------------------------
+// discoverHooks: the directory itself
+
+Deno.test("discoverHooks() treats a missing directory as zero hooks, not an error", async () => {
+  await withDir(async (dir) => {
+    const missing = join(dir, "no", "such", "hooks");
+    assert.deepEqual(await discoverHooks(missing), {
+      dir: missing,
+      exists: false,
+      hooks: [],
+      skipped: [],
+    });
+    await Deno.symlink(join(dir, "gone"), join(dir, "dangling-dir"));
+    assert.equal((await discoverHooks(join(dir, "dangling-dir"))).exists, false);
+  });
+});
+
+Deno.test("discoverHooks() treats an empty directory as zero hooks", async () => {
+  await withDir(async (dir) => {
+    assert.deepEqual(await discoverHooks(dir), { dir, exists: true, hooks: [], skipped: [] });
+  });
+});
+
+Deno.test("discoverHooks() throws an error naming a hooks directory that is a file", async () => {
+  await withDir(async (dir) => {
+    const file = await put(dir, "not-a-dir");
+    await assert.rejects(
+      () => discoverHooks(file),
+      (error) =>
+        error instanceof ConfigError &&
+        error.message === `hooks directory ${file} is not a directory`,
+    );
+  });
+});
+
+Deno.test("discoverHooks() throws an error naming a hooks directory it may not list", async () => {
+  await withDir(async (dir) => {
+    await patched("readDir", (path) => {
+      throw new Deno.errors.PermissionDenied(`Permission denied (os error 13): readdir '${path}'`);
+    }, async () => {
+      await assert.rejects(
+        () => discoverHooks(dir),
+        (error) =>
+          error instanceof ConfigError &&
+          error.message.startsWith(`cannot list hooks directory ${dir}: Permission denied`),
+      );
+    });
+  });
+});
+
+Deno.test("discoverHooks() throws an error naming a file it may not look at", async () => {
+  await withDir(async (dir) => {
+    await put(dir, "a");
+    await put(dir, "b");
+    const original = Deno.lstat;
+    await patched("lstat", (path) => {
+      if (String(path).endsWith("/b")) {
+        return Promise.reject(new Deno.errors.PermissionDenied("Permission denied (os error 13)"));
+      }
+      return original(path);
+    }, async () => {
+      await assert.rejects(
+        () => discoverHooks(dir),
+        (error) =>
+          error instanceof ConfigError &&
+          error.message ===
+            `cannot inspect ${
+              join(dir, "b")
+            } in hooks directory ${dir}: Permission denied (os error 13)`,
+      );
+    });
+  });
+});
+
+// ---------------------------------------------------------------------------
+// discoverHooks: the safety rule
+
+Deno.test("discoverHooks() refuses hooks writable by group or others", async () => {
+  await withDir(async (dir) => {
+    await put(dir, "a-safe.sh", 0o755);
+    await put(dir, "b-group.sh", 0o775);
+    await put(dir, "c-world.sh", 0o757);
+    await put(dir, "d-both.sh", 0o777);
+    const found = await discoverHooks(dir);
+    assert.deepEqual(names(found.hooks), ["a-safe.sh"]);
+    const refused = (mode: string) => ({
+      reason: `writable by group or others (mode ${mode}): chmod go-w`,
+      kind: "insecure",
+      refused: true,
+    });
+    assert.deepEqual(found.skipped, [
+      { name: "b-group.sh", ...refused("0775") },
+      { name: "c-world.sh", ...refused("0757") },
+      { name: "d-both.sh", ...refused("0777") },
+    ]);
+  });
+});
+
+Deno.test("discoverHooks() runs group- or world-writable hooks with allowInsecure", async () => {
+  await withDir(async (dir) => {
+    await put(dir, "a-safe.sh", 0o755);
+    await put(dir, "b-group.sh", 0o775);
+    await put(dir, "c-world.sh", 0o757);
+    await put(dir, "d-off.sh", 0o666); // allowInsecure lifts the safety rule, nothing else
+    const found = await discoverHooks(dir, { allowInsecure: true });
+    assert.deepEqual(names(found.hooks), ["a-safe.sh", "b-group.sh", "c-world.sh"]);
+    assert.deepEqual(found.skipped.map((s) => [s.name, s.kind, s.refused]), [
+      ["d-off.sh", "not_executable", false],
+    ]);
+  });
+});
+
+Deno.test("discoverHooks() refuses a symlink whose target is writable by group or others", async () => {
+  await withDir(async (dir) => {
+    const outside = join(dir, "store");
+    await Deno.mkdir(outside);
+    await put(outside, "loose.sh", 0o775);
+    await put(outside, "tight.sh", 0o755);
+    const hooks = join(dir, "hooks");
+    await Deno.mkdir(hooks);
+    await Deno.symlink(join(outside, "loose.sh"), join(hooks, "10-loose"));
+    await Deno.symlink(join(outside, "tight.sh"), join(hooks, "20-tight"));
+    const found = await discoverHooks(hooks);
+    const store = await Deno.realPath(outside);
+    assert.deepEqual(found.hooks, [
+      { name: "20-tight", path: join(hooks, "20-tight"), target: join(store, "tight.sh") },
+    ]);
+    assert.deepEqual(found.skipped, [{
+      name: "10-loose",
+      reason: `link target ${
+        join(store, "loose.sh")
+      } writable by group or others (mode 0775): chmod go-w`,
+      kind: "insecure",
+      refused: true,
+    }]);
+    const lax = await discoverHooks(hooks, { allowInsecure: true });
+    assert.deepEqual(names(lax.hooks), ["10-loose", "20-tight"]);
+  });
+});
+
+Deno.test("discoverHooks() trusts files of the uid it is told is the runner's", async () => {
+  await withDir(async (dir) => {
+    await put(dir, "mine.sh");
+    const owner = (await Deno.stat(join(dir, "mine.sh"))).uid!;
+    // The files here belong to whoever runs the tests: a runner with that uid
+    // trusts them; a runner with another uid trusts them only if that owner is root.
+    assert.deepEqual(names((await discoverHooks(dir, { uid: owner })).hooks), ["mine.sh"]);
+    const stranger = owner === 4242 ? 4343 : 4242;
+    const found = await discoverHooks(dir, { uid: stranger });
+    if (owner === 0) {
+      assert.deepEqual(names(found.hooks), ["mine.sh"]);
+    } else {
+      assert.deepEqual(found.skipped.map((s) => s.reason), [
+        `owned by uid ${owner}, not root or the runner (uid ${stranger}): chown root`,
+      ]);
+    }
+  });
 });
 
 Deno.test({
-  name:
-    "discoverHooks() refuses a hook owned by another user but trusts root's and the runner's (needs root)",
+  name: "discoverHooks() refuses a hook owned by another user (needs root to chown)",
   ignore: Deno.uid() !== 0,
   fn: async () => {
-    await withHooks({ "mine.sh": OK, "theirs.sh": OK }, async (dir) => {
-      await Deno.chown(join(dir, "theirs.sh"), 65534, 65534);
+    await withDir(async (dir) => {
+      await put(dir, "mine.sh");
+      await Deno.chown(await put(dir, "theirs.sh"), 65534, 65534);
       const found = await discoverHooks(dir);
-      assert.deepEqual(found.hooks.map((h) => h.name), ["mine.sh"]);
-      assert.match(found.skipped[0].reason, /owned by uid 65534, not root or the runner \(uid 0\)/);
-      // A runner with uid 65534 trusts that user's files, and root's.
+      assert.deepEqual(names(found.hooks), ["mine.sh"]);
+      assert.deepEqual(found.skipped, [{
+        name: "theirs.sh",
+        reason: "owned by uid 65534, not root or the runner (uid 0): chown root",
+        kind: "insecure",
+        refused: true,
+      }]);
+      // A runner whose uid is 65534 trusts that user's files, and root's.
       const asNobody = await discoverHooks(dir, { uid: 65534 });
-      assert.deepEqual(asNobody.hooks.map((h) => h.name), ["mine.sh", "theirs.sh"]);
+      assert.deepEqual(names(asNobody.hooks), ["mine.sh", "theirs.sh"]);
+      assert.deepEqual(asNobody.skipped, []);
+      // allowInsecure lifts the ownership rule too.
+      const lax = await discoverHooks(dir, { allowInsecure: true });
+      assert.deepEqual(names(lax.hooks), ["mine.sh", "theirs.sh"]);
     });
   },
 });
 
-Deno.test("discoverHooks() treats a missing directory as zero hooks and a file as an error", async () => {
-  const missing = await discoverHooks("/nonexistent/solus-hooks");
-  assert.deepEqual([missing.exists, missing.hooks, missing.skipped], [false, [], []]);
-  const file = await Deno.makeTempFile();
-  try {
-    await assert.rejects(() => discoverHooks(file), /is not a directory/);
-  } finally {
-    await Deno.remove(file);
-  }
+Deno.test({
+  name: "discoverHooks() refuses a symlink whose target another user owns (needs root to chown)",
+  ignore: Deno.uid() !== 0,
+  fn: async () => {
+    await withDir(async (dir) => {
+      const outside = join(dir, "store");
+      await Deno.mkdir(outside);
+      const theirs = await put(outside, "theirs.sh");
+      await Deno.chown(theirs, 65534, 65534);
+      const hooks = join(dir, "hooks");
+      await Deno.mkdir(hooks);
+      await Deno.symlink(theirs, join(hooks, "link"));
+      const found = await discoverHooks(hooks);
+      assert.deepEqual(found.hooks, []);
+      assert.deepEqual(found.skipped, [{
+        name: "link",
+        reason: `link target ${
+          join(await Deno.realPath(outside), "theirs.sh")
+        } owned by uid 65534, not root or the runner (uid 0): chown root`,
+        kind: "insecure",
+        refused: true,
+      }]);
+    });
+  },
 });
