@@ -83,6 +83,68 @@ export function killAllHookGroups(signal: Deno.Signal = "SIGKILL"): number {
   return count;
 }
 
+/** The environment entry every hook process of a run carries, and its descendants inherit. */
+function runMarker(runId: string): string {
+  return `SOLUS_HOOK_RUN_ID=${runId}`;
+}
+
+/**
+ * The pids of live processes whose environment holds `SOLUS_HOOK_RUN_ID=<runId>`.
+ * Deno itself may read `/proc` only with every permission granted, which the
+ * scoped binary does not have, so `grep` reads it; spawning is unrestricted
+ * anyway. Never throws: without `grep` or `/proc` the answer is no pids.
+ */
+async function pidsOfRun(runId: string): Promise<number[]> {
+  try {
+    const { stdout } = await new Deno.Command("/bin/sh", {
+      // -z: environ entries end in NUL; -x -F: the whole entry, literally.
+      args: ["-c", 'exec grep -lsxzF -e "$1" /proc/[0-9]*/environ', "sh", runMarker(runId)],
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(2000),
+    }).output();
+    return new TextDecoder().decode(stdout).split(/[\0\n]/)
+      .map((path) => Number(/^\/proc\/(\d+)\/environ$/.exec(path)?.[1]))
+      .filter((pid) => pid > 1 && pid !== Deno.pid);
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * SIGKILL every process left of run `runId`, found by the `SOLUS_HOOK_RUN_ID` in
+ * its environment: for when the runner is interrupted, where the contract says
+ * no hook process outlives it. Killing each hook's group does not reach a
+ * descendant that left the group with `setsid`; this does, unless it also
+ * cleared its environment. Scans again after each kill, at most three times, in
+ * case one forked in between. Returns how many processes were killed.
+ *
+ * @example
+ * ```ts
+ * import { killRunProcesses } from "./process.ts";
+ * console.log(await killRunProcesses(crypto.randomUUID())); // 0: no such run
+ * ```
+ */
+export async function killRunProcesses(runId: string): Promise<number> {
+  let killed = 0;
+  for (let round = 0; round < 3; round++) {
+    const pids = await pidsOfRun(runId);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+        killed++;
+      } catch {
+        // gone already
+      }
+    }
+  }
+  return killed;
+}
+
 function delay(ms: number): { promise: Promise<void>; clear(): void } {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const promise = new Promise<void>((resolve) => {

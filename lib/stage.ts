@@ -8,7 +8,7 @@
 import { discoverHooks, type Discovery } from "./discovery.ts";
 import { buildHookEnvironment } from "./environment.ts";
 import { validateEvent } from "./event.ts";
-import { runHookProcess } from "./process.ts";
+import { killRunProcesses, runHookProcess } from "./process.ts";
 import { createRegistry, type HookEvent, type Registry } from "./registry.ts";
 import { type HookResult, isSuccessful, type RunReport } from "./report.ts";
 
@@ -38,7 +38,10 @@ export interface StageOptions {
   eventId?: string;
   /** The run this one replays, recorded in the report. */
   replayOf?: string;
-  /** Aborting it interrupts the stage: every hook's group is killed and the report says so. */
+  /**
+   * Aborting it interrupts the stage: every hook's group is killed, then every
+   * process left that carries this run's id, and the report says so.
+   */
   signal?: AbortSignal;
   /** A discovery made just before, to avoid listing the directory twice. */
   discovery?: Discovery;
@@ -122,6 +125,10 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
     Math.max(1, limit),
     (hook) => runOne(hook.name, hook.path),
   );
+
+  // Interrupted: every hook group is dead, but a descendant that left its group
+  // with setsid is not, and no hook process may outlive an interrupted runner.
+  if (options.signal?.aborted) await killRunProcesses(runId);
 
   return {
     run_id: runId,

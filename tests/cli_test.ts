@@ -232,10 +232,11 @@ Deno.test("--help and --version work for the tool and each command", async () =>
 });
 
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-  Deno.test(`run exits ${code} on ${signal}, kills every hook group and reports interrupted`, async () => {
+  Deno.test(`run exits ${code} on ${signal}, kills every hook process, even one that left its group, and reports interrupted`, async () => {
     await withHooks({
       "a.sh": "#!/bin/sh\necho $SOLUS_HOOK_RUN_ID > .run-id\nsleep 30 &\nsleep 30\n",
       "b.sh": "#!/bin/sh\ntrap '' TERM INT\nwhile :; do sleep 0.1; done\n",
+      "c.sh": "#!/bin/sh\nsetsid sleep 30 &\nsleep 30\n",
     }, async (dir) => {
       const [command, ...prefix] = cliCommand();
       const child = new Deno.Command(command, {

@@ -384,10 +384,11 @@ Deno.test("runStage() treats a missing or empty directory as zero hooks", async 
   });
 });
 
-Deno.test("runStage() kills every hook group when interrupted and says so", async () => {
+Deno.test("runStage() kills every hook group, and processes that left it, when interrupted", async () => {
   await withHooks({
     "a.sh": "#!/bin/sh\nsleep 30 &\nsleep 30\n",
     "b.sh": "#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.1; done\n",
+    "c.sh": "#!/bin/sh\nsetsid sleep 30 &\nsleep 30\n",
   }, async (dir) => {
     const runId = crypto.randomUUID();
     const controller = new AbortController();
@@ -402,8 +403,8 @@ Deno.test("runStage() kills every hook group when interrupted and says so", asyn
     assert.ok(performance.now() - start < 300 + 500 + 2000);
     assert.equal(report.interrupted, true);
     assert.equal(report.ok, false);
-    assert.deepEqual(report.hooks.map((h) => h.status), ["failed", "failed"]);
-    assert.deepEqual(await survivorsOf(runId), []);
+    assert.deepEqual(report.hooks.map((h) => h.status), ["failed", "failed", "failed"]);
+    assert.deepEqual(await survivorsOf(runId), [], "not even the one that escaped with setsid");
   });
 });
 
