@@ -3,19 +3,9 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { compareNames, discoverHooks, leftoverReason, safetyProblem } from "../lib/discovery.ts";
 import { ConfigError } from "../lib/errors.ts";
+import { withTempDir } from "./helpers.ts";
 
 const OK = "#!/bin/sh\nexit 0\n";
-
-/** Run `fn` in a fresh temporary directory (mode 0755), removed afterwards. */
-async function withDir(fn: (dir: string) => Promise<void>): Promise<void> {
-  const dir = await Deno.makeTempDir({ prefix: "solus-hooks-discovery-" });
-  await Deno.chmod(dir, 0o755);
-  try {
-    await fn(dir);
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
-}
 
 /** Write a file with exactly `mode` (whatever the umask) and return its path. */
 async function put(dir: string, name: string, mode = 0o755, text = OK): Promise<string> {
@@ -172,7 +162,7 @@ Deno.test("safetyProblem() serves directories too, with what is checked named fi
 // discoverHooks: what is a hook
 
 Deno.test("discoverHooks() runs executable regular files, with absolute paths and no target", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, "10-a.sh");
     await put(dir, "20-b.sh", 0o700);
     await put(dir, "30-c.sh", 0o701); // any execute bit will do
@@ -193,7 +183,7 @@ Deno.test("discoverHooks() runs executable regular files, with absolute paths an
 });
 
 Deno.test("discoverHooks() makes a relative directory absolute", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, "hook");
     const cwd = Deno.cwd();
     Deno.chdir(dir);
@@ -212,7 +202,7 @@ Deno.test("discoverHooks() makes a relative directory absolute", async () => {
 });
 
 Deno.test("discoverHooks() treats a symlink to an executable file as a hook, with its real target", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const elsewhere = join(dir, "lib");
     await Deno.mkdir(elsewhere);
     await put(elsewhere, "real.sh");
@@ -231,7 +221,7 @@ Deno.test("discoverHooks() treats a symlink to an executable file as a hook, wit
 });
 
 Deno.test("discoverHooks() lists the directory afresh on every call", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, "a");
     assert.deepEqual(names((await discoverHooks(dir)).hooks), ["a"]);
     await put(dir, "b");
@@ -246,7 +236,7 @@ Deno.test("discoverHooks() lists the directory afresh on every call", async () =
 // discoverHooks: what is skipped, and why
 
 Deno.test("discoverHooks() skips files without an execute bit", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, "hook.sh");
     await put(dir, "notes.txt", 0o644);
     await put(dir, "secret", 0o600);
@@ -285,7 +275,7 @@ Deno.test("discoverHooks() skips files without an execute bit", async () => {
 });
 
 Deno.test("discoverHooks() skips directories, even executable ones", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, "hook.sh");
     await Deno.mkdir(join(dir, "hook.d"));
     await Deno.chmod(join(dir, "hook.d"), 0o755);
@@ -298,7 +288,7 @@ Deno.test("discoverHooks() skips directories, even executable ones", async () =>
 });
 
 Deno.test("discoverHooks() skips names starting with a dot, however executable", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, ".hidden.sh");
     await put(dir, ".bak");
     await Deno.mkdir(join(dir, ".git"));
@@ -319,7 +309,7 @@ Deno.test("discoverHooks() skips names starting with a dot, however executable",
 });
 
 Deno.test("discoverHooks() skips editor and package-manager leftovers, however executable", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const leftovers = [
       "a.sh~",
       "a.sh.bak",
@@ -354,7 +344,7 @@ Deno.test("discoverHooks() skips editor and package-manager leftovers, however e
 });
 
 Deno.test("discoverHooks() skips a broken symlink and names where it points", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, "hook.sh");
     await Deno.symlink("/nonexistent/solus/x", join(dir, "dangling"));
     await Deno.symlink("hook.sh/below", join(dir, "through-a-file"));
@@ -392,7 +382,7 @@ Deno.test("discoverHooks() skips a broken symlink and names where it points", as
 });
 
 Deno.test("discoverHooks() skips a symlink to a directory", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await Deno.mkdir(join(dir, "sub"));
     await Deno.symlink("sub", join(dir, "link-to-sub"));
     await Deno.symlink("/", join(dir, "link-to-root"));
@@ -418,7 +408,7 @@ Deno.test("discoverHooks() skips a symlink to a directory", async () => {
 });
 
 Deno.test("discoverHooks() skips fifos, sockets and devices: not regular files", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const mkfifo = await new Deno.Command("mkfifo", { args: ["-m", "0755", join(dir, "fifo")] })
       .output();
     assert.equal(mkfifo.code, 0, "mkfifo");
@@ -464,7 +454,7 @@ Deno.test("discoverHooks() skips fifos, sockets and devices: not regular files",
 });
 
 Deno.test("discoverHooks() skips a name that is not valid UTF-8 instead of dropping it unseen", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const made = await new Deno.Command("sh", {
       args: ["-c", `f="$(printf 'bad\\377name')"; printf '#!/bin/sh\\n' > "$f"; chmod 755 "$f"`],
       cwd: dir,
@@ -483,7 +473,7 @@ Deno.test("discoverHooks() skips a name that is not valid UTF-8 instead of dropp
 });
 
 Deno.test("discoverHooks() leaves out a file that vanishes between listing and looking", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, "a");
     await put(dir, "c");
     const original = Deno.readDir;
@@ -499,7 +489,7 @@ Deno.test("discoverHooks() leaves out a file that vanishes between listing and l
 });
 
 Deno.test("discoverHooks() sorts hooks and skipped files in byte-wise order of their names", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const order = ["10-x", "9-x", "B", "Z1", "a", "é"];
     for (const name of ["B", "a", "Z1", "é", "10-x", "9-x"]) {
       await put(dir, name);
@@ -512,7 +502,7 @@ Deno.test("discoverHooks() sorts hooks and skipped files in byte-wise order of t
 });
 
 Deno.test("discoverHooks() sets refused only for the safety rule", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, ".dot");
     await put(dir, "x.bak");
     await put(dir, "plain.txt", 0o644);
@@ -536,7 +526,7 @@ Deno.test("discoverHooks() sets refused only for the safety rule", async () => {
 // discoverHooks: the directory itself
 
 Deno.test("discoverHooks() treats a missing directory as zero hooks, not an error", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const missing = join(dir, "no", "such", "hooks");
     assert.deepEqual(await discoverHooks(missing), {
       dir: missing,
@@ -550,13 +540,13 @@ Deno.test("discoverHooks() treats a missing directory as zero hooks, not an erro
 });
 
 Deno.test("discoverHooks() treats an empty directory as zero hooks", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     assert.deepEqual(await discoverHooks(dir), { dir, exists: true, hooks: [], skipped: [] });
   });
 });
 
 Deno.test("discoverHooks() throws an error naming a hooks directory that is a file", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const file = await put(dir, "not-a-dir");
     await assert.rejects(
       () => discoverHooks(file),
@@ -568,7 +558,7 @@ Deno.test("discoverHooks() throws an error naming a hooks directory that is a fi
 });
 
 Deno.test("discoverHooks() throws an error naming a hooks directory it may not list", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await patched("readDir", (path) => {
       throw new Deno.errors.PermissionDenied(`Permission denied (os error 13): readdir '${path}'`);
     }, async () => {
@@ -583,7 +573,7 @@ Deno.test("discoverHooks() throws an error naming a hooks directory it may not l
 });
 
 Deno.test("discoverHooks() throws an error naming a file it may not look at", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, "a");
     await put(dir, "b");
     const original = Deno.lstat;
@@ -610,7 +600,7 @@ Deno.test("discoverHooks() throws an error naming a file it may not look at", as
 // discoverHooks: the safety rule
 
 Deno.test("discoverHooks() refuses hooks writable by group or others", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, "a-safe.sh", 0o755);
     await put(dir, "b-group.sh", 0o775);
     await put(dir, "c-world.sh", 0o757);
@@ -631,7 +621,7 @@ Deno.test("discoverHooks() refuses hooks writable by group or others", async () 
 });
 
 Deno.test("discoverHooks() runs group- or world-writable hooks with allowInsecure", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, "a-safe.sh", 0o755);
     await put(dir, "b-group.sh", 0o775);
     await put(dir, "c-world.sh", 0o757);
@@ -645,7 +635,7 @@ Deno.test("discoverHooks() runs group- or world-writable hooks with allowInsecur
 });
 
 Deno.test("discoverHooks() refuses a symlink whose target is writable by group or others", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     const outside = join(dir, "store");
     await Deno.mkdir(outside);
     await put(outside, "loose.sh", 0o775);
@@ -673,7 +663,7 @@ Deno.test("discoverHooks() refuses a symlink whose target is writable by group o
 });
 
 Deno.test("discoverHooks() trusts files of the uid it is told is the runner's", async () => {
-  await withDir(async (dir) => {
+  await withTempDir(async (dir) => {
     await put(dir, "mine.sh");
     const owner = (await Deno.stat(join(dir, "mine.sh"))).uid!;
     // The files here belong to whoever runs the tests: a runner with that uid
@@ -695,7 +685,7 @@ Deno.test({
   name: "discoverHooks() refuses a hook owned by another user (needs root to chown)",
   ignore: Deno.uid() !== 0,
   fn: async () => {
-    await withDir(async (dir) => {
+    await withTempDir(async (dir) => {
       await put(dir, "mine.sh");
       await Deno.chown(await put(dir, "theirs.sh"), 65534, 65534);
       const found = await discoverHooks(dir);
@@ -721,7 +711,7 @@ Deno.test({
   name: "discoverHooks() refuses a symlink whose target another user owns (needs root to chown)",
   ignore: Deno.uid() !== 0,
   fn: async () => {
-    await withDir(async (dir) => {
+    await withTempDir(async (dir) => {
       const outside = join(dir, "store");
       await Deno.mkdir(outside);
       const theirs = await put(outside, "theirs.sh");
