@@ -122,6 +122,28 @@ function checkOptions(options: JournalOptions): void {
 }
 
 /**
+ * A report as one line of UTF-8 with its newline. JSON.stringify escapes every
+ * newline inside strings, so the record is one line. Most records are ASCII, so
+ * the line is encoded straight into a buffer of the string's length plus one:
+ * appending the newline to the string first would copy a record that can hold
+ * several MiB of escaped output (a megabyte of NUL bytes is 6 MiB of JSON).
+ */
+function encodeLine(report: RunReport): Uint8Array {
+  const json = JSON.stringify(report);
+  const line = new Uint8Array(json.length + 1);
+  const { read, written } = new TextEncoder().encodeInto(json, line);
+  if (read === json.length && written === json.length) {
+    line[written] = NEWLINE;
+    return line;
+  }
+  const encoded = new TextEncoder().encode(json); // not ASCII: the usual way
+  const whole = new Uint8Array(encoded.byteLength + 1);
+  whole.set(encoded);
+  whole[encoded.byteLength] = NEWLINE;
+  return whole;
+}
+
+/**
  * Append one report to the journal as one line, rotating first if the file
  * would pass `maxBytes` (a single record larger than `maxBytes` still goes into
  * a file of its own). Creates the directory (mode 0755) and the file (mode 0640)
@@ -166,8 +188,7 @@ export async function appendRecord(options: JournalOptions, report: RunReport): 
   let lock: Deno.FsFile | undefined;
   let file: Deno.FsFile | undefined;
   try {
-    // JSON.stringify escapes every newline inside strings: the record is one line.
-    const line = new TextEncoder().encode(`${JSON.stringify(report)}\n`);
+    const line = encodeLine(report);
     const dir = dirname(path);
     step = `creating the directory ${dir}`;
     try {
