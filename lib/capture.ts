@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { concatBytes } from "./bytes.ts";
 
 /** What was read from one stream. */
 export interface Captured {
@@ -80,7 +81,7 @@ export function captureStream(stream: ReadableStream<Uint8Array>, maxBytes: numb
     } catch {
       // A cancelled or broken pipe ends the capture; what was read stands.
     }
-    return { text: decode(kept, keptBytes), bytes };
+    return { text: new TextDecoder().decode(concatBytes(kept)), bytes };
   })();
   return {
     done,
@@ -90,15 +91,4 @@ export function captureStream(stream: ReadableStream<Uint8Array>, maxBytes: numb
       (byob ?? reader)!.cancel().catch(() => {});
     },
   };
-}
-
-function decode(chunks: Uint8Array[], total: number): string {
-  if (chunks.length === 1) return new TextDecoder().decode(chunks[0]);
-  const all = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    all.set(chunk, at);
-    at += chunk.byteLength;
-  }
-  return new TextDecoder().decode(all);
 }

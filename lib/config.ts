@@ -8,6 +8,7 @@
  */
 import { type Node, type ParseError, parseTree } from "jsonc-parser";
 import * as z from "zod/mini";
+import { concatBytes } from "./bytes.ts";
 import { ConfigError } from "./errors.ts";
 import { describeParseError, lineColumn, MAX_NESTING, tooDeepAt } from "./event.ts";
 import { describeValue, formatIssue, formatPath, quote, suggest } from "./issues.ts";
@@ -466,13 +467,7 @@ async function readCapped(path: string, limit: number): Promise<string | null> {
       size += n;
     }
     if (size > limit) return null;
-    const bytes = new Uint8Array(size);
-    let at = 0;
-    for (const chunk of chunks) {
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return new TextDecoder("utf-8", { fatal: true }).decode(concatBytes(chunks));
   } finally {
     file.close();
   }

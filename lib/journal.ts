@@ -16,6 +16,7 @@
  *
  * @module
  */
+import { concatBytes } from "./bytes.ts";
 import { dirname } from "./paths.ts";
 import type { RunReport } from "./report.ts";
 
@@ -34,6 +35,7 @@ const MAX_ROTATED = 1000;
 /** How much of a file is read at a time when reading backwards. */
 const CHUNK_BYTES = 64 * 1024;
 const NEWLINE = 0x0a;
+const LINE_END = Uint8Array.of(NEWLINE);
 
 /** The reason in an error from `Deno.*`, in words for a warning. */
 function describe(error: unknown): string {
@@ -136,11 +138,7 @@ function encodeLine(report: RunReport): Uint8Array {
     line[written] = NEWLINE;
     return line;
   }
-  const encoded = new TextEncoder().encode(json); // not ASCII: the usual way
-  const whole = new Uint8Array(encoded.byteLength + 1);
-  whole.set(encoded);
-  whole[encoded.byteLength] = NEWLINE;
-  return whole;
+  return concatBytes([new TextEncoder().encode(json), LINE_END]); // not ASCII: the usual way
 }
 
 /**
@@ -213,14 +211,9 @@ export async function appendRecord(options: JournalOptions, report: RunReport): 
       size = (await file.stat()).size;
     }
     step = "writing to it";
-    let bytes = line;
-    if (!await endsWithNewline(file, size)) {
-      // A runner killed mid-write left a torn line: start ours on a line of its own.
-      bytes = new Uint8Array(line.byteLength + 1);
-      bytes[0] = NEWLINE;
-      bytes.set(line, 1);
-    }
-    await writeAll(file, bytes);
+    // A runner killed mid-write left a torn line: start ours on a line of its own.
+    const torn = !await endsWithNewline(file, size);
+    await writeAll(file, torn ? concatBytes([LINE_END, line]) : line);
   } catch (error) {
     throw new Error(`cannot write journal ${path}: ${describe(error)} (while ${step})`, {
       cause: error,
@@ -249,18 +242,6 @@ export interface ReadOptions {
 interface BackwardLine {
   bytes: Uint8Array;
   fromEnd: number;
-}
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) return parts[0];
-  const total = parts.reduce((sum, part) => sum + part.byteLength, 0);
-  const joined = new Uint8Array(total);
-  let offset = 0;
-  for (const part of parts) {
-    joined.set(part, offset);
-    offset += part.byteLength;
-  }
-  return joined;
 }
 
 /**
@@ -292,7 +273,7 @@ async function* linesBackwards(file: Deno.FsFile, size: number): AsyncGenerator<
     }
     for (let i = end - 1; i >= 0; i--) {
       if (chunk[i] !== NEWLINE) continue;
-      yield { bytes: concat([chunk.subarray(i + 1, end), ...pending]), fromEnd: ++fromEnd };
+      yield { bytes: concatBytes([chunk.subarray(i + 1, end), ...pending]), fromEnd: ++fromEnd };
       pending = [];
       end = i;
     }
@@ -300,7 +281,7 @@ async function* linesBackwards(file: Deno.FsFile, size: number): AsyncGenerator<
   }
   // The file's first line, which no newline precedes.
   if (size > 0) {
-    yield { bytes: pending.length > 0 ? concat(pending) : new Uint8Array(0), fromEnd: ++fromEnd };
+    yield { bytes: concatBytes(pending), fromEnd: ++fromEnd };
   }
 }
 

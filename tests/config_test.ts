@@ -34,6 +34,16 @@ function assertProblems(cases: [text: string, message: string][]) {
 
 const noEnv = { get: () => undefined };
 const envOf = (vars: Record<string, string>) => ({ get: (name: string) => vars[name] });
+
+/** Assert that `run` rejects with a ConfigError whose message is exactly `message`. */
+async function rejectsWithConfigError(run: () => Promise<unknown>, message: string) {
+  await assert.rejects(run, (error: unknown) => {
+    assert.ok(error instanceof ConfigError, String(error));
+    assert.equal(error.message, message);
+    return true;
+  });
+}
+
 const FIELD_TYPE_LIST = Object.keys(FIELD_TYPES).join(", ");
 const VARIABLE_NAME = "a variable name (letters, digits and _, not starting with a digit)";
 const defaultConfigExists = (() => {
@@ -353,13 +363,9 @@ Deno.test("readConfigFile() returns null for a missing default file and refuses 
   await withTempDir(async (dir) => {
     const missing = join(dir, "config.jsonc");
     assert.equal(await readConfigFile(missing, false), null);
-    await assert.rejects(
+    await rejectsWithConfigError(
       () => readConfigFile(missing, true),
-      (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.equal(error.message, `cannot read config file ${missing}: no such file`);
-        return true;
-      },
+      `cannot read config file ${missing}: no such file`,
     );
   });
 });
@@ -368,16 +374,9 @@ Deno.test("readConfigFile() names the file and the spot when its text is wrong",
   await withTempDir(async (dir) => {
     const path = join(dir, "config.jsonc");
     await Deno.writeTextFile(path, '{\n  // deadline\n  "timeoutMs": "60s",\n}\n');
-    await assert.rejects(
+    await rejectsWithConfigError(
       () => readConfigFile(path, false),
-      (error: unknown) => {
-        assert.ok(error instanceof ConfigError);
-        assert.equal(
-          error.message,
-          `${path}: line 3, column 16: timeoutMs must be a positive integer, not string "60s"`,
-        );
-        return true;
-      },
+      `${path}: line 3, column 16: timeoutMs must be a positive integer, not string "60s"`,
     );
     await Deno.writeTextFile(path, '{ "mode": "serial", }');
     assert.deepEqual(await readConfigFile(path, true), { mode: "serial" });
@@ -388,13 +387,9 @@ Deno.test("readConfigFile() refuses a directory, a huge file and bytes that are 
   await withTempDir(async (dir) => {
     const refused = async (path: string, why: string) => {
       for (const explicit of [false, true]) {
-        await assert.rejects(
+        await rejectsWithConfigError(
           () => readConfigFile(path, explicit),
-          (error: unknown) => {
-            assert.ok(error instanceof ConfigError, String(error));
-            assert.equal(error.message, `cannot read config file ${path}: ${why}`);
-            return true;
-          },
+          `cannot read config file ${path}: ${why}`,
         );
       }
     };
@@ -416,13 +411,9 @@ Deno.test({
       const path = join(dir, "config.jsonc");
       await Deno.writeTextFile(path, "{}");
       await Deno.chmod(path, 0o000);
-      await assert.rejects(
+      await rejectsWithConfigError(
         () => readConfigFile(path, false),
-        (error: unknown) => {
-          assert.ok(error instanceof ConfigError);
-          assert.equal(error.message, `cannot read config file ${path}: permission denied`);
-          return true;
-        },
+        `cannot read config file ${path}: permission denied`,
       );
     });
   },
@@ -557,13 +548,9 @@ Deno.test("resolveSettings() refuses a missing file named by SOLUS_HOOKS_CONFIG 
         noEnv,
       ]] as const
     ) {
-      await assert.rejects(
+      await rejectsWithConfigError(
         () => resolveSettings(overrides, env),
-        (error: unknown) => {
-          assert.ok(error instanceof ConfigError);
-          assert.equal(error.message, `cannot read config file ${missing}: no such file`);
-          return true;
-        },
+        `cannot read config file ${missing}: no such file`,
       );
     }
   });
