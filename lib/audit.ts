@@ -7,7 +7,7 @@
  */
 import { dirname } from "./paths.ts";
 import { compareNames, discoverHooks, type Discovery, safetyProblem } from "./discovery.ts";
-import { DEFAULT_PATH } from "./environment.ts";
+import { DEFAULT_PATH } from "./constants.ts";
 import type { SkipKind } from "./report.ts";
 import { isElf, readShebang, shebangProblem } from "./shebang.ts";
 

@@ -13,8 +13,16 @@ import { ConfigError } from "./errors.ts";
 import { describeParseError, lineColumn, MAX_NESTING, tooDeepAt } from "./event.ts";
 import { describeValue, formatIssue, formatPath, quote, suggest } from "./issues.ts";
 import { dirname, resolve } from "./paths.ts";
-import { type ActionDefinition, BUILTIN_ACTIONS, FIELD_TYPES, type FieldType } from "./registry.ts";
-import { STAGE_DEFAULTS } from "./stage.ts";
+import {
+  type ActionDefinition,
+  BUILTIN_ACTIONS,
+  FIELD_TYPES,
+  type FieldType,
+  type Stage,
+  STAGES,
+} from "./registry.ts";
+import { DEFAULTS, MAX_TIMEOUT_MS } from "./constants.ts";
+import { readEnv } from "./env.ts";
 
 /**
  * Everything that shapes a run, resolved from flags, environment, the config
@@ -38,18 +46,61 @@ export interface Settings {
   mode: "parallel" | "serial";
   /** At most this many hooks at once; 0 for no cap. */
   maxParallel: number;
-  /** Bytes of stdout and of stderr kept per hook. */
+  /** Bytes of stdout and of stderr kept per hook in the report. */
   maxOutputBytes: number;
-  /** Where and how runs are recorded; `path` is absolute. */
-  journal: { path: string; maxBytes: number; keep: number; enabled: boolean };
+  /** The largest event accepted, in bytes. */
+  maxEventBytes: number;
+  /**
+   * Where and how runs are recorded; `path` is absolute. `maxOutputBytes` is
+   * what the journal keeps of each stream per hook.
+   */
+  journal: {
+    path: string;
+    maxBytes: number;
+    keep: number;
+    maxOutputBytes: number;
+    enabled: boolean;
+  };
   /** Extra variables to pass through to hooks, and variables to set. */
   env: { passthrough: string[]; set: Record<string, string> };
   /** Run hooks that break the ownership and permission rule. */
   allowInsecure: boolean;
   /** Actions the config file adds to the registry. */
   actions: Record<string, ActionDefinition>;
+  /** Per hook file name: which events it is for, its own time limit, whether it runs. */
+  hooks: Record<string, HookRules>;
+  /**
+   * The system log: `false` off, `true` the system's own socket (journald or
+   * `/dev/log`) where one exists, or the path of a datagram socket.
+   */
+  syslog: boolean | string;
+  /** Prometheus metrics: the textfile rewritten after each stage (absolute), or null. */
+  metrics: { textfile: string | null };
   /** The config file actually read (absolute), or null if none was. */
   configPath: string | null;
+}
+
+/**
+ * What the config's `hooks` key says of one hook file, the same as a directive
+ * line in the hook (`# solus-hooks: actions=... stages=... timeout=...`) would;
+ * the config wins over the file.
+ *
+ * @example
+ * ```ts
+ * import type { HookRules } from "./config.ts";
+ * const firewall: HookRules = { actions: ["server-create"], stages: ["post"], timeoutMs: 10_000 };
+ * console.log(firewall.enabled ?? true); // true
+ * ```
+ */
+export interface HookRules {
+  /** Action patterns it is for (`*` matches any run of characters); absent: every action. */
+  actions?: string[];
+  /** Stages it is for; absent: both. */
+  stages?: Stage[];
+  /** Its own time limit within the stage's, in milliseconds. */
+  timeoutMs?: number;
+  /** False switches it off (skipped as disabled). */
+  enabled?: boolean;
 }
 
 /**
@@ -62,7 +113,7 @@ export interface Settings {
  * console.log(DEFAULT_CONFIG_PATH); // /etc/solus-hooks/config.jsonc
  * ```
  */
-export const DEFAULT_CONFIG_PATH = "/etc/solus-hooks/config.jsonc";
+export const DEFAULT_CONFIG_PATH: string = DEFAULTS.configPath;
 
 /** `Object.freeze`, keeping the mutable type a `Settings` field needs. */
 function frozen<T extends object>(value: T): T {
@@ -80,21 +131,20 @@ function frozen<T extends object>(value: T): T {
  * ```
  */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
-  hooksDir: "/usr/local/solus/hooks",
-  timeoutMs: STAGE_DEFAULTS.timeoutMs,
-  killGraceMs: STAGE_DEFAULTS.killGraceMs,
+  hooksDir: DEFAULTS.hooksDir,
+  timeoutMs: DEFAULTS.timeoutMs,
+  killGraceMs: DEFAULTS.killGraceMs,
   mode: "parallel",
   maxParallel: 0,
-  maxOutputBytes: STAGE_DEFAULTS.maxOutputBytes,
-  journal: Object.freeze({
-    path: "/var/log/solus-hooks/journal.jsonl",
-    maxBytes: 10 * 1024 * 1024,
-    keep: 5,
-    enabled: true,
-  }),
+  maxOutputBytes: DEFAULTS.maxOutputBytes,
+  maxEventBytes: DEFAULTS.maxEventBytes,
+  journal: Object.freeze({ ...DEFAULTS.journal, enabled: true }),
   env: Object.freeze({ passthrough: frozen([]), set: frozen({}) }),
   allowInsecure: false,
   actions: frozen({}),
+  hooks: frozen({}),
+  syslog: true,
+  metrics: Object.freeze({ textfile: null }),
   configPath: null,
 });
 
@@ -119,12 +169,18 @@ export type ConfigFile =
       | "mode"
       | "maxParallel"
       | "maxOutputBytes"
+      | "maxEventBytes"
       | "allowInsecure"
+      | "syslog"
     >
   >
   & {
-    /** The journal's `path`, `maxBytes` and `keep`. */
+    /** The journal's `path`, `maxBytes`, `keep` and `maxOutputBytes`. */
     journal?: Partial<Omit<Settings["journal"], "enabled">>;
+    /** Per hook file name: the same as a directive line in the hook. */
+    hooks?: Record<string, HookRules>;
+    /** Prometheus metrics: where the textfile goes. */
+    metrics?: { textfile: string };
     /** Variables to pass through and to set. */
     env?: Partial<Settings["env"]>;
     /** New actions: each one's data keys and their field types. */
@@ -139,6 +195,7 @@ const MAX_CONFIG_BYTES = 1024 * 1024;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const ACTION_NAME = /^[a-z][a-z0-9-]*$/;
 const DATA_KEY = /^[a-z][a-z0-9_]*$/;
+const ACTION_PATTERN = /^[a-z*][a-z0-9*-]*$/;
 const FIELD_TYPE_NAMES = Object.keys(FIELD_TYPES) as FieldType[];
 
 // Custom zod messages start with "must" or "is" and read after the key's path:
@@ -174,6 +231,7 @@ function buildSchema() {
     path: z.optional(nonEmptyPath()),
     maxBytes: z.optional(integer(1, Number.MAX_SAFE_INTEGER)),
     keep: z.optional(integer(0, 1000)),
+    maxOutputBytes: z.optional(integer(0, 1024 ** 3)),
   });
   const env = z.strictObject({
     passthrough: z.optional(z.array(z.string().check(z.regex(ENV_NAME, { error: VARIABLE_NAME })))),
@@ -195,13 +253,25 @@ function buildSchema() {
       OBJECT,
     ),
   });
+  const hook = z.strictObject({
+    actions: z.optional(z.array(
+      z.string().check(z.regex(ACTION_PATTERN, {
+        error: "must be an action name or pattern (lower-case letters, digits, - and *)",
+      })),
+    )),
+    stages: z.optional(z.array(z.enum(STAGES, { error: 'must be "pre" or "post"' }))),
+    timeoutMs: z.optional(integer(1, MAX_TIMEOUT_MS)),
+    enabled: z.optional(z.boolean()),
+  });
+  const metrics = z.strictObject({ textfile: nonEmptyPath() });
   const config = z.strictObject({
     hooksDir: z.optional(nonEmptyPath()),
-    timeoutMs: z.optional(integer(1, 86_400_000)),
+    timeoutMs: z.optional(integer(1, MAX_TIMEOUT_MS)),
     killGraceMs: z.optional(integer(0, 600_000)),
     mode: z.optional(z.enum(["parallel", "serial"])),
     maxParallel: z.optional(integer(0, Number.MAX_SAFE_INTEGER)),
     maxOutputBytes: z.optional(integer(0, 1024 ** 3)),
+    maxEventBytes: z.optional(integer(1, 64 * 1024 * 1024)),
     journal: z.optional(journal),
     env: z.optional(env),
     allowInsecure: z.optional(z.boolean()),
@@ -218,6 +288,15 @@ function buildSchema() {
       action,
       OBJECT,
     )),
+    hooks: z.optional(z.record(
+      z.string().check(z.minLength(1, { error: "must be a hook file name" })),
+      hook,
+      OBJECT,
+    )),
+    syslog: z.optional(z.union([z.boolean(), nonEmptyPath()], {
+      error: "must be true, false or the path of a log socket",
+    })),
+    metrics: z.optional(metrics),
   });
   /** The keys the strict object at `path` knows, for "did you mean" hints. */
   const keysAt = (path: readonly PropertyKey[]): string[] =>
@@ -228,6 +307,10 @@ function buildSchema() {
         ? journal.shape
         : path[0] === "env"
         ? env.shape
+        : path[0] === "hooks"
+        ? hook.shape
+        : path[0] === "metrics"
+        ? metrics.shape
         : action.shape,
     );
   return { config, keysAt };
@@ -538,18 +621,6 @@ export interface Overrides {
   serial?: boolean;
 }
 
-/** An environment variable, or undefined when unset, empty, or not granted by Deno. */
-function readEnv(env: { get(name: string): string | undefined }, name: string): string | undefined {
-  try {
-    return env.get(name) || undefined;
-  } catch (error) {
-    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
-      return undefined;
-    }
-    throw error;
-  }
-}
-
 /**
  * Resolve the settings of a run: flags (`overrides`), then `SOLUS_HOOKS_DIR`,
  * `SOLUS_HOOKS_CONFIG` and `SOLUS_HOOKS_JOURNAL`, then the config file, then
@@ -569,7 +640,7 @@ export async function resolveSettings(
   overrides: Overrides = {},
   env: { get(name: string): string | undefined } = Deno.env,
 ): Promise<Settings> {
-  const named = overrides.config ?? readEnv(env, "SOLUS_HOOKS_CONFIG");
+  const named = overrides.config ?? readEnv("SOLUS_HOOKS_CONFIG", env);
   const configPath = resolve(named ?? DEFAULT_CONFIG_PATH);
   const file = await readConfigFile(configPath, named !== undefined);
   const fromFile = (path: string | undefined) =>
@@ -581,7 +652,7 @@ export async function resolveSettings(
   }
   return {
     hooksDir: resolve(
-      overrides.dir ?? readEnv(env, "SOLUS_HOOKS_DIR") ?? fromFile(file?.hooksDir) ??
+      overrides.dir ?? readEnv("SOLUS_HOOKS_DIR", env) ?? fromFile(file?.hooksDir) ??
         defaults.hooksDir,
     ),
     timeoutMs: overrides.timeoutMs ?? file?.timeoutMs ?? defaults.timeoutMs,
@@ -589,18 +660,25 @@ export async function resolveSettings(
     mode: overrides.serial ? "serial" : file?.mode ?? defaults.mode,
     maxParallel: file?.maxParallel ?? defaults.maxParallel,
     maxOutputBytes: file?.maxOutputBytes ?? defaults.maxOutputBytes,
+    maxEventBytes: file?.maxEventBytes ?? defaults.maxEventBytes,
     journal: {
       path: resolve(
-        overrides.journal ?? readEnv(env, "SOLUS_HOOKS_JOURNAL") ?? fromFile(file?.journal?.path) ??
+        overrides.journal ?? readEnv("SOLUS_HOOKS_JOURNAL", env) ?? fromFile(file?.journal?.path) ??
           defaults.journal.path,
       ),
       maxBytes: file?.journal?.maxBytes ?? defaults.journal.maxBytes,
       keep: file?.journal?.keep ?? defaults.journal.keep,
+      maxOutputBytes: file?.journal?.maxOutputBytes ?? defaults.journal.maxOutputBytes,
       enabled: !overrides.noJournal,
     },
     env: { passthrough: [...(file?.env?.passthrough ?? [])], set: { ...file?.env?.set } },
     allowInsecure: file?.allowInsecure ?? defaults.allowInsecure,
     actions,
+    hooks: { ...file?.hooks },
+    syslog: typeof file?.syslog === "string"
+      ? resolve(dirname(configPath), file.syslog)
+      : file?.syslog ?? defaults.syslog,
+    metrics: { textfile: fromFile(file?.metrics?.textfile) ?? null },
     configPath: file ? configPath : null,
   };
 }

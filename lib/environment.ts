@@ -5,19 +5,9 @@
  *
  * @module
  */
+import { DEFAULT_PATH, MAX_ENV_VALUE_BYTES, PASSTHROUGH_ENV } from "./constants.ts";
+import { readEnv } from "./env.ts";
 import type { HookEvent } from "./registry.ts";
-
-/** Variables passed from the runner's environment to hooks when set. */
-export const PASSTHROUGH = ["PATH", "HOME", "LANG", "LC_ALL", "TZ"] as const;
-
-/**
- * The longest value put in the environment. Linux refuses a single string over
- * 128 KiB ("Argument list too long"); the whole event is on stdin anyway.
- */
-export const MAX_ENV_VALUE_BYTES = 64 * 1024;
-
-/** PATH for hooks when the runner has none. */
-export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
 /** What the hook environment is built from. */
 export interface HookEnvironmentInput {
@@ -35,14 +25,6 @@ export interface HookEnvironmentInput {
   set?: Readonly<Record<string, string>>;
   /** Reads the runner's environment; defaults to `Deno.env.get`, denied reads count as unset. */
   getEnv?: (name: string) => string | undefined;
-}
-
-function safeGetEnv(name: string): string | undefined {
-  try {
-    return Deno.env.get(name);
-  } catch {
-    return undefined; // not granted by --allow-env: treated as unset
-  }
 }
 
 /** The environment value of a data field: strings as they are, arrays joined by spaces. */
@@ -70,12 +52,12 @@ export function envValue(value: unknown): string {
  * ```
  */
 export function buildHookEnvironment(input: HookEnvironmentInput): Record<string, string> {
-  const getEnv = input.getEnv ?? safeGetEnv;
+  const getEnv = input.getEnv ?? ((name: string) => readEnv(name));
   const env: Record<string, string> = {};
   const put = (name: string, value: string) => {
     if (new TextEncoder().encode(value).byteLength <= MAX_ENV_VALUE_BYTES) env[name] = value;
   };
-  for (const name of [...PASSTHROUGH, ...(input.passthrough ?? [])]) {
+  for (const name of [...PASSTHROUGH_ENV, ...(input.passthrough ?? [])]) {
     const value = getEnv(name);
     if (value !== undefined) put(name, value);
   }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { DEFAULTS } from "./constants.ts";
 import { discoverHooks, type Discovery } from "./discovery.ts";
 import { buildHookEnvironment } from "./environment.ts";
 import { validateEvent } from "./event.ts";
@@ -49,11 +50,11 @@ export interface StageOptions {
   onProgress?: (running: readonly string[]) => void;
 }
 
-/** The contract's defaults. */
+/** The contract's defaults for a stage. */
 export const STAGE_DEFAULTS = {
-  timeoutMs: 60_000,
-  killGraceMs: 2_000,
-  maxOutputBytes: 1024 * 1024,
+  timeoutMs: DEFAULTS.timeoutMs,
+  killGraceMs: DEFAULTS.killGraceMs,
+  maxOutputBytes: DEFAULTS.maxOutputBytes,
 } as const;
 
 let defaultRegistry: Registry | undefined;

@@ -568,15 +568,20 @@ Deno.test({
       mode: "parallel",
       maxParallel: 0,
       maxOutputBytes: 1048576,
+      maxEventBytes: 1048576,
       journal: {
         path: "/var/log/solus-hooks/journal.jsonl",
         maxBytes: 10485760,
         keep: 5,
+        maxOutputBytes: 65536,
         enabled: true,
       },
       env: { passthrough: [], set: {} },
       allowInsecure: false,
       actions: {},
+      hooks: {},
+      syslog: true,
+      metrics: { textfile: null },
       configPath: null,
     });
     assert.deepEqual(settings, DEFAULT_SETTINGS);

@@ -6,25 +6,16 @@
  * @module
  */
 import type { BuildScope } from "../lib/cli/scope.ts";
+import { DEFAULT_FOLDERS, DEFAULTS, RUNNER_ENV } from "../lib/constants.ts";
 
 /** Variables solus-hooks itself reads. */
-export const RUNTIME_ENV = [
-  "PATH",
-  "HOME",
-  "LANG",
-  "LC_ALL",
-  "TZ",
-  "NO_COLOR",
-  "SOLUS_HOOKS_DIR",
-  "SOLUS_HOOKS_CONFIG",
-  "SOLUS_HOOKS_JOURNAL",
-];
+export const RUNTIME_ENV: readonly string[] = RUNNER_ENV;
 
 /** The default scope: the hooks directory, the config folder and the journal folder. */
 export const DEFAULT_SCOPE: BuildScope = {
-  read: ["/usr/local/solus/hooks", "/etc/solus-hooks", "/var/log/solus-hooks"],
-  write: ["/var/log/solus-hooks"],
-  env: RUNTIME_ENV,
+  read: [DEFAULTS.hooksDir, DEFAULT_FOLDERS.config, DEFAULT_FOLDERS.journal],
+  write: [DEFAULT_FOLDERS.journal],
+  env: [...RUNNER_ENV],
 };
 
 function list(value: string | undefined): string[] | undefined {

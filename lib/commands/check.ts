@@ -6,7 +6,7 @@
 import { auditHooksDir } from "../audit.ts";
 import type { Command } from "../cli/command.ts";
 import { UsageError } from "../errors.ts";
-import { DEFAULT_PATH } from "../environment.ts";
+import { DEFAULT_PATH } from "../constants.ts";
 
 /**
  * The `check` command.

@@ -14,7 +14,7 @@ import { type Stage, STAGES } from "../registry.ts";
 import type { HookResult } from "../report.ts";
 import { readShebang, shebangProblem } from "../shebang.ts";
 import { runStage } from "../stage.ts";
-import { DEFAULT_PATH } from "../environment.ts";
+import { DEFAULT_PATH } from "../constants.ts";
 
 /** One cell of the matrix. */
 export interface TestResult extends HookResult {

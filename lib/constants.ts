@@ -1,0 +1,108 @@
+/**
+ * Every default and fixed bound of solus-hooks, in one leaf module that imports
+ * nothing: the config schema, the stage runner, the help text and the build's
+ * permission scope all read them from here, so no two places can disagree.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULTS } from "./constants.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(DEFAULTS.timeoutMs, 60_000);
+ * ```
+ *
+ * @module
+ */
+
+/**
+ * The contract's defaults for every setting (`solus-hooks --help` prints them,
+ * the config template documents them).
+ *
+ * @example
+ * ```ts
+ * import { DEFAULTS } from "./constants.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(DEFAULTS.hooksDir, "/usr/local/solus/hooks");
+ * assert.equal(DEFAULTS.journal.maxOutputBytes, 65_536);
+ * ```
+ */
+export const DEFAULTS = Object.freeze({
+  /** Where hooks live. */
+  hooksDir: "/usr/local/solus/hooks",
+  /** The config file read when none is named; missing is fine. */
+  configPath: "/etc/solus-hooks/config.jsonc",
+  /** The stage deadline, from the stage's start. */
+  timeoutMs: 60_000,
+  /** Between SIGTERM and SIGKILL at a deadline. */
+  killGraceMs: 2_000,
+  /** Bytes of stdout and of stderr kept per hook in the report. */
+  maxOutputBytes: 1024 * 1024,
+  /** The largest event accepted; a larger one is refused without being read whole. */
+  maxEventBytes: 1024 * 1024,
+  /** The journal. */
+  journal: Object.freeze({
+    /** The journal file. */
+    path: "/var/log/solus-hooks/journal.jsonl",
+    /** Rotate when an append would pass this size. */
+    maxBytes: 10 * 1024 * 1024,
+    /** Rotated files kept (`.1` is the newest). */
+    keep: 5,
+    /** Bytes of each stream per hook the journal keeps. */
+    maxOutputBytes: 64 * 1024,
+  }),
+});
+
+/** The folder of the journal, the config and the hooks: what a build's scope covers by default. */
+export const DEFAULT_FOLDERS = Object.freeze({
+  /** The config folder. */
+  config: "/etc/solus-hooks",
+  /** The journal folder. */
+  journal: "/var/log/solus-hooks",
+});
+
+/** The highest `timeoutMs` and `--timeout` accepted: one day. */
+export const MAX_TIMEOUT_MS = 86_400_000;
+
+/** PATH given to hooks when the runner was started without one. */
+export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** Variables passed from the runner's environment to every hook when set. */
+export const PASSTHROUGH_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TZ"] as const;
+
+/** Variables that name solus-hooks' own paths; flags beat them, they beat the config file. */
+export const SETTINGS_ENV = [
+  "SOLUS_HOOKS_DIR",
+  "SOLUS_HOOKS_CONFIG",
+  "SOLUS_HOOKS_JOURNAL",
+] as const;
+
+/** Variables the runner reads for its own output. */
+export const OUTPUT_ENV = ["NO_COLOR", "TERM"] as const;
+
+/**
+ * Every variable the runner itself may read: what a scoped build's `--allow-env`
+ * must grant at least. A config's `env.passthrough` names come on top.
+ *
+ * @example
+ * ```ts
+ * import { RUNNER_ENV } from "./constants.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(RUNNER_ENV.includes("SOLUS_HOOKS_CONFIG"));
+ * ```
+ */
+export const RUNNER_ENV: readonly string[] = Object.freeze([
+  ...PASSTHROUGH_ENV,
+  ...SETTINGS_ENV,
+  ...OUTPUT_ENV,
+]);
+
+/**
+ * The longest value put in a hook's environment. Linux refuses a single string
+ * over 128 KiB ("Argument list too long"); the whole event is on stdin anyway.
+ */
+export const MAX_ENV_VALUE_BYTES = 64 * 1024;
+
+/** How long a hook's pipes are read after it exited normally (contract: within 1 s). */
+export const DRAIN_AFTER_EXIT_MS = 1000;
+
+/** How long a journal or metrics lock is waited for before the write is skipped with a warning. */
+export const LOCK_WAIT_MS = 2000;
