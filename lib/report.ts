@@ -20,10 +20,18 @@ export interface HookResult {
   signal: string | null;
   /** From spawn to exit (or to giving up on it), in milliseconds. */
   duration_ms: number;
-  /** The first `maxOutputBytes` of its stdout, decoded as UTF-8. */
+  /**
+   * The first `maxOutputBytes` of its stdout: the text itself when those bytes
+   * are valid UTF-8 (a character cut by the cap is dropped), else their base64,
+   * and then `stdout_encoding` is `"base64"`.
+   */
   stdout: string;
-  /** The first `maxOutputBytes` of its stderr, decoded as UTF-8. */
+  /** Like `stdout`, for stderr. */
   stderr: string;
+  /** `"base64"` when `stdout` holds base64 of bytes that are not UTF-8; absent for text. */
+  stdout_encoding?: "base64";
+  /** `"base64"` when `stderr` holds base64 of bytes that are not UTF-8; absent for text. */
+  stderr_encoding?: "base64";
   /** How many bytes it wrote to stdout in all, kept or not. */
   stdout_bytes: number;
   /** How many bytes it wrote to stderr in all, kept or not. */
