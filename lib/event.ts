@@ -4,130 +4,11 @@
  *
  * @module
  */
-import {
-  createScanner,
-  type ParseError,
-  printParseErrorCode,
-  type SyntaxKind,
-  visit,
-} from "jsonc-parser";
 import { EventError } from "./errors.ts";
+import { describeValue, formatSchemaIssue, quote } from "./issues.ts";
+import { lineColumn, MAX_NESTING, scanJson, tooDeepAt } from "./json_text.ts";
 import { type HookEvent, type Registry, type Stage, STAGES } from "./registry.ts";
-import { describeValue, formatIssue, quote } from "./issues.ts";
-
-/** Words for jsonc-parser's error codes, so a person reads "a comma" rather than "CommaExpected". */
-const PARSE_ERROR_WORDS: Record<string, string> = {
-  InvalidNumberFormat: "a malformed number",
-  PropertyNameExpected: "expected a property name in double quotes",
-  ValueExpected: "expected a value",
-  ColonExpected: "expected a colon",
-  CommaExpected: "expected a comma",
-  CloseBraceExpected: "expected a closing brace }",
-  CloseBracketExpected: "expected a closing bracket ]",
-  EndOfFileExpected: "unexpected text after the end of the JSON value",
-  InvalidCommentToken: "comments are not allowed in an event",
-  UnexpectedEndOfComment: "an unterminated comment",
-  UnexpectedEndOfString: "an unterminated string",
-  UnexpectedEndOfNumber: "a number cut short",
-  InvalidUnicode: "an invalid \\u escape",
-  InvalidEscapeCharacter: "an invalid escape character",
-  InvalidCharacter: "a control character inside a string",
-};
-
-/** The 1-based line and column of a character offset in `text`. */
-export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
-/** Describe a jsonc-parser error as `line L, column C: words`. */
-export function describeParseError(text: string, error: ParseError): string {
-  const { line, column } = lineColumn(text, error.offset);
-  const code = printParseErrorCode(error.error);
-  const words = code === "InvalidSymbol" && error.offset < text.length
-    ? `unexpected character ${JSON.stringify(text[error.offset])}`
-    : PARSE_ERROR_WORDS[code] ?? code;
-  return `line ${line}, column ${column}: ${words}`;
-}
-
-/** How deep objects and arrays may nest: events need 3 levels, configs 5. */
-export const MAX_NESTING = 64;
-
-/**
- * jsonc-parser's bracket tokens. Its `SyntaxKind` is a `const enum`, which
- * isolated modules cannot read, so the four values are named here.
- */
-const OPEN_BRACE = 1 as SyntaxKind;
-const CLOSE_BRACE = 2 as SyntaxKind;
-const OPEN_BRACKET = 3 as SyntaxKind;
-const CLOSE_BRACKET = 4 as SyntaxKind;
-const EOF = 17 as SyntaxKind;
-
-/**
- * The offset where `text` first nests deeper than `limit` objects and arrays, or
- * -1. The parsers recurse, and a document of 200,000 open brackets would
- * overflow their stack, so this counts brackets first with jsonc-parser's own
- * tokenizer, which does not recurse. Using the parser's tokenizer, not a scan of
- * our own, means both agree on what is inside a string even in broken text (a
- * string cut by a line break, say), so no bracket escapes the count.
- *
- * @example
- * ```ts
- * import { tooDeepAt } from "./event.ts";
- * console.log(tooDeepAt("[[[1]]]", 2)); // 2
- * console.log(tooDeepAt('{"a": "[[[["}', 2)); // -1
- * ```
- */
-export function tooDeepAt(text: string, limit = MAX_NESTING): number {
-  const scanner = createScanner(text, true);
-  let depth = 0;
-  for (let token = scanner.scan(); token !== EOF; token = scanner.scan()) {
-    if (token === OPEN_BRACE || token === OPEN_BRACKET) {
-      if (++depth > limit) return scanner.getTokenOffset();
-    } else if (token === CLOSE_BRACE || token === CLOSE_BRACKET) {
-      depth--;
-    }
-  }
-  return -1;
-}
-
-/**
- * Find where strict JSON text first goes wrong, and the first key repeated inside
- * one object. JSON.parse takes the last of two equal keys silently; an event whose
- * meaning depends on that is refused instead.
- */
-function scanJson(text: string): { error?: string; duplicate?: string } {
-  const errors: string[] = [];
-  const keys: Set<string>[] = [];
-  let duplicate: string | undefined;
-  visit(text, {
-    onObjectBegin: () => void keys.push(new Set()),
-    onObjectEnd: () => void keys.pop(),
-    onObjectProperty: (property, offset) => {
-      const seen = keys[keys.length - 1];
-      if (seen?.has(property) && duplicate === undefined) {
-        const { line, column } = lineColumn(text, offset);
-        duplicate = `line ${line}, column ${column}: key ${
-          quote(property)
-        } appears twice in one object`;
-      }
-      seen?.add(property);
-    },
-    onError: (error, offset) => {
-      if (errors.length === 0) {
-        errors.push(describeParseError(text, { error, offset, length: 0 }));
-      }
-    },
-  }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
-  return { error: errors[0], duplicate };
-}
+import { checkSchema } from "./schema.ts";
 
 /**
  * Parse JSON text strictly: a syntax error, empty input or a repeated key is an
@@ -245,14 +126,14 @@ export function validateEvent(
   if (!isPlainObject(data)) {
     throw new EventError(`${what}: "data" must be an object, not ${describeValue(data)}`);
   }
-  const result = spec.schema.safeParse(data);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => formatIssue(issue, data, "data"));
+  const issues = checkSchema(spec.schema, data);
+  if (issues.length > 0) {
+    const problems = issues.map((issue) => formatSchemaIssue(issue, "data"));
     throw new EventError(
       `${what}: ${action} ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? "; ..." : ""}`,
     );
   }
-  return { action, stage, data: result.data };
+  return { action, stage, data: { ...data } };
 }
 
 /**

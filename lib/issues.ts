@@ -1,11 +1,11 @@
 /**
- * Turning zod issues into sentences that name the key at fault, shared by event
- * and config validation.
+ * Turning schema issues into sentences that name the key at fault, shared by
+ * event and config validation.
  *
  * @module
  */
-import type * as z from "zod/mini";
 import { closest, distance } from "fastest-levenshtein";
+import type { SchemaIssue } from "./schema.ts";
 
 /** Render a path such as `["data", "ip_addresses", 1]` as `data.ip_addresses[1]`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -20,17 +20,6 @@ export function formatPath(path: readonly PropertyKey[]): string {
     }
   }
   return out;
-}
-
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  let value = root;
-  for (const part of path) {
-    if (typeof value !== "object" || value === null || !Object.hasOwn(value, part)) {
-      return undefined;
-    }
-    value = (value as Record<PropertyKey, unknown>)[part];
-  }
-  return value;
 }
 
 /**
@@ -59,6 +48,7 @@ export function quote(text: string, max = 60): string {
  */
 export function describeValue(value: unknown): string {
   if (value === undefined) return "nothing";
+  if (typeof value === "boolean") return String(value);
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
@@ -66,64 +56,41 @@ export function describeValue(value: unknown): string {
   return `${typeof value} ${String(value).slice(0, 60)}`;
 }
 
-const FORMAT_WORDS: Record<string, string> = {
-  uuid: "an RFC 4122 UUID",
-  ipv4: "an IPv4 address",
-  ipv6: "an IPv6 address",
-  regex: "in the expected format",
-};
-
 /**
- * One zod issue as a sentence naming its key, e.g.
+ * One schema issue as a sentence naming its key: `is missing data.uuid`,
+ * `has unexpected key data.hostname`, or
  * `data.virtualization_type must be one of "kvm", "vz", not string "xen"`.
+ * `prefix` is put in front of the issue's path (`"data"` for an event's data).
  *
  * @example
  * ```ts
- * import * as z from "zod/mini";
- * import { formatIssue } from "./issues.ts";
- * const data = { uuid: 42 };
- * const result = z.strictObject({ uuid: z.string() }).safeParse(data);
- * if (!result.success) console.log(formatIssue(result.error.issues[0], data, "data"));
- * // data.uuid must be a string, not number 42
+ * import { checkSchema } from "./schema.ts";
+ * import { formatSchemaIssue } from "./issues.ts";
+ * import assert from "node:assert/strict";
+ * const schema = { type: "object", properties: { uuid: { type: "string" } }, additionalProperties: false } as const;
+ * const [issue] = checkSchema(schema, { uuid: 42 });
+ * assert.equal(formatSchemaIssue(issue, "data"), "data.uuid must be a string, not number 42");
  * ```
  */
-export function formatIssue(issue: z.core.$ZodIssue, root: unknown, prefix = ""): string {
+export function formatSchemaIssue(issue: SchemaIssue, prefix = ""): string {
   const path = prefix ? [prefix, ...issue.path] : [...issue.path];
-  const where = formatPath(path) || "value";
-  const got = describeValue(valueAt(root, issue.path));
-  if (got === "nothing" && issue.path.length > 0 && issue.code !== "unrecognized_keys") {
-    return `is missing ${where}`;
-  }
-  switch (issue.code) {
-    case "unrecognized_keys": {
-      const keys = issue.keys.map((key) => formatPath([...path, key]));
-      return `has unexpected key${keys.length > 1 ? "s" : ""} ${keys.join(", ")}`;
+  const where = formatPath(path) || "the value";
+  switch (issue.kind) {
+    case "missing":
+      return `is missing ${where}`;
+    case "unexpected":
+      return `has unexpected key ${where}`;
+    case "key":
+      return `${formatPath(path.slice(0, -1)) || "the object"}: key ${
+        quote(String(issue.value))
+      } must be ${issue.expected}`;
+    default: {
+      const hint = issue.allowed && typeof issue.value === "string"
+        ? suggest(issue.value, issue.allowed.map(String))
+        : "";
+      return `${where} must be ${issue.expected}, not ${describeValue(issue.value)}${hint}`;
     }
-    case "invalid_type":
-      return `${where} must be ${article(issue.expected)}, not ${got}`;
-    case "invalid_value":
-      return `${where} must be one of ${
-        issue.values.map((v) => JSON.stringify(v)).join(", ")
-      }, not ${got}`;
-    case "invalid_format":
-      if (issue.format === "regex" && "pattern" in issue) {
-        return `${where} must match ${issue.pattern}, not ${got}`;
-      }
-      return `${where} must be ${FORMAT_WORDS[issue.format] ?? issue.format}, not ${got}`;
-    case "invalid_union":
-      return `${where} must be an IPv4 or IPv6 address, not ${got}`;
-    case "too_small":
-      return `${where} must be at least ${issue.minimum}, not ${got}`;
-    case "too_big":
-      return `${where} must be at most ${issue.maximum}, not ${got}`;
-    default:
-      return `${where} is invalid: ${issue.message}`;
   }
-}
-
-function article(expected: string): string {
-  if (expected === "int") return "an integer";
-  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
 }
 
 /**

@@ -1,13 +1,16 @@
 /**
  * The one registry of actions and their data. Everything else is derived from it:
  * the TypeScript types of events (by mapped types over the `as const` table below),
- * runtime validation (zod/mini schemas built from the same table), the JSON Schema
+ * runtime validation (JSON Schemas built from the same table, checked by schema.ts), the JSON Schema
  * printed by `solus-hooks schema`, samples, and which actions one platform event fires.
  *
  * @module
  */
-import * as z from "zod/mini";
 import { closest } from "fastest-levenshtein";
+import { FIELD_TYPES, type FieldType, type FieldValue } from "./field_types.ts";
+import type { JsonSchema } from "./schema.ts";
+
+export { FIELD_TYPES, type FieldType, type FieldValue };
 
 /** The two stages of an event: before it happens, and after it succeeded. */
 export const STAGES = ["pre", "post"] as const;
@@ -16,93 +19,6 @@ export type Stage = typeof STAGES[number];
 
 /** The virtualization types SolusVM 2 knows. */
 export const VIRTUALIZATION_TYPES = ["kvm", "vz"] as const;
-
-/** What a value of each field type looks like, for samples and help text. */
-interface FieldKind<T> {
-  /** A fresh zod/mini schema for the field. */
-  schema: () => z.ZodMiniType<T>;
-  /** A plausible value, fresh where it should be unique. */
-  sample: () => T;
-  /** A few words on the type, for `actions` and the JSON Schema. */
-  description: string;
-}
-
-const MAC_ADDRESS = /^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/;
-const HOSTNAME =
-  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-
-function randomMac(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(3));
-  return ["52", "54", "00", ...Array.from(bytes, (b) => b.toString(16).padStart(2, "0"))].join(":");
-}
-
-/**
- * The field types a registry entry (or a config file's `actions`) may use, each
- * with its schema, a sample and a description.
- */
-export const FIELD_TYPES = {
-  uuid: {
-    schema: () => z.uuid(),
-    sample: () => crypto.randomUUID(),
-    description: "RFC 4122 UUID string",
-  } as FieldKind<string>,
-  virtualization_type: {
-    schema: () => z.enum(VIRTUALIZATION_TYPES),
-    sample: () => "kvm",
-    description: '"kvm" or "vz"',
-  } as FieldKind<"kvm" | "vz">,
-  hostname: {
-    schema: () => z.string().check(z.regex(HOSTNAME)),
-    sample: () => "vs-1.example.com",
-    description: "host name",
-  } as FieldKind<string>,
-  ip_addresses: {
-    schema: () => z.array(z.union([z.ipv4(), z.ipv6()])),
-    sample: () => ["192.0.2.10", "2001:db8::10"],
-    description: "array of IPv4/IPv6 address strings",
-  } as FieldKind<string[]>,
-  mac_address: {
-    schema: () => z.string().check(z.regex(MAC_ADDRESS)),
-    sample: randomMac,
-    description: "MAC address, six colon-separated hex pairs",
-  } as FieldKind<string>,
-  compute_resource_id: {
-    schema: () => z.int().check(z.positive()),
-    sample: () => 1,
-    description: "positive integer id of a compute resource",
-  } as FieldKind<number>,
-  string: {
-    schema: () => z.string(),
-    sample: () => "example",
-    description: "string",
-  } as FieldKind<string>,
-  "string[]": {
-    schema: () => z.array(z.string()),
-    sample: () => ["example"],
-    description: "array of strings",
-  } as FieldKind<string[]>,
-  integer: {
-    schema: () => z.int(),
-    sample: () => 1,
-    description: "integer",
-  } as FieldKind<number>,
-  number: {
-    schema: () => z.number(),
-    sample: () => 1,
-    description: "number",
-  } as FieldKind<number>,
-  boolean: {
-    schema: () => z.boolean(),
-    sample: () => true,
-    description: "true or false",
-  } as FieldKind<boolean>,
-} as const;
-
-/** The name of a field type, as used in the registry and in a config file's `actions`. */
-export type FieldType = keyof typeof FIELD_TYPES;
-
-/** The TypeScript type a field type stands for. */
-export type FieldValue<F extends FieldType> = ReturnType<typeof FIELD_TYPES[F]["sample"]>;
 
 /** One action: what it means, its data keys and their types. */
 export interface ActionDefinition {
@@ -192,23 +108,26 @@ export const PLATFORM_EVENTS: Readonly<Record<string, readonly string[]>> = {
   "server-create": ["server-create", "server-network-create"],
 };
 
-/** A registry entry with its validator built. */
+/** A registry entry with the JSON Schema of its data. */
 export interface ActionSpec extends ActionDefinition {
   /** The action's name. */
   readonly name: string;
   /** True for the ten actions of SolusVM 2, false for those a config file adds. */
   readonly builtin: boolean;
-  /** Validates `data` strictly: missing, extra or mistyped keys are issues. Built on first use. */
-  readonly schema: z.ZodMiniType<Record<string, unknown>>;
+  /** The JSON Schema of `data`: exactly its keys, each of its field type. Built on first use. */
+  readonly schema: JsonSchema;
 }
 
-/** A strict zod/mini object schema for a table of field types. */
-function dataSchema(
-  data: Readonly<Record<string, FieldType>>,
-): z.ZodMiniType<Record<string, unknown>> {
-  const shape: Record<string, z.ZodMiniType> = {};
-  for (const [key, type] of Object.entries(data)) shape[key] = FIELD_TYPES[type].schema();
-  return z.strictObject(shape) as unknown as z.ZodMiniType<Record<string, unknown>>;
+/** The strict object schema of a table of field types. */
+function dataSchema(data: Readonly<Record<string, FieldType>>): JsonSchema {
+  const properties: Record<string, JsonSchema> = {};
+  for (const [key, type] of Object.entries(data)) properties[key] = FIELD_TYPES[type].schema;
+  return {
+    type: "object",
+    properties,
+    required: Object.keys(data),
+    additionalProperties: false,
+  };
 }
 
 /**
@@ -230,7 +149,7 @@ export class Registry {
     for (const [name, definition, builtin] of definitions) {
       // Schemas are built when first asked for: a run validates one action, and
       // building all of them costs start-up time on every stage.
-      let schema: z.ZodMiniType<Record<string, unknown>> | undefined;
+      let schema: JsonSchema | undefined;
       this.#actions.set(name, {
         name,
         builtin,
@@ -280,21 +199,27 @@ export class Registry {
     return { action, stage, data };
   }
 
-  /** A JSON Schema (2020-12) of an event, one branch per action. */
-  jsonSchema(): Record<string, unknown> {
-    const branches = this.actions().map((spec) =>
-      z.strictObject({
-        action: z.literal(spec.name),
-        stage: z.enum(STAGES),
-        data: spec.schema,
-      })
-    );
-    const [first, ...rest] = branches;
-    const event = rest.length === 0 ? first : z.discriminatedUnion("action", [first, ...rest]);
+  /**
+   * A JSON Schema (2020-12) of an event, one branch per action. Each branch's
+   * `data` is the very schema the runner validates with.
+   */
+  jsonSchema(): JsonSchema {
     return {
-      ...z.toJSONSchema(event),
+      $schema: "https://json-schema.org/draft/2020-12/schema",
       title: "solus-hooks event",
       description: "The JSON object every hook reads on stdin: one action, one stage and its data.",
+      type: "object",
+      oneOf: this.actions().map((spec) => ({
+        description: spec.description,
+        type: "object",
+        properties: {
+          action: { const: spec.name },
+          stage: { enum: [...STAGES] },
+          data: spec.schema,
+        },
+        required: ["action", "stage", "data"],
+        additionalProperties: false,
+      })),
     };
   }
 }

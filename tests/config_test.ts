@@ -1,14 +1,8 @@
 /** The config file (JSONC) and how settings are resolved. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  type ConfigFile,
-  DEFAULT_CONFIG_PATH,
-  DEFAULT_SETTINGS,
-  parseConfigText,
-  readConfigFile,
-  resolveSettings,
-} from "../lib/config.ts";
+import { DEFAULT_CONFIG_PATH, DEFAULT_SETTINGS, resolveSettings } from "../lib/config.ts";
+import { type ConfigFile, parseConfigText, readConfigFile } from "../lib/config_file.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { createRegistry, FIELD_TYPES } from "../lib/registry.ts";
 import { RESTART_PRE, runCli, withHooks, withTempDir } from "./helpers.ts";

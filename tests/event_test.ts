@@ -1,7 +1,7 @@
 /** The registry and event validation, in process. */
 import assert from "node:assert/strict";
 import { createRegistry, EventError, parseEvent, parseJson, validateEvent } from "../mod.ts";
-import { parseConfigText } from "../lib/config.ts";
+import { parseConfigText } from "../lib/config_file.ts";
 import { RESTART_DATA, RESTART_PRE } from "./helpers.ts";
 
 const registry = createRegistry();
@@ -40,7 +40,7 @@ Deno.test("validateEvent() names the missing, extra or mistyped data key", () =>
   );
   rejects(
     { ...RESTART_PRE, data: { ...RESTART_DATA, uuid: 7 } },
-    /data\.uuid must be a string, not number 7/,
+    /data\.uuid must be an RFC 4122 UUID, not number 7/,
   );
   rejects(
     { ...RESTART_PRE, data: { ...RESTART_DATA, uuid: "not-a-uuid" } },
@@ -58,7 +58,28 @@ Deno.test("validateEvent() names the missing, extra or mistyped data key", () =>
   const migrate = registry.sample("server-migrate");
   rejects(
     { ...migrate, data: { ...migrate.data, source_compute_resource_id: "1" } },
-    /data\.source_compute_resource_id must be a number/,
+    /data\.source_compute_resource_id must be a positive integer, not string "1"/,
+  );
+  rejects(
+    { ...migrate, data: { ...migrate.data, source_compute_resource_id: 0 } },
+    /data\.source_compute_resource_id must be a positive integer, not number 0$/,
+  );
+});
+
+Deno.test("validateEvent() says what a host name and a MAC address look like, never a regular expression", () => {
+  const create = registry.sample("server-create");
+  rejects(
+    { ...create, data: { ...create.data, hostname: "bad_host!" } },
+    /data\.hostname must be a host name \(letters, digits and inner hyphens.*such as vs-1\.example\.com\), not string "bad_host!"$/,
+  );
+  const network = registry.sample("server-network-create");
+  rejects(
+    { ...network, data: { ...network.data, mac_address: "52:54:00:12:34" } },
+    /data\.mac_address must be a MAC address, six colon-separated hex pairs such as 52:54:00:12:34:56, not string "52:54:00:12:34"$/,
+  );
+  assert.throws(
+    () => validateEvent({ ...create, data: { ...create.data, hostname: "-x" } }, registry),
+    (error: unknown) => !/[\^$\\]|\(\?/.test((error as Error).message),
   );
 });
 
