@@ -150,7 +150,7 @@ Deno.test("bad input exits 2 with one clear line and no stack trace", async () =
       undefined,
       /unknown option --evnt for run \(did you mean --event\?\)/,
     ],
-    [["run", "--timeout", "soon"], EVENT, /--timeout takes a whole number of milliseconds/],
+    [["run", "--timeout", "soon"], EVENT, /--timeout: "soon" is not a positive number/],
     [
       ["run", "--event-file", "/nonexistent/event.json"],
       undefined,

@@ -3,11 +3,10 @@
  *
  * @module
  */
-import type { ParseArgsOptionsConfig } from "node:util";
 import type { Settings } from "../config.ts";
 import type { InterruptWatch } from "../interrupt.ts";
 import type { Registry } from "../registry.ts";
-import type { GlobalFlags, ParsedArgs } from "./args.ts";
+import type { GlobalFlags, OptionTable, ParsedArgs } from "./args.ts";
 import type { Output } from "./output.ts";
 
 /** Everything a command needs, resolved lazily so `sample` never reads a journal. */
@@ -41,7 +40,7 @@ export interface Command {
   /** The full help text, shown by `solus-hooks COMMAND --help`. */
   help: string;
   /** Its own flags (global ones are added). */
-  options: ParseArgsOptionsConfig;
+  options: OptionTable;
   /** Run it; the result is the exit status. */
   run(context: CommandContext): Promise<number>;
 }

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { parsePositive } from "../cli/args.ts";
 import type { Command } from "../cli/command.ts";
 import { formatDuration } from "../cli/render.ts";
 import { UsageError } from "../errors.ts";
@@ -89,11 +90,11 @@ Examples:
     if (context.positionals.length > 0) {
       throw new UsageError(`history takes no arguments (got ${context.positionals[0]})`);
     }
-    const limitText = (context.values.limit as string | undefined) ?? "20";
-    if (!/^\d+$/.test(limitText) || Number(limitText) < 1) {
-      throw new UsageError(`--limit takes a whole number of runs, 1 or more, not "${limitText}"`);
-    }
-    const limit = Number(limitText);
+    const limit = parsePositive(
+      (context.values.limit as string | undefined) ?? "20",
+      "--limit",
+      Number.MAX_SAFE_INTEGER,
+    );
     let cutoff: number | undefined;
     if (context.values.since !== undefined) {
       try {
