@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { main } from "./lib/cli/main.ts";
+import { main } from "./lib/app.ts";
 import type { BuildScope } from "./lib/cli/scope.ts";
 import { killAllHookGroups } from "./lib/process.ts";
 

@@ -91,3 +91,29 @@ export class ConfigError extends SolusHooksError {
     super(message, ExitCode.Usage, options);
   }
 }
+
+/**
+ * The runner's own SIGINT or SIGTERM: the abort reason of the runner's
+ * interruption signal, and the error a wait it cut short ends with. Exit 130 or
+ * 143.
+ *
+ * @example
+ * ```ts
+ * import { InterruptedError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(new InterruptedError("SIGTERM").exitCode, 143);
+ * ```
+ */
+export class InterruptedError extends SolusHooksError {
+  /** The signal the runner got. */
+  readonly signal: "SIGINT" | "SIGTERM";
+  /** Make the error for `signal`. */
+  constructor(signal: "SIGINT" | "SIGTERM", options?: ErrorOptions) {
+    super(
+      `interrupted by ${signal}`,
+      signal === "SIGINT" ? ExitCode.Interrupted : ExitCode.Terminated,
+      options,
+    );
+    this.signal = signal;
+  }
+}

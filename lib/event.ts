@@ -25,6 +25,8 @@ import { checkSchema } from "./schema.ts";
  * ```
  */
 export function parseJson(text: string, what = "event"): unknown {
+  // A byte-order mark (editors on Windows add one) is no part of the JSON.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const deep = tooDeepAt(text);
   if (deep !== -1) {
     const { line, column } = lineColumn(text, deep);

@@ -4,11 +4,12 @@
  *
  * @module
  */
+import { InterruptedError } from "./errors.ts";
 import { killAllHookGroups } from "./process.ts";
 
 /** The runner's view of interruption. */
 export interface InterruptWatch {
-  /** Aborted at the first SIGINT or SIGTERM. */
+  /** Aborted at the first SIGINT or SIGTERM; its reason is an `InterruptedError`. */
   readonly signal: AbortSignal;
   /** Which signal came first, or null. */
   received(): "SIGINT" | "SIGTERM" | null;
@@ -34,7 +35,7 @@ export function watchInterrupts(): InterruptWatch {
     const handler = () => {
       if (first === null) {
         first = name;
-        controller.abort(new DOMException(`interrupted by ${name}`, "AbortError"));
+        controller.abort(new InterruptedError(name));
       } else {
         killAllHookGroups("SIGKILL");
       }

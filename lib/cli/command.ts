@@ -27,8 +27,6 @@ export interface CommandContext {
   registry(): Promise<Registry>;
   /** The runner's SIGINT/SIGTERM. */
   interrupts: InterruptWatch;
-  /** The whole of stdin as text. */
-  readStdin(): Promise<string>;
 }
 
 /** One command of the CLI. */

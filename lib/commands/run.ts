@@ -8,43 +8,21 @@ import { executeStage, exitStatusOf } from "../cli/execute.ts";
 import { printPlan } from "../cli/plan.ts";
 import { UsageError } from "../errors.ts";
 import { parseEvent } from "../event.ts";
+import { type EventSource, readEventText } from "../event_input.ts";
 
-/**
- * Read the event text from `--event`, `--event-file` (`-` for stdin) or stdin.
- *
- * @example
- * ```ts ignore
- * const text = await readEventText(context);
- * ```
- */
-export async function readEventText(
-  context: CommandContext,
-): Promise<{ text: string; what: string }> {
+/** Where `run` takes its event from: `--event`, `--event-file` (`-` for stdin), or stdin. */
+function eventSource(context: CommandContext): EventSource {
   const inline = context.values.event as string | undefined;
   const file = context.values["event-file"] as string | undefined;
   if (inline !== undefined && file !== undefined) {
     throw new UsageError("give the event with --event or --event-file, not both");
   }
-  if (inline !== undefined) return { text: inline, what: "--event" };
-  if (file !== undefined && file !== "-") {
-    try {
-      return { text: await Deno.readTextFile(file), what: `event file ${file}` };
-    } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) throw error; // the CLI explains the build's scope
-      const why = error instanceof Deno.errors.NotFound
-        ? "no such file"
-        : error instanceof Deno.errors.IsADirectory
-        ? "it is a directory"
-        : error instanceof Error
-        ? error.message
-        : String(error);
-      throw new UsageError(`cannot read event file ${file}: ${why}`);
-    }
-  }
+  if (inline !== undefined) return { kind: "inline", text: inline };
+  if (file !== undefined && file !== "-") return { kind: "file", path: file };
   if (Deno.stdin.isTerminal()) {
     context.out.line(context.out.colors.dim("reading the event from stdin (end with Ctrl-D)..."));
   }
-  return { text: await context.readStdin(), what: "event on stdin" };
+  return { kind: "stdin" };
 }
 
 /**
@@ -91,7 +69,11 @@ Examples:
         }); pass the event with --event`,
       );
     }
-    const { text, what } = await readEventText(context);
+    const settings = await context.settings();
+    const { text, what } = await readEventText(eventSource(context), {
+      maxBytes: settings.maxEventBytes,
+      signal: context.interrupts.signal,
+    });
     const event = parseEvent(text, await context.registry(), { what });
     if (context.values["dry-run"] === true) return await printPlan(context, [event], [event.stage]);
     const report = await executeStage(context, event);

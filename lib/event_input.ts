@@ -1,0 +1,142 @@
+/**
+ * Reading an event's text, from an argument, a file or stdin: never more than
+ * `maxEventBytes` (a larger event is refused without being read whole), and
+ * never past the runner's own SIGINT or SIGTERM, even while stdin waits.
+ *
+ * @module
+ */
+import { concatBytes } from "./bytes.ts";
+import { EventError, UsageError } from "./errors.ts";
+
+/** Where the event comes from. */
+export type EventSource =
+  | { kind: "inline"; text: string }
+  | { kind: "file"; path: string }
+  | { kind: "stdin"; stream?: ReadableStream<Uint8Array> };
+
+/** The event's text and how messages name it. */
+export interface EventText {
+  /** The text, UTF-8 decoded; a leading byte-order mark is kept for the parser to drop. */
+  text: string;
+  /** `--event`, `event file PATH` or `event on stdin`. */
+  what: string;
+}
+
+function tooLarge(what: string, limit: number): EventError {
+  return new EventError(
+    `${what} is larger than maxEventBytes (${limit} bytes): refused without reading it whole`,
+  );
+}
+
+/**
+ * Read at most `limit` bytes of `stream`; null when it holds more (reading
+ * stops at the first byte past the limit). Rejects with the signal's reason
+ * when `signal` aborts first.
+ *
+ * @example
+ * ```ts
+ * import { readAtMost } from "./event_input.ts";
+ * import assert from "node:assert/strict";
+ * const stream = () => ReadableStream.from([new TextEncoder().encode("hello")]);
+ * assert.deepEqual(await readAtMost(stream(), 5), new TextEncoder().encode("hello"));
+ * assert.equal(await readAtMost(stream(), 4), null);
+ * ```
+ */
+export async function readAtMost(
+  stream: ReadableStream<Uint8Array>,
+  limit: number,
+  signal?: AbortSignal,
+): Promise<Uint8Array | null> {
+  const reader = stream.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const onAbort = () => reader.cancel().catch(() => {});
+  signal?.addEventListener("abort", onAbort, { once: true });
+  try {
+    while (true) {
+      signal?.throwIfAborted();
+      const { done, value } = await reader.read();
+      signal?.throwIfAborted(); // a read cut short by the abort ends as "done": not the real end
+      if (done) break;
+      size += value.byteLength;
+      if (size > limit) return null;
+      chunks.push(value);
+    }
+    return concatBytes(chunks);
+  } finally {
+    signal?.removeEventListener("abort", onAbort);
+    reader.releaseLock();
+  }
+}
+
+function decode(bytes: Uint8Array, what: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new EventError(`${what} is not UTF-8 text`);
+  }
+}
+
+/**
+ * Read an event's text from its source, at most `maxBytes`. A file's size is
+ * looked at first, so a huge file is refused unread. `signal` (the runner's
+ * interruption) ends a wait on stdin at once, rejecting with its reason (an
+ * `InterruptedError` for the runner's own SIGINT or SIGTERM).
+ *
+ * @example
+ * ```ts
+ * import { readEventText } from "./event_input.ts";
+ * import assert from "node:assert/strict";
+ * const { text, what } = await readEventText({ kind: "inline", text: "{}" }, { maxBytes: 1024 });
+ * assert.equal(text, "{}");
+ * assert.equal(what, "--event");
+ * ```
+ */
+export async function readEventText(
+  source: EventSource,
+  options: { maxBytes: number; signal?: AbortSignal },
+): Promise<EventText> {
+  const { maxBytes, signal } = options;
+  if (source.kind === "inline") {
+    if (new TextEncoder().encode(source.text).byteLength > maxBytes) {
+      throw tooLarge("--event", maxBytes);
+    }
+    return { text: source.text, what: "--event" };
+  }
+  if (source.kind === "file") {
+    const what = `event file ${source.path}`;
+    let file: Deno.FsFile;
+    try {
+      file = await Deno.open(source.path, { read: true });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) throw error; // the CLI explains the build's scope
+      throw new UsageError(`cannot read ${what}: ${describeOpenError(error)}`, { cause: error });
+    }
+    try {
+      const info = await file.stat();
+      if (info.isDirectory) throw new UsageError(`cannot read ${what}: it is a directory`);
+      if (info.isFile && info.size > maxBytes) throw tooLarge(what, maxBytes);
+      const bytes = await readAtMost(file.readable, maxBytes, signal);
+      if (bytes === null) throw tooLarge(what, maxBytes);
+      return { text: decode(bytes, what), what };
+    } finally {
+      try {
+        file.close();
+      } catch {
+        // the readable stream closed it already
+      }
+    }
+  }
+  const what = "event on stdin";
+  const stream = source.stream ?? Deno.stdin.readable;
+  const bytes = await readAtMost(stream, maxBytes, signal);
+  if (bytes === null) throw tooLarge(what, maxBytes);
+  return { text: decode(bytes, what), what };
+}
+
+function describeOpenError(error: unknown): string {
+  if (error instanceof Deno.errors.NotFound) return "no such file";
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,100 @@
+/** Reading the event: a size cap without reading it whole, a byte-order mark, and no wait that a signal cannot end. */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { cliCommand, RESTART_PRE, ROOT, runCli, withTempDir } from "./helpers.ts";
+
+const EVENT = JSON.stringify(RESTART_PRE);
+
+Deno.test("run refuses an event over maxEventBytes with exit 2, from stdin, a file or --event", async () => {
+  await withTempDir(async (dir) => {
+    const config = join(dir, "config.jsonc");
+    await Deno.writeTextFile(config, '{ "maxEventBytes": 1024 }');
+    const big = JSON.stringify({ ...RESTART_PRE, pad: "x".repeat(2000) });
+    const file = join(dir, "event.json");
+    await Deno.writeTextFile(file, big);
+    for (
+      const [args, stdin, what] of [
+        [[], big, "event on stdin"],
+        [["--event-file", file], undefined, `event file ${file}`],
+        [["--event", big], undefined, "--event"],
+      ] as const
+    ) {
+      const result = await runCli(
+        ["run", ...args, "--config", config, "--dir", dir, "--no-journal"],
+        { stdin },
+      );
+      assert.equal(result.code, 2, result.stderr);
+      assert.equal(
+        result.stderr.trim(),
+        `solus-hooks: ${what} is larger than maxEventBytes (1024 bytes): refused without reading it whole`,
+      );
+    }
+  });
+});
+
+Deno.test("run stops reading stdin at the cap: 100 MB of event costs no memory", async () => {
+  const [command, ...prefix] = cliCommand();
+  const child = new Deno.Command(command, {
+    args: [...prefix, "run", "--dir", "/nonexistent/hooks", "--no-journal"],
+    cwd: ROOT,
+    stdin: "piped",
+    stdout: "null",
+    stderr: "piped",
+    env: { NO_COLOR: "1" },
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const chunk = new Uint8Array(1024 * 1024).fill(0x20);
+  let written = 0;
+  const writing = (async () => {
+    try {
+      for (; written < 100; written++) await writer.write(chunk);
+      await writer.close();
+    } catch {
+      // the runner stopped reading: what we want
+    }
+  })();
+  const deadline = AbortSignal.timeout(20_000);
+  const result = await Promise.race([
+    child.output(),
+    new Promise<never>((_, reject) =>
+      deadline.addEventListener("abort", () => reject(new Error("runner still reading")))
+    ),
+  ]);
+  await writing;
+  assert.equal(result.code, 2);
+  assert.match(new TextDecoder().decode(result.stderr), /larger than maxEventBytes/);
+  assert.ok(written < 100, `the runner read on to the end (${written} MiB written)`);
+});
+
+Deno.test("run accepts an event file that starts with a UTF-8 byte-order mark", async () => {
+  await withTempDir(async (dir) => {
+    const file = join(dir, "event.json");
+    await Deno.writeTextFile(file, `\uFEFF${EVENT}`);
+    const result = await runCli(["run", "--event-file", file, "--dir", dir, "--no-journal"]);
+    assert.equal(result.code, 0, result.stderr);
+  });
+});
+
+for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
+  Deno.test(`run waiting for an event on stdin exits ${code} at once on ${signal}`, async () => {
+    const [command, ...prefix] = cliCommand();
+    const child = new Deno.Command(command, {
+      args: [...prefix, "run", "--dir", "/nonexistent/hooks", "--no-journal"],
+      cwd: ROOT,
+      stdin: "piped", // held open, never written
+      stdout: "null",
+      stderr: "piped",
+      env: { NO_COLOR: "1" },
+    }).spawn();
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // let it start and wait on stdin
+    const sent = performance.now();
+    child.kill(signal);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
+    const status = await child.status;
+    clearTimeout(timer);
+    await child.stdin.close().catch(() => {});
+    await child.stderr.cancel();
+    assert.equal(status.code, code);
+    assert.ok(performance.now() - sent < 2000, `took ${Math.round(performance.now() - sent)} ms`);
+  });
+}
