@@ -17,14 +17,25 @@
  */
 export { runStage, STAGE_DEFAULTS, type StageOptions } from "./lib/stage.ts";
 export {
+  type EventAction,
+  type EventOptions,
+  type EventReport,
+  runEvent,
+} from "./lib/lifecycle.ts";
+export { exitStatus, type Outcome } from "./lib/exit_status.ts";
+export { type ForegroundOutcome, runForeground } from "./lib/process.ts";
+export {
   type ActionData,
   type ActionDefinition,
   type ActionSpec,
   BUILTIN_ACTIONS,
   type BuiltinAction,
   createRegistry,
+  type DataOf,
   FIELD_TYPES,
+  type FieldKind,
   type FieldType,
+  type FieldValue,
   type HookEvent,
   PLATFORM_EVENTS,
   Registry,
@@ -33,11 +44,43 @@ export {
   type TypedEvent,
 } from "./lib/registry.ts";
 export { parseEvent, parseJson, validateEvent, type ValidateOptions } from "./lib/event.ts";
-export { discoverHooks, type Discovery, type HookFile } from "./lib/discovery.ts";
-export type { HookResult, HookStatus, RunReport, SkippedHook } from "./lib/report.ts";
+export {
+  discoverHooks,
+  type DiscoverOptions,
+  type Discovery,
+  type HookFile,
+} from "./lib/discovery.ts";
+export type { HookResult, HookStatus, RunReport, SkipKind, SkippedHook } from "./lib/report.ts";
 export { ConfigError, EventError, ExitCode, SolusHooksError, UsageError } from "./lib/errors.ts";
-export { DEFAULT_SETTINGS, resolveSettings, type Settings } from "./lib/config.ts";
-export { appendRecord, findRun, readNewest } from "./lib/journal.ts";
+export {
+  DEFAULT_SETTINGS,
+  type HookRules,
+  type Overrides,
+  resolveSettings,
+  type Settings,
+  stageOptionsFrom,
+} from "./lib/config.ts";
+export {
+  CONFIG_SCHEMA,
+  type ConfigFile,
+  parseConfigText,
+  readConfigFile,
+} from "./lib/config_file.ts";
+export { DEFAULTS, type Defaults } from "./lib/constants.ts";
+export {
+  checkSchema,
+  isValid,
+  type JsonSchema,
+  type JsonType,
+  type SchemaIssue,
+} from "./lib/schema.ts";
+export {
+  appendRecord,
+  findRun,
+  type JournalOptions,
+  readNewest,
+  type ReadOptions,
+} from "./lib/journal.ts";
 export {
   type ActionHandlers,
   handleEvent,
@@ -48,4 +91,10 @@ export {
   readEvent,
   type ReadEventOptions,
 } from "./lib/sdk.ts";
-export { type Audit, auditHooksDir, type Finding, type Severity } from "./lib/audit.ts";
+export {
+  type Audit,
+  auditHooksDir,
+  type AuditOptions,
+  type Finding,
+  type Severity,
+} from "./lib/audit.ts";

@@ -10,6 +10,7 @@ import { DEFAULTS } from "./constants.ts";
 import { readEnv } from "./env.ts";
 import { dirname, resolve } from "./paths.ts";
 import type { ActionDefinition, Stage } from "./registry.ts";
+import type { StageOptions } from "./stage.ts";
 
 /** The description of an action the config file adds without one. */
 const ADDED_ACTION = "added by the config file";
@@ -222,5 +223,31 @@ export async function resolveSettings(
       : file?.syslog ?? defaults.syslog,
     metrics: { textfile: fromFile(file?.metrics?.textfile) ?? null },
     configPath: file ? configPath : null,
+  };
+}
+
+/**
+ * The stage options a run with these settings uses, so every command, and a
+ * harness that resolved settings itself, runs hooks alike.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SETTINGS, stageOptionsFrom } from "./config.ts";
+ * import assert from "node:assert/strict";
+ * const options = stageOptionsFrom(DEFAULT_SETTINGS);
+ * assert.equal(options.dir, "/usr/local/solus/hooks");
+ * assert.equal(options.timeoutMs, 60_000);
+ * ```
+ */
+export function stageOptionsFrom(settings: Readonly<Settings>): StageOptions {
+  return {
+    dir: settings.hooksDir,
+    timeoutMs: settings.timeoutMs,
+    killGraceMs: settings.killGraceMs,
+    mode: settings.mode,
+    maxParallel: settings.maxParallel,
+    maxOutputBytes: settings.maxOutputBytes,
+    allowInsecure: settings.allowInsecure,
+    env: settings.env,
   };
 }

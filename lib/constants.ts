@@ -13,6 +13,29 @@
  * @module
  */
 
+/** The shape of {@linkcode DEFAULTS}. */
+export interface Defaults {
+  /** Where hooks live. */
+  readonly hooksDir: string;
+  /** The config file read when none is named; missing is fine. */
+  readonly configPath: string;
+  /** The stage deadline, from the stage's start, in milliseconds. */
+  readonly timeoutMs: number;
+  /** Between SIGTERM and SIGKILL at a deadline, in milliseconds. */
+  readonly killGraceMs: number;
+  /** Bytes of stdout and of stderr kept per hook in the report. */
+  readonly maxOutputBytes: number;
+  /** The largest event accepted, in bytes. */
+  readonly maxEventBytes: number;
+  /** The journal: its file, rotation size, rotated files kept, and output kept per stream. */
+  readonly journal: {
+    readonly path: string;
+    readonly maxBytes: number;
+    readonly keep: number;
+    readonly maxOutputBytes: number;
+  };
+}
+
 /**
  * The contract's defaults for every setting (`solus-hooks --help` prints them,
  * the config template documents them).
@@ -25,7 +48,7 @@
  * assert.equal(DEFAULTS.journal.maxOutputBytes, 65_536);
  * ```
  */
-export const DEFAULTS = Object.freeze({
+export const DEFAULTS: Defaults = Object.freeze({
   /** Where hooks live. */
   hooksDir: "/usr/local/solus/hooks",
   /** The config file read when none is named; missing is fine. */
@@ -52,12 +75,13 @@ export const DEFAULTS = Object.freeze({
 });
 
 /** The folder of the journal, the config and the hooks: what a build's scope covers by default. */
-export const DEFAULT_FOLDERS = Object.freeze({
-  /** The config folder. */
-  config: "/etc/solus-hooks",
-  /** The journal folder. */
-  journal: "/var/log/solus-hooks",
-});
+export const DEFAULT_FOLDERS: { readonly config: string; readonly journal: string } = Object
+  .freeze({
+    /** The config folder. */
+    config: "/etc/solus-hooks",
+    /** The journal folder. */
+    journal: "/var/log/solus-hooks",
+  });
 
 /** The highest `timeoutMs` and `--timeout` accepted: one day. */
 export const MAX_TIMEOUT_MS = 86_400_000;

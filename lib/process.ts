@@ -361,3 +361,80 @@ async function explainExitCode(path: string, code: number, hookPath: string): Pr
   }
   return `exit ${code}`;
 }
+
+/** How the event's own command ended. */
+export interface ForegroundOutcome {
+  /** Its exit status: the shell's 127 when it was not found, 126 when it could not start. */
+  code: number;
+  /** The signal that ended it, or null. */
+  signal: string | null;
+  /** Why it could not start, in words (absent when it ran). */
+  error?: string;
+}
+
+/**
+ * Run the command that is the event itself (`around`'s COMMAND) in the
+ * foreground: stdin and stderr inherited, stdout inherited or, for `around
+ * --json` whose stdout holds only the report, copied to the runner's stderr.
+ * The runner's SIGINT or SIGTERM (an `InterruptedError` as `signal`'s reason)
+ * is passed on to it.
+ *
+ * @example
+ * ```ts
+ * import { runForeground } from "./process.ts";
+ * import assert from "node:assert/strict";
+ * const outcome = await runForeground(["sh", "-c", "exit 3"], {
+ *   signal: new AbortController().signal,
+ *   stdout: "inherit",
+ * });
+ * assert.equal(outcome.code, 3);
+ * assert.equal((await runForeground(["/nonexistent/cmd"], {
+ *   signal: new AbortController().signal,
+ *   stdout: "inherit",
+ * })).code, 127);
+ * ```
+ */
+export async function runForeground(
+  argv: readonly string[],
+  options: { signal: AbortSignal; stdout: "inherit" | "stderr" },
+): Promise<ForegroundOutcome> {
+  const [program, ...args] = argv;
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(program, {
+      args,
+      stdin: "inherit",
+      stdout: options.stdout === "stderr" ? "piped" : "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    const notFound = error instanceof Deno.errors.NotFound;
+    return {
+      code: notFound ? 127 : 126,
+      signal: null,
+      error: `cannot run ${program}: ${
+        notFound ? "command not found" : error instanceof Error ? error.message : String(error)
+      }`,
+    };
+  }
+  const copying = options.stdout === "stderr"
+    ? child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }).catch(() => {})
+    : Promise.resolve();
+  const forward = () => {
+    const reason = options.signal.reason as { signal?: Deno.Signal } | undefined;
+    try {
+      child.kill(reason?.signal ?? "SIGTERM");
+    } catch {
+      // it already exited
+    }
+  };
+  options.signal.addEventListener("abort", forward, { once: true });
+  if (options.signal.aborted) forward();
+  try {
+    const status = await child.status;
+    await copying;
+    return { code: status.code, signal: status.signal ?? null };
+  } finally {
+    options.signal.removeEventListener("abort", forward);
+  }
+}

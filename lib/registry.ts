@@ -7,10 +7,10 @@
  * @module
  */
 import { closest } from "fastest-levenshtein";
-import { FIELD_TYPES, type FieldType, type FieldValue } from "./field_types.ts";
+import { FIELD_TYPES, type FieldKind, type FieldType, type FieldValue } from "./field_types.ts";
 import type { JsonSchema } from "./schema.ts";
 
-export { FIELD_TYPES, type FieldType, type FieldValue };
+export { FIELD_TYPES, type FieldKind, type FieldType, type FieldValue };
 
 /** The two stages of an event: before it happens, and after it succeeded. */
 export const STAGES = ["pre", "post"] as const;

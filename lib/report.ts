@@ -89,6 +89,11 @@ export interface RunReport {
   skipped: SkippedHook[];
   /** The run this one replays, when it is a replay. */
   replay_of?: string;
+  /**
+   * Why no hook ran at all: the hooks directory or a parent failed the safety
+   * rule. Absent (or null) when the directory was accepted.
+   */
+  refused?: string | null;
 }
 
 /**

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { Settings } from "../config.ts";
-import { ExitCode } from "../errors.ts";
+import { stageOptionsFrom } from "../config.ts";
+import { exitStatus } from "../exit_status.ts";
 import { appendRecord } from "../journal.ts";
 import type { HookEvent } from "../registry.ts";
 import type { RunReport } from "../report.ts";
@@ -23,29 +23,6 @@ export interface ExecuteOptions {
   replayOf?: string;
   /** Print the report as JSON on stdout (default: the `--json` flag). */
   json?: boolean;
-}
-
-/**
- * The stage options that come from settings, so every command runs hooks alike.
- *
- * @example
- * ```ts
- * import { DEFAULT_SETTINGS } from "../config.ts";
- * import { stageOptionsFrom } from "./execute.ts";
- * console.log(stageOptionsFrom(DEFAULT_SETTINGS).timeoutMs); // 60000
- * ```
- */
-export function stageOptionsFrom(settings: Settings) {
-  return {
-    dir: settings.hooksDir,
-    timeoutMs: settings.timeoutMs,
-    killGraceMs: settings.killGraceMs,
-    mode: settings.mode,
-    maxParallel: settings.maxParallel,
-    maxOutputBytes: settings.maxOutputBytes,
-    allowInsecure: settings.allowInsecure,
-    env: settings.env,
-  };
 }
 
 /**
@@ -98,7 +75,8 @@ export async function executeStage(
 }
 
 /**
- * The exit status a stage's report stands for.
+ * The exit status of a stage the CLI ran: the report's, or 130/143 when the
+ * runner was interrupted.
  *
  * @example
  * ```ts ignore
@@ -106,8 +84,5 @@ export async function executeStage(
  * ```
  */
 export function exitStatusOf(report: RunReport, context: CommandContext): number {
-  const signal = context.interrupts.received();
-  if (signal === "SIGINT") return ExitCode.Interrupted;
-  if (signal === "SIGTERM") return ExitCode.Terminated;
-  return report.ok ? ExitCode.Ok : ExitCode.HookFailed;
+  return exitStatus({ ok: report.ok, interruptedBy: context.interrupts.received() });
 }

@@ -5,71 +5,15 @@
  *
  * @module
  */
-import type { Command, CommandContext } from "../cli/command.ts";
+import type { Command } from "../cli/command.ts";
 import { executeStage } from "../cli/execute.ts";
 import { printPlan } from "../cli/plan.ts";
-import { ExitCode, UsageError } from "../errors.ts";
+import { stageOptionsFrom } from "../config.ts";
+import { EventError, UsageError } from "../errors.ts";
 import { parseEvent } from "../event.ts";
-import type { HookEvent, Stage } from "../registry.ts";
+import { runEvent } from "../lifecycle.ts";
+import type { HookEvent } from "../registry.ts";
 import type { RunReport } from "../report.ts";
-
-/** The exit status a shell gives a command it cannot find or run. */
-const COMMAND_NOT_FOUND = 127;
-const COMMAND_NOT_RUNNABLE = 126;
-
-/** What `around --json` prints: every stage's report and what the command did. */
-export interface AroundReport {
-  /** Shared by every stage and action of the event. */
-  event_id: string;
-  /** The command's words. */
-  command: string[];
-  /** Its exit status, or null when it did not run. */
-  command_exit_code: number | null;
-  /** True when `--veto` stopped the command. */
-  vetoed: boolean;
-  /** True when the runner was interrupted. */
-  interrupted: boolean;
-  /** Each stage run, in order. */
-  stages: RunReport[];
-  /** The exit status of `around` itself. */
-  exit_code: number;
-}
-
-/** Run the wrapped command with inherited stdio, passing the runner's signals on to it. */
-async function runWrapped(argv: string[], context: CommandContext): Promise<number> {
-  const [program, ...args] = argv;
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
-      args,
-      stdin: "inherit",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn();
-  } catch (error) {
-    const notFound = error instanceof Deno.errors.NotFound;
-    context.out.line(
-      `solus-hooks: cannot run ${program}: ${
-        notFound ? "command not found" : (error as Error).message
-      }`,
-    );
-    return notFound ? COMMAND_NOT_FOUND : COMMAND_NOT_RUNNABLE;
-  }
-  const forward = () => {
-    try {
-      child.kill(context.interrupts.received() ?? "SIGTERM");
-    } catch {
-      // it already exited
-    }
-  };
-  context.interrupts.signal.addEventListener("abort", forward, { once: true });
-  if (context.interrupts.signal.aborted) forward();
-  try {
-    return (await child.status).code;
-  } finally {
-    context.interrupts.signal.removeEventListener("abort", forward);
-  }
-}
 
 /**
  * Parse the `--event` values of `around`: each `{"action", "data"}`, no stage.
@@ -82,13 +26,28 @@ async function runWrapped(argv: string[], context: CommandContext): Promise<numb
 export function parseAroundEvents(
   texts: string[],
   registry: Parameters<typeof parseEvent>[1],
+  maxBytes: number,
 ): HookEvent[] {
-  return texts.map((text, index) =>
-    parseEvent(text, registry, {
-      requireStage: false,
-      what: texts.length > 1 ? `--event ${index + 1}` : "--event",
-    })
-  );
+  return texts.map((text, index) => {
+    const what = texts.length > 1 ? `--event ${index + 1}` : "--event";
+    if (new TextEncoder().encode(text).byteLength > maxBytes) {
+      throw new EventError(`${what} is larger than maxEventBytes (${maxBytes} bytes)`);
+    }
+    return parseEvent(text, registry, { requireStage: false, what });
+  });
+}
+
+/** What stopped the event, in words: the first pre hook that did not succeed. */
+function whyVetoed(stages: readonly RunReport[]): string {
+  const WORDS = { failed: "failed", timed_out: "timed out", spawn_error: "could not start" };
+  for (const stage of stages) {
+    if (stage.refused) return `the hooks directory was refused (${stage.refused})`;
+    const hook = stage.hooks.find((candidate) => candidate.status !== "ok");
+    if (hook) return `pre hook ${hook.name} ${WORDS[hook.status as keyof typeof WORDS]}`;
+    const skip = stage.skipped.find((candidate) => candidate.refused);
+    if (skip) return `pre hook ${skip.name} was refused`;
+  }
+  return "a pre hook failed";
 }
 
 /**
@@ -138,57 +97,38 @@ Examples:
     }
     const argv = context.rest ?? [];
     if (argv.length === 0) throw new UsageError("around needs a command after --");
-    const events = parseAroundEvents(texts, await context.registry());
+    const settings = await context.settings();
+    const events = parseAroundEvents(texts, await context.registry(), settings.maxEventBytes);
     if (context.values["dry-run"] === true) {
       return await printPlan(context, events, ["pre", "post"], argv);
     }
-    const eventId = crypto.randomUUID();
-    const result: AroundReport = {
-      event_id: eventId,
+    const json = context.global.json;
+    const report = await runEvent(events, {
+      ...stageOptionsFrom(settings),
       command: argv,
-      command_exit_code: null,
-      vetoed: false,
-      interrupted: false,
-      stages: [],
-      exit_code: 0,
-    };
-    const finish = (code: number) => {
-      result.exit_code = code;
-      result.interrupted = context.interrupts.received() !== null;
-      if (context.global.json) context.out.json(result);
-      return code;
-    };
-    const runStageOf = async (stage: Stage) => {
-      for (const event of events) {
-        const report = await executeStage(context, { ...event, stage }, { eventId, json: false });
-        result.stages.push(report);
-        if (report.interrupted) return false;
-      }
-      return true;
-    };
-
-    if (!await runStageOf("pre")) return finish(interruptedStatus(context));
-    if (context.values.veto === true && result.stages.some((report) => !report.ok)) {
-      result.vetoed = true;
-      context.out.line(
-        `solus-hooks: vetoed: a pre hook failed, so ${argv[0]} and the post hooks did not run`,
+      veto: context.values.veto === true,
+      signal: context.interrupts.signal,
+      // --json: stdout holds the one report, so the command's stdout goes to stderr.
+      commandStdout: json ? "stderr" : "inherit",
+      // The CLI's stage: its settings, live status line, journal and report on stderr.
+      stage: (event, options) =>
+        executeStage(context, event, { eventId: options.eventId, json: false }),
+    });
+    const { out } = context;
+    if (report.command_error) out.line(`solus-hooks: ${report.command_error}`);
+    if (report.vetoed) {
+      out.line(
+        `solus-hooks: vetoed: ${whyVetoed(report.stages)}, so ${
+          argv[0]
+        } and the post hooks did not run`,
       );
-      return finish(ExitCode.Vetoed);
+    } else if (
+      report.command_exit_code !== null && report.command_exit_code !== 0 && !report.interrupted &&
+      !out.quiet
+    ) {
+      out.line(`solus-hooks: ${argv[0]} exited ${report.command_exit_code}: post hooks not run`);
     }
-    const code = await runWrapped(argv, context);
-    result.command_exit_code = code;
-    if (context.interrupts.received() !== null) return finish(code);
-    if (code !== 0) {
-      if (!context.out.quiet) {
-        context.out.line(`solus-hooks: ${argv[0]} exited ${code}: post hooks not run`);
-      }
-      return finish(code);
-    }
-    await runStageOf("post");
-    return finish(code);
+    if (json) out.json(report);
+    return report.exit_code;
   },
 };
-
-function interruptedStatus(context: CommandContext): number {
-  return context.interrupts.received() === "SIGINT" ? ExitCode.Interrupted : ExitCode.Terminated;
-}

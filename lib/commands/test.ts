@@ -6,9 +6,10 @@
  */
 import { basename, dirname, resolve } from "../paths.ts";
 import type { Command } from "../cli/command.ts";
-import { stageOptionsFrom } from "../cli/execute.ts";
 import { formatDuration } from "../cli/render.ts";
+import { stageOptionsFrom } from "../config.ts";
 import { EventError, UsageError } from "../errors.ts";
+import { exitStatus } from "../exit_status.ts";
 import { suggest } from "../issues.ts";
 import { type Stage, STAGES } from "../registry.ts";
 import type { HookResult } from "../report.ts";
@@ -161,8 +162,6 @@ Examples:
           : colors.red(`${failed} of ${results.length} runs failed`),
       );
     }
-    if (context.interrupts.received() === "SIGINT") return 130;
-    if (context.interrupts.received() === "SIGTERM") return 143;
-    return ok ? 0 : 1;
+    return exitStatus({ ok, interruptedBy: context.interrupts.received() });
   },
 };

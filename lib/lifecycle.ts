@@ -1,0 +1,143 @@
+/**
+ * A whole platform event as a library call: the `pre` stage of each action in
+ * order, then the command that is the event, then the `post` stage of each
+ * action only if the command exited 0 (the seed: a failed event runs only the
+ * pre hooks). With `veto`, a failed or timed-out pre hook stops the command and
+ * the post stage. `solus-hooks around` is this function plus flags and output.
+ *
+ * @module
+ */
+import { exitStatus } from "./exit_status.ts";
+import { InterruptedError } from "./errors.ts";
+import { type ForegroundOutcome, runForeground } from "./process.ts";
+import type { HookEvent, Stage } from "./registry.ts";
+import type { RunReport } from "./report.ts";
+import { runStage, type StageOptions } from "./stage.ts";
+
+/** One action of a platform event: its name and data, without a stage. */
+export interface EventAction {
+  /** The action's name, known to the registry. */
+  action: string;
+  /** Its data. */
+  data: Record<string, unknown>;
+}
+
+/** How to run a whole event. */
+export interface EventOptions extends Omit<StageOptions, "runId" | "eventId" | "replayOf"> {
+  /** The command that is the event (`virsh reboot vm1`): its words. */
+  command: readonly string[];
+  /** A failed or timed-out pre hook stops the command and the post stage (default false). */
+  veto?: boolean;
+  /** The platform event's id, shared by every stage (default: a fresh UUID). */
+  eventId?: string;
+  /** Where the command's stdout goes: inherited (default) or the runner's stderr. */
+  commandStdout?: "inherit" | "stderr";
+  /**
+   * Runs one stage; defaults to {@linkcode runStage}. The CLI passes its own,
+   * which adds the live status line, the journal and the report on stderr.
+   */
+  stage?: (event: HookEvent, options: StageOptions) => Promise<RunReport>;
+}
+
+/** What a whole event did: `around --json` prints it. */
+export interface EventReport {
+  /** Shared by every stage and action of the event. */
+  event_id: string;
+  /** The command's words. */
+  command: string[];
+  /** Its exit status, or null when it did not run. */
+  command_exit_code: number | null;
+  /** The signal that ended it, or null. */
+  command_signal: string | null;
+  /** Why the command could not start, when it could not. */
+  command_error?: string;
+  /** True when `veto` stopped the command. */
+  vetoed: boolean;
+  /** True when the runner was interrupted. */
+  interrupted: boolean;
+  /** Each stage run, in order. */
+  stages: RunReport[];
+  /** The exit status `around` gives: the command's, 3 when vetoed, 130/143 when interrupted. */
+  exit_code: number;
+}
+
+/** The signal an interruption stands for, from an abort signal's reason. */
+function interruptedBy(signal: AbortSignal | undefined): "SIGINT" | "SIGTERM" | null {
+  if (!signal?.aborted) return null;
+  return signal.reason instanceof InterruptedError ? signal.reason.signal : "SIGTERM";
+}
+
+/**
+ * Run a whole event: pre hooks, the command, post hooks if it exited 0. Every
+ * stage shares one `SOLUS_HOOK_EVENT_ID`. Interrupting through
+ * `options.signal` stops the current stage (its hooks are killed), passes the
+ * signal on to the command while it runs, and runs nothing after.
+ *
+ * @example
+ * ```ts
+ * import { runEvent } from "./lifecycle.ts";
+ * import assert from "node:assert/strict";
+ * const report = await runEvent(
+ *   [{
+ *     action: "server-restart",
+ *     data: { uuid: "c7ee19aa-2722-4139-9223-60ed4baf09e2", virtualization_type: "kvm" },
+ *   }],
+ *   { dir: "/nonexistent/hooks", command: ["true"] },
+ * );
+ * assert.equal(report.exit_code, 0);
+ * assert.deepEqual(report.stages.map((stage) => stage.event.stage), ["pre", "post"]);
+ * ```
+ */
+export async function runEvent(
+  actions: readonly EventAction[],
+  options: EventOptions,
+): Promise<EventReport> {
+  const { command, veto, commandStdout, stage: runOne = runStage, ...stageOptions } = options;
+  if (command.length === 0) throw new RangeError("runEvent needs a command");
+  const eventId = options.eventId ?? crypto.randomUUID();
+  const report: EventReport = {
+    event_id: eventId,
+    command: [...command],
+    command_exit_code: null,
+    command_signal: null,
+    vetoed: false,
+    interrupted: false,
+    stages: [],
+    exit_code: 0,
+  };
+  const finish = (outcome: ForegroundOutcome | null) => {
+    const by = interruptedBy(options.signal);
+    report.interrupted = by !== null;
+    report.exit_code = exitStatus({
+      ok: report.stages.every((stage) => stage.ok),
+      interruptedBy: by,
+      vetoed: report.vetoed,
+      commandExitCode: outcome?.code ?? null,
+    });
+    return report;
+  };
+  /** Run one stage for every action in order; false when interrupted. */
+  const runAll = async (stage: Stage) => {
+    for (const action of actions) {
+      const result = await runOne({ ...action, stage }, { ...stageOptions, eventId });
+      report.stages.push(result);
+      if (result.interrupted || options.signal?.aborted) return false;
+    }
+    return true;
+  };
+
+  if (!await runAll("pre")) return finish(null);
+  if (veto && report.stages.some((stage) => !stage.ok)) {
+    report.vetoed = true;
+    return finish(null);
+  }
+  const outcome = await runForeground(command, {
+    signal: options.signal ?? new AbortController().signal,
+    stdout: commandStdout ?? "inherit",
+  });
+  report.command_exit_code = outcome.code;
+  report.command_signal = outcome.signal;
+  if (outcome.error) report.command_error = outcome.error;
+  if (outcome.code === 0 && !options.signal?.aborted) await runAll("post");
+  return finish(outcome);
+}
