@@ -5,12 +5,16 @@
  * @example
  * ```ts
  * import { createRegistry, runStage } from "./mod.ts";
- * const registry = createRegistry();
- * const report = await runStage(registry.sample("server-restart", "pre"), {
- *   dir: "./examples/hooks",
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/10-hello.sh`, "#!/bin/sh\necho hello $SOLUS_HOOK_ACTION\n", { mode: 0o755 });
+ * const report = await runStage(createRegistry().sample("server-restart", "pre"), {
+ *   dir,
  *   timeoutMs: 10_000,
  * });
- * console.log(report.ok);
+ * assert.equal(report.ok, true);
+ * assert.equal(report.hooks[0].stdout, "hello server-restart\n");
+ * await Deno.remove(dir, { recursive: true });
  * ```
  *
  * @module

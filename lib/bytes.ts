@@ -12,7 +12,8 @@
  * @example
  * ```ts
  * import { concatBytes } from "./bytes.ts";
- * console.log(concatBytes([Uint8Array.of(1, 2), Uint8Array.of(3)])); // Uint8Array(3) [ 1, 2, 3 ]
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(concatBytes([Uint8Array.of(1, 2), Uint8Array.of(3)]), Uint8Array.of(1, 2, 3));
  * ```
  */
 export function concatBytes(chunks: readonly Uint8Array[]): Uint8Array {

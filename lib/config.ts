@@ -22,8 +22,14 @@ const ADDED_ACTION = "added by the config file";
  * @example
  * ```ts
  * import { resolveSettings, type Settings } from "./config.ts";
- * const settings: Settings = await resolveSettings({ dir: "/opt/hooks", noJournal: true });
- * console.log(settings.hooksDir, settings.journal.enabled); // /opt/hooks false
+ * import assert from "node:assert/strict";
+ * const config = await Deno.makeTempFile({ suffix: ".jsonc" });
+ * await Deno.writeTextFile(config, '{ "timeoutMs": 30000 }');
+ * const settings: Settings = await resolveSettings({ config, dir: "/opt/hooks", noJournal: true });
+ * assert.equal(settings.hooksDir, "/opt/hooks");
+ * assert.equal(settings.timeoutMs, 30_000);
+ * assert.equal(settings.journal.enabled, false);
+ * await Deno.remove(config);
  * ```
  */
 export interface Settings {
@@ -79,8 +85,9 @@ export interface Settings {
  * @example
  * ```ts
  * import type { HookRules } from "./config.ts";
+ * import assert from "node:assert/strict";
  * const firewall: HookRules = { actions: ["server-create"], stages: ["post"], timeoutMs: 10_000 };
- * console.log(firewall.enabled ?? true); // true
+ * assert.equal(firewall.enabled ?? true, true);
  * ```
  */
 export interface HookRules {
@@ -101,7 +108,8 @@ export interface HookRules {
  * @example
  * ```ts
  * import { DEFAULT_CONFIG_PATH } from "./config.ts";
- * console.log(DEFAULT_CONFIG_PATH); // /etc/solus-hooks/config.jsonc
+ * import assert from "node:assert/strict";
+ * assert.equal(DEFAULT_CONFIG_PATH, "/etc/solus-hooks/config.jsonc");
  * ```
  */
 export const DEFAULT_CONFIG_PATH: string = DEFAULTS.configPath;
@@ -117,8 +125,9 @@ function frozen<T extends object>(value: T): T {
  * @example
  * ```ts
  * import { DEFAULT_SETTINGS } from "./config.ts";
- * console.log(DEFAULT_SETTINGS.timeoutMs); // 60000
- * console.log(DEFAULT_SETTINGS.journal.path); // /var/log/solus-hooks/journal.jsonl
+ * import assert from "node:assert/strict";
+ * assert.equal(DEFAULT_SETTINGS.timeoutMs, 60_000);
+ * assert.equal(DEFAULT_SETTINGS.journal.path, "/var/log/solus-hooks/journal.jsonl");
  * ```
  */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -145,8 +154,12 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
  * @example
  * ```ts
  * import { type Overrides, resolveSettings } from "./config.ts";
- * const overrides: Overrides = { serial: true, timeoutMs: 5000 };
- * console.log((await resolveSettings(overrides)).mode); // serial
+ * import assert from "node:assert/strict";
+ * const config = await Deno.makeTempFile({ suffix: ".jsonc" });
+ * await Deno.writeTextFile(config, '{ "mode": "parallel" }');
+ * const overrides: Overrides = { config, serial: true, timeoutMs: 5000 };
+ * assert.equal((await resolveSettings(overrides)).mode, "serial"); // the flag beats the file
+ * await Deno.remove(config);
  * ```
  */
 export interface Overrides {
@@ -174,9 +187,14 @@ export interface Overrides {
  * @example
  * ```ts
  * import { resolveSettings } from "./config.ts";
- * const env = new Map([["SOLUS_HOOKS_DIR", "/srv/hooks"]]);
+ * import assert from "node:assert/strict";
+ * const config = await Deno.makeTempFile({ suffix: ".jsonc" });
+ * await Deno.writeTextFile(config, '{ "hooksDir": "/opt/hooks" }');
+ * const env = new Map([["SOLUS_HOOKS_DIR", "/srv/hooks"], ["SOLUS_HOOKS_CONFIG", config]]);
  * const settings = await resolveSettings({ timeoutMs: 5000 }, env);
- * console.log(settings.hooksDir, settings.timeoutMs); // /srv/hooks 5000
+ * assert.equal(settings.hooksDir, "/srv/hooks"); // the environment beats the file
+ * assert.equal(settings.timeoutMs, 5000);
+ * await Deno.remove(config);
  * ```
  */
 export async function resolveSettings(

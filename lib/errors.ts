@@ -27,8 +27,10 @@ export const ExitCode = {
  * @example
  * ```ts
  * import { SolusHooksError } from "./errors.ts";
+ * import assert from "node:assert/strict";
  * const err = new SolusHooksError("journal is broken", 1);
- * console.log(err.exitCode); // 1
+ * assert.equal(err.exitCode, 1);
+ * assert.equal(err.name, "SolusHooksError");
  * ```
  */
 export class SolusHooksError extends Error {
@@ -49,7 +51,8 @@ export class SolusHooksError extends Error {
  * @example
  * ```ts
  * import { UsageError } from "./errors.ts";
- * throw new UsageError("--timeout takes a whole number of milliseconds");
+ * import assert from "node:assert/strict";
+ * assert.equal(new UsageError('--timeout: "-5" is not a positive number').exitCode, 2);
  * ```
  */
 export class UsageError extends SolusHooksError {
@@ -65,7 +68,8 @@ export class UsageError extends SolusHooksError {
  * @example
  * ```ts
  * import { EventError } from "./errors.ts";
- * throw new EventError('unknown action "server-restat" (did you mean server-restart?)');
+ * import assert from "node:assert/strict";
+ * assert.equal(new EventError('unknown action "server-restat" (did you mean server-restart?)').exitCode, 2);
  * ```
  */
 export class EventError extends SolusHooksError {
@@ -82,7 +86,9 @@ export class EventError extends SolusHooksError {
  * @example
  * ```ts
  * import { ConfigError } from "./errors.ts";
- * throw new ConfigError("/etc/solus-hooks/config.jsonc: line 3, column 14: timeoutMs must be a number");
+ * import assert from "node:assert/strict";
+ * const error = new ConfigError("config.jsonc: line 3, column 14: timeoutMs must be a positive integer");
+ * assert.equal(error.exitCode, 2);
  * ```
  */
 export class ConfigError extends SolusHooksError {

@@ -17,11 +17,11 @@ import { checkSchema } from "./schema.ts";
  * @example
  * ```ts
  * import { parseJson } from "./event.ts";
- * try {
- *   parseJson('{"action": "server-start",}', "event");
- * } catch (error) {
- *   console.log((error as Error).message); // event is not valid JSON: line 1, column 27: expected a property name in double quotes
- * }
+ * import assert from "node:assert/strict";
+ * assert.throws(() => parseJson('{"action": "server-start",}', "event"), {
+ *   message: "event is not valid JSON: line 1, column 27: expected a property name in double quotes",
+ * });
+ * assert.deepEqual(parseJson('\uFEFF{"a": 1}'), { a: 1 });
  * ```
  */
 export function parseJson(text: string, what = "event"): unknown {
@@ -70,12 +70,13 @@ export interface ValidateOptions {
  * ```ts
  * import { createRegistry } from "./registry.ts";
  * import { validateEvent } from "./event.ts";
+ * import assert from "node:assert/strict";
  * const event = validateEvent({
  *   action: "server-restart",
  *   stage: "pre",
  *   data: { uuid: "c7ee19aa-2722-4139-9223-60ed4baf09e2", virtualization_type: "kvm" },
  * }, createRegistry());
- * console.log(event.action); // "server-restart"
+ * assert.equal(event.action, "server-restart");
  * ```
  */
 export function validateEvent(
@@ -145,11 +146,12 @@ export function validateEvent(
  * ```ts
  * import { createRegistry } from "./registry.ts";
  * import { parseEvent } from "./event.ts";
+ * import assert from "node:assert/strict";
  * const event = parseEvent(
  *   '{"action":"server-stop","stage":"post","data":{"uuid":"c7ee19aa-2722-4139-9223-60ed4baf09e2","virtualization_type":"vz"}}',
  *   createRegistry(),
  * );
- * console.log(event.stage); // "post"
+ * assert.equal(event.stage, "post");
  * ```
  */
 export function parseEvent(

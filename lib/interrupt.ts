@@ -23,8 +23,11 @@ export interface InterruptWatch {
  * @example
  * ```ts
  * import { watchInterrupts } from "./interrupt.ts";
+ * import assert from "node:assert/strict";
  * const watch = watchInterrupts();
  * // ... run a stage with { signal: watch.signal } ...
+ * assert.equal(watch.received(), null);
+ * assert.equal(watch.signal.aborted, false);
  * watch.dispose();
  * ```
  */

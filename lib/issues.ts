@@ -29,7 +29,9 @@ export function formatPath(path: readonly PropertyKey[]): string {
  * @example
  * ```ts
  * import { quote } from "./issues.ts";
- * console.log(quote("x".repeat(100), 10)); // "xxxxxxx..."
+ * import assert from "node:assert/strict";
+ * assert.equal(quote("x".repeat(100), 10), '"xxxxx..."');
+ * assert.equal(quote("short"), '"short"');
  * ```
  */
 export function quote(text: string, max = 60): string {
@@ -43,7 +45,9 @@ export function quote(text: string, max = 60): string {
  * @example
  * ```ts
  * import { describeValue } from "./issues.ts";
- * console.log(describeValue(5)); // number 5
+ * import assert from "node:assert/strict";
+ * assert.equal(describeValue(5), "number 5");
+ * assert.equal(describeValue([]), "an array");
  * ```
  */
 export function describeValue(value: unknown): string {
@@ -64,10 +68,10 @@ export function describeValue(value: unknown): string {
  *
  * @example
  * ```ts
- * import { checkSchema } from "./schema.ts";
+ * import { checkSchema, type JsonSchema } from "./schema.ts";
  * import { formatSchemaIssue } from "./issues.ts";
  * import assert from "node:assert/strict";
- * const schema = { type: "object", properties: { uuid: { type: "string" } }, additionalProperties: false } as const;
+ * const schema: JsonSchema = { type: "object", properties: { uuid: { type: "string" } } };
  * const [issue] = checkSchema(schema, { uuid: 42 });
  * assert.equal(formatSchemaIssue(issue, "data"), "data.uuid must be a string, not number 42");
  * ```
@@ -101,8 +105,9 @@ export function formatSchemaIssue(issue: SchemaIssue, prefix = ""): string {
  * @example
  * ```ts
  * import { suggest } from "./issues.ts";
- * console.log(suggest("--evnt", ["--event", "--dir"])); // " (did you mean --event?)"
- * console.log(suggest("__proto__", ["timeoutMs"])); // ""
+ * import assert from "node:assert/strict";
+ * assert.equal(suggest("--evnt", ["--event", "--dir"]), " (did you mean --event?)");
+ * assert.equal(suggest("__proto__", ["timeoutMs"]), "");
  * ```
  */
 export function suggest(name: string, known: readonly string[]): string {

@@ -33,7 +33,9 @@ function normalizeParts(path: string, keepTrailingSlash = false): string {
  * @example
  * ```ts
  * import { isAbsolute } from "./paths.ts";
- * console.log(isAbsolute("/usr/bin"), isAbsolute("hooks")); // true false
+ * import assert from "node:assert/strict";
+ * assert.equal(isAbsolute("/usr/bin"), true);
+ * assert.equal(isAbsolute("hooks"), false);
  * ```
  */
 export function isAbsolute(path: string): boolean {
@@ -46,7 +48,8 @@ export function isAbsolute(path: string): boolean {
  * @example
  * ```ts
  * import { join } from "./paths.ts";
- * console.log(join("/usr/local", "solus", "../solus/hooks")); // "/usr/local/solus/hooks"
+ * import assert from "node:assert/strict";
+ * assert.equal(join("/usr/local", "solus", "../solus/hooks"), "/usr/local/solus/hooks");
  * ```
  */
 export function join(...parts: string[]): string {
@@ -59,7 +62,8 @@ export function join(...parts: string[]): string {
  * @example
  * ```ts
  * import { resolve } from "./paths.ts";
- * console.log(resolve("/etc/solus-hooks", "../log")); // "/etc/log"
+ * import assert from "node:assert/strict";
+ * assert.equal(resolve("/etc/solus-hooks", "../log"), "/etc/log");
  * ```
  */
 export function resolve(...parts: string[]): string {
@@ -77,7 +81,8 @@ export function resolve(...parts: string[]): string {
  * @example
  * ```ts
  * import { dirname } from "./paths.ts";
- * console.log(dirname("/var/log/solus-hooks/journal.jsonl")); // "/var/log/solus-hooks"
+ * import assert from "node:assert/strict";
+ * assert.equal(dirname("/var/log/solus-hooks/journal.jsonl"), "/var/log/solus-hooks");
  * ```
  */
 export function dirname(path: string): string {
@@ -106,7 +111,8 @@ export function dirname(path: string): string {
  * @example
  * ```ts
  * import { basename } from "./paths.ts";
- * console.log(basename("/usr/local/solus/hooks/10-log.sh")); // "10-log.sh"
+ * import assert from "node:assert/strict";
+ * assert.equal(basename("/usr/local/solus/hooks/10-log.sh"), "10-log.sh");
  * ```
  */
 export function basename(path: string): string {

@@ -136,9 +136,13 @@ function dataSchema(data: Readonly<Record<string, FieldType>>): JsonSchema {
  * @example
  * ```ts
  * import { createRegistry } from "./registry.ts";
+ * import assert from "node:assert/strict";
  * const registry = createRegistry();
- * console.log(registry.get("server-restart")?.data); // { uuid: "uuid", virtualization_type: "virtualization_type" }
- * console.log(registry.nearest("server-restat")); // "server-restart"
+ * assert.deepEqual(registry.get("server-restart")?.data, {
+ *   uuid: "uuid",
+ *   virtualization_type: "virtualization_type",
+ * });
+ * assert.equal(registry.nearest("server-restat"), "server-restart");
  * ```
  */
 export class Registry {
@@ -231,10 +235,11 @@ export class Registry {
  * @example
  * ```ts
  * import { createRegistry } from "./registry.ts";
+ * import assert from "node:assert/strict";
  * const registry = createRegistry({
  *   "backup-create": { description: "a backup is taken", data: { uuid: "uuid", note: "string" } },
  * });
- * console.log(registry.get("backup-create")?.builtin); // false
+ * assert.equal(registry.get("backup-create")?.builtin, false);
  * ```
  */
 export function createRegistry(extra: Record<string, ActionDefinition> = {}): Registry {

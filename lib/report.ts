@@ -102,7 +102,8 @@ export interface RunReport {
  * @example
  * ```ts
  * import { isSuccessful } from "./report.ts";
- * console.log(isSuccessful([], [])); // true: no hooks is not an error
+ * import assert from "node:assert/strict";
+ * assert.equal(isSuccessful([], []), true); // no hooks is not an error
  * ```
  */
 export function isSuccessful(

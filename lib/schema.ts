@@ -21,11 +21,11 @@
 /** A JSON Schema in the subset solus-hooks writes and checks. */
 export interface JsonSchema {
   /** The JSON type, or several. */
-  type?: JsonType | JsonType[];
+  type?: JsonType | readonly JsonType[];
   /** Schemas of known object keys. */
   properties?: Record<string, JsonSchema>;
   /** Keys an object must have. */
-  required?: string[];
+  required?: readonly string[];
   /** `false` forbids other keys; a schema checks their values. */
   additionalProperties?: false | JsonSchema;
   /** A schema every key of an object must match. */
@@ -47,7 +47,7 @@ export interface JsonSchema {
   /** The highest number. */
   maximum?: number;
   /** Schemas of which the value must match at least one. */
-  anyOf?: JsonSchema[];
+  anyOf?: readonly JsonSchema[];
   /** A schema the value must not match. */
   not?: JsonSchema;
   /** What the value is for. */
@@ -253,14 +253,14 @@ function walkObject(
  *
  * @example
  * ```ts
- * import { checkSchema } from "./schema.ts";
+ * import { checkSchema, type JsonSchema } from "./schema.ts";
  * import assert from "node:assert/strict";
- * const schema = {
+ * const schema: JsonSchema = {
  *   type: "object",
  *   properties: { uuid: { type: "string", pattern: "^[0-9a-f-]{36}$", "x-expected": "a UUID" } },
  *   required: ["uuid"],
  *   additionalProperties: false,
- * } as const;
+ * };
  * assert.deepEqual(checkSchema(schema, { uuid: "c7ee19aa-2722-4139-9223-60ed4baf09e2" }), []);
  * const [issue] = checkSchema(schema, { uuid: "x" });
  * assert.equal(issue.expected, "a UUID");

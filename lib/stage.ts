@@ -67,15 +67,17 @@ let defaultRegistry: Registry | undefined;
  * @example
  * ```ts
  * import { runStage } from "./stage.ts";
+ * import assert from "node:assert/strict";
  * const report = await runStage(
  *   {
  *     action: "server-restart",
  *     stage: "pre",
  *     data: { uuid: "c7ee19aa-2722-4139-9223-60ed4baf09e2", virtualization_type: "kvm" },
  *   },
- *   { dir: "/usr/local/solus/hooks", timeoutMs: 30_000 },
+ *   { dir: "/nonexistent/hooks", timeoutMs: 30_000 },
  * );
- * console.log(report.ok, report.hooks.map((hook) => `${hook.name}: ${hook.status}`));
+ * assert.equal(report.ok, true); // a missing directory is zero hooks
+ * assert.deepEqual(report.hooks, []);
  * ```
  */
 export async function runStage(event: HookEvent, options: StageOptions): Promise<RunReport> {
