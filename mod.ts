@@ -15,7 +15,7 @@
  *
  * @module
  */
-export { runStage, STAGE_DEFAULTS, type StageOptions } from "./lib/stage.ts";
+export { runStage, STAGE_DEFAULTS, type StageOptions, type StageStart } from "./lib/stage.ts";
 export {
   type ActionData,
   type ActionDefinition,
@@ -35,9 +35,28 @@ export {
 export { parseEvent, parseJson, validateEvent, type ValidateOptions } from "./lib/event.ts";
 export { discoverHooks, type Discovery, type HookFile } from "./lib/discovery.ts";
 export type { HookResult, HookStatus, RunReport, SkippedHook } from "./lib/report.ts";
-export { ConfigError, EventError, ExitCode, SolusHooksError, UsageError } from "./lib/errors.ts";
+export {
+  ConfigError,
+  EventError,
+  ExitCode,
+  JournalError,
+  SolusHooksError,
+  UsageError,
+} from "./lib/errors.ts";
 export { DEFAULT_SETTINGS, resolveSettings, type Settings } from "./lib/config.ts";
-export { appendRecord, findRun, readNewest } from "./lib/journal.ts";
+export {
+  type AppendOptions,
+  appendRecord,
+  appendStart,
+  findRun,
+  isUnfinished,
+  type JournalEntry,
+  type JournalOptions,
+  readNewest,
+  type ReadOptions,
+  type StartRecord,
+  type UnfinishedRun,
+} from "./lib/journal.ts";
 export {
   type ActionHandlers,
   handleEvent,
