@@ -64,8 +64,9 @@ export function cutStream(stream: StreamText, maxBytes: number): StreamText {
   const max = Math.max(0, Math.floor(maxBytes));
   const { text, encoding } = stream;
   if (encoding === "base64") {
+    const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+    if (Math.floor((text.length * 3) / 4) - padding <= max) return stream;
     // n bytes are 4 * ceil(n / 3) characters: a whole prefix of that length holds the first n.
-    if ((text.length / 4) * 3 <= max) return stream;
     const bytes = Uint8Array.fromBase64(text.slice(0, Math.ceil(max / 3) * 4));
     return carry(bytes.subarray(0, max));
   }
