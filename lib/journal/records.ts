@@ -99,8 +99,18 @@ function describeIssue(issue: v.BaseIssue<unknown>): string {
   const where = v.getDotPath(issue) ?? "the record";
   if (issue.input === undefined && issue.kind === "schema") return `${where} is missing`;
   if (issue.kind === "validation") return `${where} ${issue.message}`;
-  return `${where} must be ${issue.expected ?? "valid"}, not ${issue.received}`;
+  const expected = issue.expected ?? "valid";
+  return `${where} must be ${ARTICLED[expected] ?? expected}, not ${issue.received}`;
 }
+
+/** valibot's names of expected types, as words in a sentence. */
+const ARTICLED: Record<string, string> = {
+  Array: "an array",
+  Object: "an object",
+  string: "a string",
+  number: "a number",
+  boolean: "a boolean",
+};
 
 /**
  * Check a parsed journal line: a run report, or a start record (`"record": "start"`).
