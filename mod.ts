@@ -19,7 +19,7 @@
  *
  * @module
  */
-export { runStage, STAGE_DEFAULTS, type StageOptions } from "./lib/stage.ts";
+export { runStage, STAGE_DEFAULTS, type StageOptions, type StageStart } from "./lib/stage.ts";
 export {
   type EventAction,
   type EventOptions,
@@ -55,7 +55,15 @@ export {
   type HookFile,
 } from "./lib/discovery.ts";
 export type { HookResult, HookStatus, RunReport, SkipKind, SkippedHook } from "./lib/report.ts";
-export { ConfigError, EventError, ExitCode, SolusHooksError, UsageError } from "./lib/errors.ts";
+export {
+  ConfigError,
+  EventError,
+  ExitCode,
+  InterruptedError,
+  JournalError,
+  SolusHooksError,
+  UsageError,
+} from "./lib/errors.ts";
 export {
   DEFAULT_SETTINGS,
   type HookRules,
@@ -79,11 +87,17 @@ export {
   type SchemaIssue,
 } from "./lib/schema.ts";
 export {
+  type AppendOptions,
   appendRecord,
+  appendStart,
   findRun,
+  isUnfinished,
+  type JournalEntry,
   type JournalOptions,
   readNewest,
   type ReadOptions,
+  type StartRecord,
+  type UnfinishedRun,
 } from "./lib/journal.ts";
 export {
   type ActionHandlers,

@@ -130,3 +130,23 @@ export const DRAIN_AFTER_EXIT_MS = 1000;
 
 /** How long a journal or metrics lock is waited for before the write is skipped with a warning. */
 export const LOCK_WAIT_MS = 2000;
+
+/**
+ * The longest one journal append may take, lock wait included; past it the
+ * record is skipped with a warning (a slow or hung disk must not hold a run).
+ */
+export const JOURNAL_APPEND_MS = 5000;
+
+/**
+ * The longest the record of an interrupted run may take to write: SIGINT or
+ * SIGTERM must end the runner at once, but an uncontended append takes a few
+ * milliseconds and the record says what the interrupt cut short.
+ */
+export const JOURNAL_AFTER_INTERRUPT_MS = 500;
+
+/**
+ * How long after a stage's deadline plus kill grace a start record without its
+ * report still reads as `running` rather than `unfinished`: the contract's 1 s
+ * for the stage to return, plus the bound on writing its record.
+ */
+export const UNFINISHED_AFTER_MS = 1000 + JOURNAL_APPEND_MS;

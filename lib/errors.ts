@@ -123,3 +123,24 @@ export class InterruptedError extends SolusHooksError {
     this.signal = signal;
   }
 }
+
+/**
+ * A journal that cannot be read (missing, a directory, unreadable, outside the
+ * build's permission scope) or written. Reading commands end with it: one line,
+ * exit 2. A run that cannot write its record turns it into a warning instead.
+ *
+ * @example
+ * ```ts
+ * import { JournalError } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * const error = new JournalError("no journal at /var/log/solus-hooks/journal.jsonl");
+ * assert.equal(error.exitCode, 2);
+ * assert.equal(error.name, "JournalError");
+ * ```
+ */
+export class JournalError extends SolusHooksError {
+  /** Make a journal error; its exit status is 2. */
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, ExitCode.Usage, options);
+  }
+}

@@ -48,6 +48,33 @@ export interface StageOptions {
   discovery?: Discovery;
   /** Told the names of the hooks running whenever that set changes. */
   onProgress?: (running: readonly string[]) => void;
+  /**
+   * Told, after discovery and before the first hook starts, what a journal's
+   * start record needs. Not awaited: it must not delay the first spawn.
+   */
+  onStart?: (start: StageStart) => void;
+}
+
+/** What is known of a stage when its hooks are about to start. */
+export interface StageStart {
+  /** This run's id. */
+  run_id: string;
+  /** The platform event's id. */
+  event_id: string;
+  /** The validated event. */
+  event: HookEvent;
+  /** The hooks directory. */
+  dir: string;
+  /** When the stage started, ISO 8601 in UTC. */
+  started_at: string;
+  /** The stage deadline, ISO 8601 in UTC. */
+  deadline_at: string;
+  /** Between SIGTERM and SIGKILL at the deadline, in milliseconds. */
+  kill_grace_ms: number;
+  /** The hooks due to start, in name order. */
+  hooks: string[];
+  /** The run this one replays, when it is a replay. */
+  replay_of?: string;
 }
 
 /** The contract's defaults for a stage. */
@@ -102,6 +129,17 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
     set: options.env?.set,
   });
   const stdin = new TextEncoder().encode(JSON.stringify(checked));
+  options.onStart?.({
+    run_id: runId,
+    event_id: eventId,
+    event: checked,
+    dir: discovery.dir,
+    started_at: startedAt.toISOString(),
+    deadline_at: new Date(startedAt.getTime() + timeoutMs).toISOString(),
+    kill_grace_ms: options.killGraceMs ?? STAGE_DEFAULTS.killGraceMs,
+    hooks: discovery.hooks.map((hook) => hook.name),
+    ...(options.replayOf ? { replay_of: options.replayOf } : {}),
+  });
 
   const running = new Set<string>();
   const progress = () => options.onProgress?.([...running]);

@@ -5,7 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { appendRecord, findRun, parseDuration, readNewest } from "../lib/journal.ts";
+import { parseDuration } from "../lib/duration.ts";
+import { appendRecord, findRun, type JournalEntry, readNewest } from "../lib/journal.ts";
+import { JournalError } from "../lib/errors.ts";
 import type { RunReport } from "../lib/report.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
 import { withTempDir } from "./helpers.ts";
@@ -17,8 +19,8 @@ const WRITER = new URL("./fixtures/append_records.ts", import.meta.url).pathname
 async function readAll(
   path: string,
   keep?: number,
-): Promise<{ records: RunReport[]; warnings: string[] }> {
-  const records: RunReport[] = [];
+): Promise<{ records: JournalEntry[]; warnings: string[] }> {
+  const records: JournalEntry[] = [];
   const warnings: string[] = [];
   for await (const record of readNewest({ path, keep, onWarning: (m) => warnings.push(m) })) {
     records.push(record);
@@ -120,7 +122,8 @@ Deno.test("readNewest() yields newest first across journal.jsonl, then .1, .2, .
     // A missing journal (mid-rotation) still leads on to .1.
     await Deno.remove(path);
     assert.deepEqual(await ids(path), ["e", "d", "c", "b", "a"]);
-    assert.deepEqual(await ids(join(dir, "nothing-here.jsonl")), []);
+    // Contract §5: a journal that does not exist is an error, not an empty history.
+    await assert.rejects(() => ids(join(dir, "nothing-here.jsonl")), JournalError);
   });
 });
 
@@ -305,7 +308,10 @@ Deno.test("readNewest() reads lines longer than its chunk and characters split a
         }],
       })
     );
-    for (const report of reports) await appendRecord({ path, ...BIG }, report);
+    // Whole records: the journal's 64 KiB cap on hook output would cut them.
+    for (const report of reports) {
+      await appendRecord({ path, ...BIG, maxOutputBytes: 1 << 20 }, report);
+    }
     const { records, warnings } = await readAll(path);
     assert.deepEqual(warnings, []);
     assert.deepEqual(records, reports.toReversed());
@@ -403,7 +409,7 @@ Deno.test("appendRecord() throws an error naming the path when the journal canno
     );
     await assert.rejects(
       () => appendRecord({ path: join(file, "deeper", "journal.jsonl"), ...BIG }, fakeReport("x")),
-      /^Error: cannot write journal .*a-file\/deeper\/journal\.jsonl: a parent of it is not a directory/,
+      /^JournalError: cannot write journal .*a-file\/deeper\/journal\.jsonl: a parent of it is not a directory/,
     );
     // The journal path is a directory.
     const taken = join(dir, "journal.jsonl");

@@ -7,12 +7,12 @@
  */
 import { stageOptionsFrom } from "../config.ts";
 import { exitStatus } from "../exit_status.ts";
-import { appendRecord } from "../journal.ts";
 import type { HookEvent } from "../registry.ts";
 import type { RunReport } from "../report.ts";
 import { runStage } from "../stage.ts";
 import type { CommandContext } from "./command.ts";
 import { startProgress } from "./progress.ts";
+import { recordStage } from "./record.ts";
 import { renderReport } from "./render.ts";
 
 /** Per-stage choices beyond the settings. */
@@ -41,6 +41,7 @@ export async function executeStage(
   const settings = await context.settings();
   const registry = await context.registry();
   const progress = startProgress(context.out, `${event.action} ${event.stage}`);
+  const recorder = recordStage(settings.journal, context);
   let report: RunReport;
   try {
     report = await runStage(event, {
@@ -50,23 +51,12 @@ export async function executeStage(
       replayOf: options.replayOf,
       signal: context.interrupts.signal,
       onProgress: (running) => progress.update(running),
+      onStart: recorder.onStart,
     });
   } finally {
     progress.stop();
   }
-  if (settings.journal.enabled) {
-    try {
-      await appendRecord(settings.journal, report);
-    } catch (error) {
-      context.out.line(
-        context.out.colors.yellow(
-          `solus-hooks: warning: the journal was not written: ${
-            error instanceof Error ? error.message : error
-          }`,
-        ),
-      );
-    }
-  }
+  await recorder.finish(report);
   for (const line of renderReport(report, context.out.colors, context.out.quiet)) {
     context.out.line(line);
   }

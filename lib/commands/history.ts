@@ -5,10 +5,12 @@
  */
 import { parsePositive } from "../cli/args.ts";
 import type { Command } from "../cli/command.ts";
+import { journalReading } from "../cli/load_run.ts";
 import { formatDuration } from "../cli/render.ts";
+import { parseDuration } from "../duration.ts";
 import { UsageError } from "../errors.ts";
-import { parseDuration, readNewest } from "../journal.ts";
-import type { RunReport } from "../report.ts";
+import { quote } from "../issues.ts";
+import { isUnfinished, type JournalEntry, readNewest } from "../journal.ts";
 
 /** One run in a line: what `history --json` prints per run. */
 export interface RunSummary {
@@ -17,39 +19,84 @@ export interface RunSummary {
   started_at: string;
   action: string;
   stage: string;
+  /**
+   * `finished` when its report was written; `running` or `unfinished` (its
+   * runner died) when only its start was recorded.
+   */
+  state: "finished" | "running" | "unfinished";
   ok: boolean;
   interrupted: boolean;
-  duration_ms: number;
+  /** Null when the run has no report. */
+  duration_ms: number | null;
   hooks: number;
   failed: string[];
   replay_of?: string;
+  /** Without a report: the hooks due to start, its deadline and its runner's pid. */
+  started_hooks?: string[];
+  deadline_at?: string;
+  pid?: number;
 }
 
 /**
- * Summarise a record for `history`.
+ * Summarise a run for `history`: its report, or what its start record knows.
  *
  * @example
- * ```ts ignore
- * const line = summarize(report);
+ * ```ts
+ * import { summarize } from "./history.ts";
+ * import assert from "node:assert/strict";
+ * const summary = summarize({
+ *   record: "start", state: "unfinished", run_id: "0b6f3c2a", event_id: "e", dir: "/hooks",
+ *   event: { action: "server-stop", stage: "pre", data: {} },
+ *   started_at: "2026-11-25T04:14:37.000Z", deadline_at: "2026-11-25T04:15:37.000Z",
+ *   kill_grace_ms: 2000, hooks: ["10-firewall"], pid: 4242,
+ * });
+ * assert.equal(summary.state, "unfinished");
+ * assert.deepEqual(summary.started_hooks, ["10-firewall"]);
  * ```
  */
-export function summarize(report: RunReport): RunSummary {
-  return {
-    run_id: report.run_id,
-    event_id: report.event_id,
-    started_at: report.started_at,
-    action: report.event?.action,
-    stage: report.event?.stage,
-    ok: report.ok,
-    interrupted: report.interrupted,
-    duration_ms: report.duration_ms,
-    hooks: report.hooks?.length ?? 0,
-    failed: [
-      ...(report.hooks ?? []).filter((hook) => hook.status !== "ok").map((hook) => hook.name),
-      ...(report.skipped ?? []).filter((skip) => skip.refused).map((skip) => skip.name),
-    ],
-    ...(report.replay_of ? { replay_of: report.replay_of } : {}),
+export function summarize(run: JournalEntry): RunSummary {
+  const common = {
+    run_id: run.run_id,
+    event_id: run.event_id,
+    started_at: run.started_at,
+    action: run.event.action,
+    stage: run.event.stage,
   };
+  if (isUnfinished(run)) {
+    return {
+      ...common,
+      state: run.state,
+      ok: false,
+      interrupted: false,
+      duration_ms: null,
+      hooks: run.hooks.length,
+      failed: [],
+      ...(run.replay_of ? { replay_of: run.replay_of } : {}),
+      started_hooks: run.hooks,
+      deadline_at: run.deadline_at,
+      pid: run.pid,
+    };
+  }
+  return {
+    ...common,
+    state: "finished",
+    ok: run.ok,
+    interrupted: run.interrupted,
+    duration_ms: run.duration_ms,
+    hooks: run.hooks.length,
+    failed: [
+      ...run.hooks.filter((hook) => hook.status !== "ok").map((hook) => hook.name),
+      ...run.skipped.filter((skip) => skip.refused).map((skip) => skip.name),
+    ],
+    ...(run.replay_of ? { replay_of: run.replay_of } : {}),
+  };
+}
+
+/** When a run's record was last appended at the latest: its end, or for a start record its deadline. */
+function lastWrite(run: JournalEntry): number {
+  return isUnfinished(run)
+    ? Date.parse(run.deadline_at) + run.kill_grace_ms
+    : Date.parse(run.started_at) + run.duration_ms;
 }
 
 /** Records are appended when a stage ends; allow this much clock and append skew between runners. */
@@ -71,8 +118,10 @@ export const historyCommand: Command = {
 
 Lists recorded runs, newest first: when, run id, action and stage, outcome,
 hooks, time. It reads the journal from its end, so it stays fast on a big one.
+A run whose runner died (SIGKILL, power loss) shows as "unfinished", with the
+hooks it was starting; one still within its deadline shows as "running".
   --limit N          at most N runs (default 20)
-  --failed           only runs that failed or were interrupted
+  --failed           only runs that failed, were interrupted or are unfinished
   --action A         only runs of action A
   --since DURATION   only runs started within DURATION: 90s, 15m, 2h, 7d, 1h30m
   --json             a JSON array of run summaries on stdout
@@ -104,25 +153,24 @@ Examples:
       }
     }
     const action = context.values.action as string | undefined;
-    const settings = await context.settings();
-    const found: RunSummary[] = [];
-    const warn = (message: string) =>
-      context.out.line(context.out.colors.yellow(`solus-hooks: warning: ${message}`));
-    for await (
-      const record of readNewest({
-        path: settings.journal.path,
-        keep: settings.journal.keep,
-        onWarning: warn,
-      })
-    ) {
-      const started = Date.parse(record.started_at);
-      if (cutoff !== undefined && started + (record.duration_ms ?? 0) < cutoff - APPEND_SKEW_MS) {
-        break;
+    if (action !== undefined) {
+      const registry = await context.registry();
+      if (!registry.get(action)) {
+        throw new UsageError(
+          `--action: unknown action ${quote(action)} (did you mean ${registry.nearest(action)}?)`,
+        );
       }
-      if (cutoff !== undefined && !(started >= cutoff)) continue;
-      if (context.values.failed === true && record.ok) continue;
-      if (action !== undefined && record.event?.action !== action) continue;
-      found.push(summarize(record));
+    }
+    const reading = await journalReading(context);
+    const found: RunSummary[] = [];
+    for await (const run of readNewest(reading)) {
+      if (cutoff !== undefined && lastWrite(run) < cutoff - APPEND_SKEW_MS) break;
+      if (cutoff !== undefined && !(Date.parse(run.started_at) >= cutoff)) continue;
+      const summary = summarize(run);
+      // Failed: a hook failed or was refused, the run was interrupted, or its runner died.
+      if (context.values.failed === true && (summary.ok || summary.state === "running")) continue;
+      if (action !== undefined && summary.action !== action) continue;
+      found.push(summary);
       if (found.length >= limit) break;
     }
     if (context.global.json) {
@@ -130,24 +178,26 @@ Examples:
       return 0;
     }
     if (found.length === 0) {
-      context.out.line(`no runs recorded in ${settings.journal.path} match`);
+      context.out.line(`no runs recorded in ${reading.path} match`);
       return 0;
     }
     const { colors } = context.out;
     for (const run of found) {
-      const outcome = run.interrupted
+      const outcome = run.state !== "finished"
+        ? (run.state === "running" ? run.state.padEnd(11) : colors.red(run.state.padEnd(11)))
+        : run.interrupted
         ? colors.red("interrupted")
         : run.ok
         ? colors.green("ok".padEnd(11))
         : colors.red("FAILED".padEnd(11));
-      const failed = run.failed.length > 0 ? `  ${colors.dim(run.failed.join(", "))}` : "";
+      const names = run.started_hooks ?? run.failed;
+      const failed = names.length > 0 ? `  ${colors.dim(names.join(", "))}` : "";
       const replay = run.replay_of ? colors.dim(` (replay of ${run.replay_of.slice(0, 8)})`) : "";
+      const took = run.duration_ms === null ? "?" : formatDuration(run.duration_ms);
       context.out.stdout(
         `${run.started_at.replace("T", " ").slice(0, 19)}  ${run.run_id.slice(0, 8)}  ${
           `${run.action} ${run.stage}`.padEnd(28)
-        } ${outcome} ${String(run.hooks).padStart(3)} hooks ${
-          formatDuration(run.duration_ms).padStart(8)
-        }${replay}${failed}`,
+        } ${outcome} ${String(run.hooks).padStart(3)} hooks ${took.padStart(8)}${replay}${failed}`,
       );
     }
     return 0;

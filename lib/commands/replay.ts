@@ -6,8 +6,8 @@
  */
 import type { Command } from "../cli/command.ts";
 import { executeStage, exitStatusOf } from "../cli/execute.ts";
+import { loadRun } from "../cli/load_run.ts";
 import { validateEvent } from "../event.ts";
-import { loadRun } from "./show.ts";
 
 /**
  * The `replay` command.
@@ -25,7 +25,8 @@ export const replayCommand: Command = {
 
 Runs the event of a recorded run through the hooks directory again, now, with the
 current hooks and settings. The new run is journaled with "replay_of" naming the
-old one. RUN_ID may be the first 8 or more characters of the id.
+old one. RUN_ID may be the first 8 or more characters of the id. An unfinished
+run (its runner died) replays too: its event was recorded when it started.
 
 Example:
   solus-hooks replay $(solus-hooks history --failed --limit 1 --json | jq -r '.[0].run_id')`,

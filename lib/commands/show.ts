@@ -3,46 +3,11 @@
  *
  * @module
  */
-import type { Command, CommandContext } from "../cli/command.ts";
+import type { Command } from "../cli/command.ts";
+import { loadRun } from "../cli/load_run.ts";
 import { formatDuration } from "../cli/render.ts";
-import { UsageError } from "../errors.ts";
-import { findRun } from "../journal.ts";
-import type { RunReport } from "../report.ts";
-
-/**
- * Find the run named by the command's one argument, or fail clearly.
- *
- * @example
- * ```ts ignore
- * const report = await loadRun(context, "show");
- * ```
- */
-export async function loadRun(context: CommandContext, command: string): Promise<RunReport> {
-  const [runId, ...extra] = context.positionals;
-  if (!runId) throw new UsageError(`${command} needs a RUN_ID; \`solus-hooks history\` lists them`);
-  if (extra.length > 0) {
-    throw new UsageError(`${command} takes one RUN_ID, not also ${extra.join(" ")}`);
-  }
-  const settings = await context.settings();
-  const warn = (message: string) =>
-    context.out.line(context.out.colors.yellow(`solus-hooks: warning: ${message}`));
-  let report: RunReport | undefined;
-  try {
-    report = await findRun({
-      path: settings.journal.path,
-      keep: settings.journal.keep,
-      onWarning: warn,
-    }, runId);
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  if (!report) {
-    throw new UsageError(
-      `no run ${runId} in the journal ${settings.journal.path}; \`solus-hooks history\` lists recorded runs`,
-    );
-  }
-  return report;
-}
+import { describeUnfinished } from "../cli/unfinished.ts";
+import { isUnfinished } from "../journal.ts";
 
 function indent(text: string): string {
   return text.replace(/\n$/, "").split("\n").map((line) => `      ${line}`).join("\n");
@@ -73,6 +38,10 @@ or more characters of the id. --json prints the record as stored.`,
       return 0;
     }
     const { colors, stdout: print } = context.out;
+    if (isUnfinished(report)) {
+      for (const line of describeUnfinished(report, colors)) print(line);
+      return 0;
+    }
     print(
       `${colors.bold(`run ${report.run_id}`)}${
         report.replay_of ? ` (replay of ${report.replay_of})` : ""
