@@ -4,12 +4,24 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cliCommand, RESTART_PRE, ROOT, runCli, survivorsOf, withHooks } from "./helpers.ts";
+import {
+  cliCommand,
+  cliEnv,
+  RESTART_PRE,
+  ROOT,
+  runCli,
+  spawnCli,
+  survivorsOf,
+  timed,
+  track,
+  waitForFile,
+  withHooks,
+} from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
 const NO_JOURNAL = ["--no-journal"];
 
-Deno.test("run reads the event from stdin, --event and --event-file alike", async () => {
+timed.test("run reads the event from stdin, --event and --event-file alike", async () => {
   await withHooks({ "cat.sh": "#!/bin/sh\ncat\n" }, async (dir) => {
     const file = join(dir, ".event.json");
     await Deno.writeTextFile(file, EVENT);
@@ -36,7 +48,7 @@ Deno.test("run reads the event from stdin, --event and --event-file alike", asyn
   });
 });
 
-Deno.test("run --json prints one report with every field of the contract", async () => {
+timed.test("run --json prints one report with every field of the contract", async () => {
   await withHooks(
     { "ok.sh": "#!/bin/sh\necho out\necho err >&2\n", "notes.txt": "not a hook" },
     async (dir) => {
@@ -81,7 +93,7 @@ Deno.test("run --json prints one report with every field of the contract", async
   );
 });
 
-Deno.test("run exits 1 when a hook fails, times out, cannot start or is refused", async () => {
+timed.test("run exits 1 when a hook fails, times out, cannot start or is refused", async () => {
   const cases: Record<string, [Record<string, string>, Record<string, number>]> = {
     fails: [{ "f.sh": "#!/bin/sh\nexit 4\n" }, {}],
     "times out": [{ "t.sh": "#!/bin/sh\nsleep 30\n" }, {}],
@@ -99,7 +111,7 @@ Deno.test("run exits 1 when a hook fails, times out, cannot start or is refused"
   }
 });
 
-Deno.test("run exits 0 with zero hooks for a missing directory", async () => {
+timed.test("run exits 0 with zero hooks for a missing directory", async () => {
   const result = await runCli(["run", "--dir", "/nonexistent/hooks", ...NO_JOURNAL], {
     stdin: EVENT,
   });
@@ -107,7 +119,7 @@ Deno.test("run exits 0 with zero hooks for a missing directory", async () => {
   assert.match(result.stderr, /0 hooks/);
 });
 
-Deno.test("bad input exits 2 with one clear line and no stack trace", async () => {
+timed.test("bad input exits 2 with one clear line and no stack trace", async () => {
   const cases: [string[], string | undefined, RegExp][] = [
     [
       ["run"],
@@ -169,7 +181,7 @@ Deno.test("bad input exits 2 with one clear line and no stack trace", async () =
   }
 });
 
-Deno.test("a bad config file exits 2 naming its line and column", async () => {
+timed.test("a bad config file exits 2 naming its line and column", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const config = join(dir, "config.jsonc");
@@ -183,7 +195,7 @@ Deno.test("a bad config file exits 2 naming its line and column", async () => {
   }
 });
 
-Deno.test("sample prints a valid event that run accepts; actions and schema come from the registry", async () => {
+timed.test("sample prints a valid event that run accepts; actions and schema come from the registry", async () => {
   const sample = await runCli(["sample", "server-create", "--stage", "post"]);
   assert.equal(sample.code, 0, sample.stderr);
   const event = JSON.parse(sample.stdout);
@@ -219,7 +231,7 @@ Deno.test("sample prints a valid event that run accepts; actions and schema come
   assert.equal(restart.properties.data.additionalProperties, false);
 });
 
-Deno.test("--help and --version work for the tool and each command", async () => {
+timed.test("--help and --version work for the tool and each command", async () => {
   const top = await runCli(["--help"]);
   assert.equal(top.code, 0);
   assert.match(top.stdout, /Commands:/);
@@ -232,27 +244,26 @@ Deno.test("--help and --version work for the tool and each command", async () =>
 });
 
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-  Deno.test(`run exits ${code} on ${signal}, kills every hook process, even one that left its group, and reports interrupted`, async () => {
+  timed.test(`run exits ${code} on ${signal}, kills every hook process, even one that left its group, and reports interrupted`, async () => {
     await withHooks({
       "a.sh": "#!/bin/sh\necho $SOLUS_HOOK_RUN_ID > .run-id\nsleep 30 &\nsleep 30\n",
-      "b.sh": "#!/bin/sh\ntrap '' TERM INT\nwhile :; do sleep 0.1; done\n",
-      "c.sh": "#!/bin/sh\nsetsid sleep 30 &\nsleep 30\n",
+      "b.sh": "#!/bin/sh\ntrap '' TERM INT\ntouch .b-started\nwhile :; do sleep 0.1; done\n",
+      "c.sh": "#!/bin/sh\nsetsid sh -c 'touch .c-escaped; exec sleep 30' &\nsleep 30\n",
     }, async (dir) => {
-      const [command, ...prefix] = cliCommand();
-      const child = new Deno.Command(command, {
-        args: [...prefix, "run", "--dir", dir, "--json", "--event", EVENT, ...NO_JOURNAL],
-        stdout: "piped",
-        stderr: "piped",
-        cwd: ROOT,
-        env: { NO_COLOR: "1" },
-      }).spawn();
-      let runId = "";
-      for (let i = 0; i < 100 && !runId; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        runId = (await Deno.readTextFile(join(dir, ".run-id")).catch(() => "")).trim();
-      }
-      assert.ok(runId, "the hooks started");
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const child = spawnCli([
+        "run",
+        "--dir",
+        dir,
+        "--json",
+        "--event",
+        EVENT,
+        ...NO_JOURNAL,
+      ]);
+      // Signal the runner once every hook is where the test needs it: b
+      // ignoring the signals, c's escapee running in its own session.
+      const runId = await waitForFile(join(dir, ".run-id"), { nonEmpty: true });
+      await waitForFile(join(dir, ".b-started"));
+      await waitForFile(join(dir, ".c-escaped"));
       child.kill(signal);
       const output = await child.output();
       assert.equal(output.code, code, new TextDecoder().decode(output.stderr));
@@ -273,7 +284,7 @@ const HAS_SCRIPT = (() => {
   }
 })();
 
-Deno.test({
+timed.test({
   name:
     "run shows which hooks still run on a terminal, in colour unless NO_COLOR (needs script(1) for a pty)",
   ignore: !HAS_SCRIPT || Deno.env.get("SOLUS_HOOKS_CMD") !== undefined,
@@ -293,13 +304,18 @@ Deno.test({
           `'${EVENT}'`,
         ].join(" ");
         const onTerminal = async (env: string) => {
-          const output = await new Deno.Command("script", {
+          const child = new Deno.Command("script", {
             args: ["-qec", `${env} ${line}`, "/dev/null"],
             stdout: "piped",
             stderr: "piped",
             cwd: ROOT,
-          }).output();
-          return new TextDecoder().decode(output.stdout);
+            // The CLI's clean environment, on a terminal that shows colour
+            // whatever the caller's TERM (TERM=dumb means no colour).
+            clearEnv: true,
+            env: cliEnv({ NO_COLOR: undefined, TERM: "xterm" }),
+          }).spawn();
+          track(child.pid);
+          return new TextDecoder().decode((await child.output()).stdout);
         };
         const colour = await onTerminal("");
         assert.match(colour, /server-restart pre: waiting 1 s for slow\.sh/);

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createRegistry, runStage } from "../mod.ts";
-import { killRun, RESTART_PRE, survivorsOf, withHooks } from "./helpers.ts";
+import { killRun, RESTART_PRE, survivorsOf, timed, waitForFile, withHooks } from "./helpers.ts";
 
 const EVENT_JSON = JSON.stringify(RESTART_PRE);
 
@@ -29,7 +29,7 @@ function bound(timeoutMs: number, graceMs: number): number {
   return timeoutMs + graceMs + 1000 + 1000;
 }
 
-Deno.test("runStage() gives shell, Python and shebang-less hooks the event on stdin byte for byte", async () => {
+timed.test("runStage() gives shell, Python and shebang-less hooks the event on stdin byte for byte", async () => {
   await withHooks({
     "a-shell.sh": "#!/bin/sh\ncat\n",
     "b-python.py": "#!/usr/bin/env python3\nimport sys\nsys.stdout.write(sys.stdin.read())\n",
@@ -49,7 +49,7 @@ Deno.test("runStage() gives shell, Python and shebang-less hooks the event on st
   });
 });
 
-Deno.test("runStage() gives hooks a clean environment with the SOLUS_HOOK_ variables", async () => {
+timed.test("runStage() gives hooks a clean environment with the SOLUS_HOOK_ variables", async () => {
   Deno.env.set("SOLUS_TEST_SECRET", "must-not-leak");
   Deno.env.set("SOLUS_TEST_PASSED", "passed-through");
   try {
@@ -110,7 +110,7 @@ Deno.test("runStage() gives hooks a clean environment with the SOLUS_HOOK_ varia
   }
 });
 
-Deno.test("runStage() joins arrays with spaces and leaves values over 64 KiB out of the environment", async () => {
+timed.test("runStage() joins arrays with spaces and leaves values over 64 KiB out of the environment", async () => {
   await withHooks(
     { "env.sh": '#!/bin/sh\necho "note=${SOLUS_HOOK_DATA_NOTE:-unset}"\nwc -c\n' },
     async (dir) => {
@@ -136,7 +136,7 @@ Deno.test("runStage() joins arrays with spaces and leaves values over 64 KiB out
   );
 });
 
-Deno.test("runStage() starts hooks in byte-wise name order, in parallel by default", async () => {
+timed.test("runStage() starts hooks in byte-wise name order, in parallel by default", async () => {
   const log = await Deno.makeTempFile();
   const hook = (name: string) => `#!/bin/sh\necho ${name} >> ${log}\nsleep 0.6\n`;
   const names = ["b", "B", "a", "10", "9", "é"];
@@ -162,7 +162,7 @@ Deno.test("runStage() starts hooks in byte-wise name order, in parallel by defau
   }
 });
 
-Deno.test("runStage() runs at most maxParallel hooks at once", async () => {
+timed.test("runStage() runs at most maxParallel hooks at once", async () => {
   const log = await Deno.makeTempFile();
   // Each hook records how many hooks are running as it starts (by counting marker files).
   const hook =
@@ -184,7 +184,7 @@ Deno.test("runStage() runs at most maxParallel hooks at once", async () => {
   }
 });
 
-Deno.test("runStage() lets one hook's failure never stop the others", async () => {
+timed.test("runStage() lets one hook's failure never stop the others", async () => {
   await withHooks({
     "1-fails": "#!/bin/sh\necho broken >&2\nexit 3\n",
     "2-works": "#!/bin/sh\necho fine\n",
@@ -204,7 +204,7 @@ Deno.test("runStage() lets one hook's failure never stop the others", async () =
   });
 });
 
-Deno.test("runStage() kills the process group at the deadline", async () => {
+timed.test("runStage() kills the process group at the deadline", async () => {
   await withHooks({
     "hang.sh": "#!/bin/sh\nsleep 30 &\nsleep 30 &\nsleep 30\n",
     "quick.sh": "#!/bin/sh\nexit 0\n",
@@ -222,7 +222,7 @@ Deno.test("runStage() kills the process group at the deadline", async () => {
   });
 });
 
-Deno.test("runStage() sends SIGKILL after the grace to hooks that ignore SIGTERM, children included", async () => {
+timed.test("runStage() sends SIGKILL after the grace to hooks that ignore SIGTERM, children included", async () => {
   await withHooks({
     "stubborn.sh": [
       "#!/bin/sh",
@@ -244,7 +244,7 @@ Deno.test("runStage() sends SIGKILL after the grace to hooks that ignore SIGTERM
   });
 });
 
-Deno.test("runStage() stops reading pipes within a second of a hook's exit when background processes hold them", async () => {
+timed.test("runStage() stops reading pipes within a second of a hook's exit when background processes hold them", async () => {
   await withHooks({ "bg.sh": "#!/bin/sh\necho started\nsleep 20 &\nexit 0\n" }, async (dir) => {
     const runId = crypto.randomUUID();
     try {
@@ -262,13 +262,24 @@ Deno.test("runStage() stops reading pipes within a second of a hook's exit when 
   });
 });
 
-Deno.test("runStage() returns in time when a descendant escapes with setsid and holds the pipes", async () => {
-  await withHooks({ "escape.sh": "#!/bin/sh\nsetsid sleep 20 &\nsleep 30\n" }, async (dir) => {
+timed.test("runStage() returns in time when a descendant escapes with setsid and holds the pipes", async () => {
+  // The escapee writes its pid once it runs in its own session, holding the
+  // hook's stdout and stderr; the hook waits for that before it hangs, so the
+  // deadline finds the escapee there.
+  const hook = [
+    "#!/bin/sh",
+    "setsid sh -c 'echo $$ > escaped.pid; exec sleep 20' &",
+    "while [ ! -s escaped.pid ]; do sleep 0.01; done",
+    "sleep 30",
+  ].join("\n");
+  await withHooks({ "escape.sh": hook }, async (dir) => {
     const runId = crypto.randomUUID();
     try {
       const start = performance.now();
       const report = await runStage(RESTART_PRE, { dir, runId, timeoutMs: 500, killGraceMs: 500 });
       const elapsed = performance.now() - start;
+      const escapee = Number(await waitForFile(join(dir, "escaped.pid"), { nonEmpty: true }));
+      assert.ok((await survivorsOf(runId, 0)).includes(escapee), "the escapee outlived the hook");
       assert.equal(report.hooks[0].status, "timed_out");
       assert.ok(elapsed < bound(500, 500), `returned after ${elapsed} ms`);
     } finally {
@@ -277,7 +288,7 @@ Deno.test("runStage() returns in time when a descendant escapes with setsid and 
   });
 });
 
-Deno.test("runStage() keeps memory bounded while a hook writes hundreds of megabytes", async () => {
+timed.test("runStage() keeps memory bounded while a hook writes hundreds of megabytes", async () => {
   await withHooks({
     "flood.sh": "#!/bin/sh\nhead -c 314572800 /dev/zero\nhead -c 3000000 /dev/zero >&2\n",
   }, async (dir) => {
@@ -300,7 +311,7 @@ Deno.test("runStage() keeps memory bounded while a hook writes hundreds of megab
   });
 });
 
-Deno.test("runStage() kills an endless flood at the deadline", async () => {
+timed.test("runStage() kills an endless flood at the deadline", async () => {
   await withHooks({ "yes.sh": "#!/bin/sh\nexec yes flood\n" }, async (dir) => {
     const runId = crypto.randomUUID();
     const start = performance.now();
@@ -313,7 +324,7 @@ Deno.test("runStage() kills an endless flood at the deadline", async () => {
   });
 });
 
-Deno.test("runStage() copes with hooks that never read a large event, exit before the write, or echo it back", async () => {
+timed.test("runStage() copes with hooks that never read a large event, exit before the write, or echo it back", async () => {
   const event = blobEvent(2 * 1024 * 1024);
   const size = JSON.stringify(event).length;
   await withHooks({
@@ -339,7 +350,7 @@ Deno.test("runStage() copes with hooks that never read a large event, exit befor
   });
 });
 
-Deno.test("runStage() times out a hook that never reads a large event and hangs", async () => {
+timed.test("runStage() times out a hook that never reads a large event and hangs", async () => {
   await withHooks({ "stuck.sh": "#!/bin/sh\nsleep 30\n" }, async (dir) => {
     const runId = crypto.randomUUID();
     const start = performance.now();
@@ -356,7 +367,7 @@ Deno.test("runStage() times out a hook that never reads a large event and hangs"
   });
 });
 
-Deno.test("runStage() explains hooks that cannot start: missing interpreter, CRLF shebang", async () => {
+timed.test("runStage() explains hooks that cannot start: missing interpreter, CRLF shebang", async () => {
   await withHooks({
     "a-missing.py": "#!/usr/bin/python-not-installed\nprint(1)\n",
     "b-crlf.sh": "#!/bin/sh\r\necho hi\r\n",
@@ -374,7 +385,7 @@ Deno.test("runStage() explains hooks that cannot start: missing interpreter, CRL
   });
 });
 
-Deno.test("runStage() treats a missing or empty directory as zero hooks", async () => {
+timed.test("runStage() treats a missing or empty directory as zero hooks", async () => {
   const report = await runStage(RESTART_PRE, { dir: "/nonexistent/solus-hooks-test" });
   assert.deepEqual(report.hooks, []);
   assert.equal(report.ok, true);
@@ -384,23 +395,34 @@ Deno.test("runStage() treats a missing or empty directory as zero hooks", async 
   });
 });
 
-Deno.test("runStage() kills every hook group, and processes that left it, when interrupted", async () => {
+timed.test("runStage() kills every hook group, and processes that left it, when interrupted", async () => {
   await withHooks({
-    "a.sh": "#!/bin/sh\nsleep 30 &\nsleep 30\n",
-    "b.sh": "#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.1; done\n",
-    "c.sh": "#!/bin/sh\nsetsid sleep 30 &\nsleep 30\n",
+    "a.sh": "#!/bin/sh\nsleep 30 &\ntouch a.started\nsleep 30\n",
+    "b.sh": "#!/bin/sh\ntrap '' TERM\ntouch b.started\nwhile :; do sleep 0.1; done\n",
+    "c.sh": "#!/bin/sh\nsetsid sh -c 'touch c.escaped; exec sleep 30' &\nsleep 30\n",
   }, async (dir) => {
     const runId = crypto.randomUUID();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
-    const start = performance.now();
+    // Interrupt once every hook is where the test needs it: a and b running
+    // (b ignoring SIGTERM), c's escapee in its own session.
+    let abortedAt = Infinity;
+    const ready = Promise.all(
+      ["a.started", "b.started", "c.escaped"].map((name) => waitForFile(join(dir, name))),
+    ).finally(() => {
+      abortedAt = performance.now();
+      controller.abort();
+    });
+    ready.catch(() => {}); // awaited below, after the stage
     const report = await runStage(RESTART_PRE, {
       dir,
       runId,
       signal: controller.signal,
       killGraceMs: 500,
     });
-    assert.ok(performance.now() - start < 300 + 500 + 2000);
+    await ready;
+    // The bound this test always had (interrupt at 300 ms, then grace + 2 s),
+    // counted from the interrupt itself now that it no longer comes at 300 ms.
+    assert.ok(performance.now() - abortedAt < 500 + 2000);
     assert.equal(report.interrupted, true);
     assert.equal(report.ok, false);
     assert.deepEqual(report.hooks.map((h) => h.status), ["failed", "failed", "failed"]);
@@ -408,7 +430,7 @@ Deno.test("runStage() kills every hook group, and processes that left it, when i
   });
 });
 
-Deno.test("runStage() rejects an invalid event before running anything", async () => {
+timed.test("runStage() rejects an invalid event before running anything", async () => {
   const marker = join(await Deno.makeTempDir(), "ran");
   await withHooks({ "x.sh": `#!/bin/sh\ntouch ${marker}\n` }, async (dir) => {
     await assert.rejects(
