@@ -5,7 +5,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createRegistry, runStage } from "../mod.ts";
-import { killRun, RESTART_PRE, survivorsOf, timed, waitForFile, withHooks } from "./helpers.ts";
+import {
+  killRun,
+  RESTART_PRE,
+  survivorsOf,
+  timed,
+  waitForFile,
+  withHooks,
+  withTempDir,
+} from "./helpers.ts";
 
 const EVENT_JSON = JSON.stringify(RESTART_PRE);
 
@@ -438,5 +446,101 @@ timed.test("runStage() rejects an invalid event before running anything", async 
       /data.uuid must be an RFC 4122 UUID/,
     );
     await assert.rejects(() => Deno.stat(marker), Deno.errors.NotFound);
+  });
+});
+
+timed.test("runStage() in serial mode does not start the hooks left when the stage deadline has passed", async () => {
+  await withHooks({
+    "1-slow.sh": "#!/bin/sh\nexec sleep 30\n",
+    "2-late.sh": "#!/bin/sh\ntouch ran-2\n",
+    "3-late.sh": "#!/bin/sh\ntouch ran-3\n",
+  }, async (dir) => {
+    const runId = crypto.randomUUID();
+    const start = performance.now();
+    const report = await runStage(RESTART_PRE, {
+      dir,
+      runId,
+      mode: "serial",
+      timeoutMs: 500,
+      killGraceMs: 300,
+    });
+    const elapsed = performance.now() - start;
+    assert.ok(elapsed < bound(500, 300), `returned after ${elapsed} ms`);
+    const [slow, ...late] = report.hooks;
+    assert.equal(slow.status, "timed_out");
+    assert.equal(slow.signal, "SIGTERM");
+    for (const hook of late) {
+      assert.deepEqual(
+        [hook.status, hook.exit_code, hook.signal, hook.duration_ms, hook.error],
+        ["timed_out", null, null, 0, "not started: the stage deadline had passed"],
+        hook.name,
+      );
+    }
+    assert.equal(report.ok, false);
+    const ran = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.startsWith("ran-"));
+    assert.deepEqual(ran, [], "the hooks after the deadline never ran");
+    assert.deepEqual(await survivorsOf(runId), []);
+  });
+});
+
+timed.test("runStage() in serial mode does not start the hooks left once interrupted", async () => {
+  await withHooks({
+    "1-slow.sh": "#!/bin/sh\ntouch started\nexec sleep 30\n",
+    "2-late.sh": "#!/bin/sh\ntouch ran-2\n",
+  }, async (dir) => {
+    const controller = new AbortController();
+    const ready = waitForFile(join(dir, "started")).finally(() => controller.abort());
+    ready.catch(() => {}); // awaited below, after the stage
+    const report = await runStage(RESTART_PRE, {
+      dir,
+      mode: "serial",
+      signal: controller.signal,
+      killGraceMs: 300,
+    });
+    await ready;
+    assert.equal(report.interrupted, true);
+    assert.deepEqual(report.hooks.map((h) => [h.name, h.status, h.error]), [
+      ["1-slow.sh", "failed", "killed: the runner was interrupted"],
+      ["2-late.sh", "failed", "not started: the runner was interrupted"],
+    ]);
+    await assert.rejects(() => Deno.stat(join(dir, "ran-2")), Deno.errors.NotFound);
+  });
+});
+
+timed.test("runStage() explains exit 126 and 127 by the #! line only when the #! line is the cause", async () => {
+  await withTempDir(async (elsewhere) => {
+    // An interpreter that is there when the hook starts and gone when it exits 127.
+    const vanishing = join(elsewhere, "vanishing-interpreter");
+    await Deno.writeTextFile(vanishing, '#!/bin/sh\nrm -f "$0"\nexit 127\n');
+    await Deno.chmod(vanishing, 0o755);
+    await withHooks({
+      "a-env-missing.sh": "#!/usr/bin/env no-such-program-xyz\n",
+      "b-vanishing.sh": `#!${vanishing}\n`,
+      "c-exits-127.sh": "#!/bin/sh\nexit 127\n",
+      "d-exits-126.sh": "#!/bin/sh\nexit 126\n",
+    }, async (dir) => {
+      const report = await runStage(RESTART_PRE, { dir });
+      const [env, gone, own127, own126] = report.hooks;
+      assert.deepEqual([env.status, env.exit_code], ["failed", 127]);
+      assert.match(
+        env.error ?? "",
+        /^exit 127: \/usr\/bin\/env cannot find "no-such-program-xyz" on the hooks' PATH \(.+\): install it or name it by absolute path$/,
+      );
+      assert.deepEqual([gone.status, gone.exit_code], ["failed", 127]);
+      assert.equal(
+        gone.error,
+        `exit 127: the interpreter named in the #! line is missing: ${vanishing}`,
+      );
+      assert.deepEqual(
+        [own127.status, own127.exit_code, own127.error],
+        ["failed", 127, "exit 127"],
+        "a valid interpreter: the hook's own exit status, no blame on the #! line",
+      );
+      assert.deepEqual([own126.status, own126.exit_code, own126.error], [
+        "failed",
+        126,
+        "exit 126",
+      ]);
+    });
   });
 });
