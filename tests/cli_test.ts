@@ -10,12 +10,14 @@ import {
   RESTART_PRE,
   ROOT,
   runCli,
+  sleep,
   spawnCli,
   survivorsOf,
   timed,
   track,
   waitForFile,
   withHooks,
+  withTempDir,
 } from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
@@ -334,4 +336,94 @@ timed.test({
       },
     );
   },
+});
+
+timed.test("run kills every hook group at once on a second SIGINT instead of waiting out the grace", async () => {
+  await withTempDir(async (configDir) => {
+    // A long grace, so that only the second SIGINT can end the run early.
+    const config = join(configDir, "config.jsonc");
+    await Deno.writeTextFile(config, '{ "killGraceMs": 15000 }\n');
+    await withHooks({
+      "a.sh":
+        "#!/bin/sh\ntrap '' TERM INT\necho $SOLUS_HOOK_RUN_ID > .run-id\nwhile :; do sleep 0.1; done\n",
+      "b.sh":
+        "#!/bin/sh\ntrap '' TERM INT\nsh -c \"trap '' TERM; while :; do sleep 0.1; done\" &\ntouch .b-started\nwait\n",
+    }, async (dir) => {
+      const child = spawnCli([
+        "run",
+        "--dir",
+        dir,
+        "--config",
+        config,
+        "--json",
+        "--event",
+        EVENT,
+        ...NO_JOURNAL,
+      ]);
+      let exited = false;
+      child.status.then(() => exited = true);
+      const runId = await waitForFile(join(dir, ".run-id"), { nonEmpty: true });
+      await waitForFile(join(dir, ".b-started"));
+      child.kill("SIGINT");
+      await sleep(500);
+      assert.equal(exited, false, "after one SIGINT the runner waits out the grace");
+      const second = performance.now();
+      child.kill("SIGINT");
+      const output = await child.output();
+      const ms = performance.now() - second;
+      assert.equal(output.code, 130, new TextDecoder().decode(output.stderr));
+      assert.ok(
+        ms < 5000,
+        `exited ${Math.round(ms)} ms after the second SIGINT (grace 15000 ms)`,
+      );
+      const report = JSON.parse(new TextDecoder().decode(output.stdout));
+      assert.equal(report.interrupted, true);
+      assert.deepEqual(report.hooks.map((h: { status: string }) => h.status), [
+        "failed",
+        "failed",
+      ]);
+      assert.deepEqual(await survivorsOf(runId), [], "no hook process outlives the runner");
+    });
+  });
+});
+
+timed.test("run --quiet prints only what failed, and nothing when all is well", async () => {
+  await withHooks({
+    "1-ok.sh": "#!/bin/sh\necho fine\n",
+    "2-fails.sh": "#!/bin/sh\necho broken >&2\nexit 3\n",
+    "notes.txt": "not a hook\n",
+  }, async (dir) => {
+    const args = ["run", "--dir", dir, "--event", EVENT, ...NO_JOURNAL];
+    const loud = await runCli(args);
+    assert.equal(loud.code, 1, loud.stderr);
+    assert.match(loud.stderr, /1-ok\.sh/, "without --quiet the ok hook is listed");
+    assert.match(loud.stderr, /notes\.txt/, "and so is the skipped file");
+    for (const flag of ["--quiet", "-q"]) {
+      const quiet = await runCli([...args, flag]);
+      assert.equal(quiet.code, 1, quiet.stderr);
+      assert.match(quiet.stderr, /FAILED\s+2-fails\.sh .*exit 3: broken/);
+      assert.match(quiet.stderr, /server-restart pre: failed/);
+      assert.doesNotMatch(quiet.stderr, /1-ok\.sh/, `${flag}: no line for an ok hook`);
+      assert.doesNotMatch(quiet.stderr, /notes\.txt/, `${flag}: no line for a skipped file`);
+    }
+  }, { "notes.txt": 0o644 });
+  await withHooks({ "ok.sh": "#!/bin/sh\necho fine\n" }, async (dir) => {
+    const quiet = await runCli([
+      "run",
+      "--dir",
+      dir,
+      "--quiet",
+      "--json",
+      "--event",
+      EVENT,
+      ...NO_JOURNAL,
+    ]);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, "", "nothing on stderr when every hook succeeded");
+    assert.equal(
+      JSON.parse(quiet.stdout).hooks[0].stdout,
+      "fine\n",
+      "--json still prints the report",
+    );
+  });
 });
