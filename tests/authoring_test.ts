@@ -1,8 +1,8 @@
 /** The hook authors' kit: check, test, --dry-run, the SDK and the examples. */
 import assert from "node:assert/strict";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { RESTART_DATA, ROOT, runCli, withHooks } from "./helpers.ts";
+import { cliEnv, RESTART_DATA, ROOT, runCli, timed, track, withHooks } from "./helpers.ts";
 
 const IS_ROOT = Deno.uid() === 0;
 
@@ -13,11 +13,21 @@ interface Finding {
   fix: string;
 }
 
-async function check(dir: string): Promise<{ code: number; findings: Finding[]; hooks: string[] }> {
-  // A fixed PATH, so `#!/usr/bin/env` lookups do not depend on the caller's.
-  const result = await runCli(["check", "--dir", dir, "--json"], {
-    env: { PATH: "/usr/local/bin:/usr/bin:/bin" },
-  });
+/** A fixed PATH, so `#!/usr/bin/env` lookups do not depend on the caller's. */
+const FIXED_PATH = "/usr/local/bin:/usr/bin:/bin";
+
+/**
+ * The fixed PATH with the Deno that runs these tests first: Deno hooks start
+ * with `#!/usr/bin/env -S deno ...`, and a fresh machine (the README's
+ * `npx -y deno@... task test`) has no `deno` in /usr/bin.
+ */
+const PATH_WITH_DENO = `${dirname(Deno.execPath())}:${FIXED_PATH}`;
+
+async function check(
+  dir: string,
+  path = FIXED_PATH,
+): Promise<{ code: number; findings: Finding[]; hooks: string[] }> {
+  const result = await runCli(["check", "--dir", dir, "--json"], { env: { PATH: path } });
   const audit = JSON.parse(result.stdout);
   return { code: result.code, findings: audit.findings, hooks: audit.hooks };
 }
@@ -28,7 +38,7 @@ function findingFor(findings: Finding[], name: string): Finding {
   return found;
 }
 
-Deno.test("check passes a clean directory and exits 0", async () => {
+timed.test("check passes a clean directory and exits 0", async () => {
   await withHooks({ "10-ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
     const { code, findings, hooks } = await check(dir);
     assert.equal(code, 0);
@@ -39,7 +49,7 @@ Deno.test("check passes a clean directory and exits 0", async () => {
   });
 });
 
-Deno.test("check reports interpreter, CRLF and writable hooks as errors and exits 1", async () => {
+timed.test("check reports interpreter, CRLF and writable hooks as errors and exits 1", async () => {
   await withHooks({
     "a-missing.py": "#!/usr/bin/python-nowhere\n",
     "b-env.sh": "#!/usr/bin/env no-such-program-xyz\n",
@@ -70,7 +80,7 @@ Deno.test("check reports interpreter, CRLF and writable hooks as errors and exit
   }, { "d-writable.sh": 0o777 });
 });
 
-Deno.test("check warns about names that will be skipped and things that are not hooks, and exits 0", async () => {
+timed.test("check warns about names that will be skipped and things that are not hooks, and exits 0", async () => {
   await withHooks({
     ".hidden.sh": "#!/bin/sh\n",
     "hook.sh~": "#!/bin/sh\n",
@@ -97,7 +107,7 @@ Deno.test("check warns about names that will be skipped and things that are not 
   }, { "notes.txt": 0o644 });
 });
 
-Deno.test("check applies the safety rule to the directory, its parents and a link's target", async () => {
+timed.test("check applies the safety rule to the directory, its parents and a link's target", async () => {
   const parent = await Deno.makeTempDir({ prefix: "solus-check-parent-" });
   try {
     const hooks = join(parent, "hooks");
@@ -123,7 +133,7 @@ Deno.test("check applies the safety rule to the directory, its parents and a lin
   }
 });
 
-Deno.test({
+timed.test({
   name: "check refuses a hook owned by another user (needs root to chown)",
   ignore: !IS_ROOT,
   fn: async () => {
@@ -150,13 +160,13 @@ Deno.test({
   },
 });
 
-Deno.test("check warns, and exits 0, when the hooks directory does not exist", async () => {
+timed.test("check warns, and exits 0, when the hooks directory does not exist", async () => {
   const { code, findings } = await check("/nonexistent/solus-hooks-dir");
   assert.equal(code, 0);
   assert.match(findings[0].problem, /does not exist: no hooks will run/);
 });
 
-Deno.test("test runs a hook against every action and stage and exits 0 when all pass", async () => {
+timed.test("test runs a hook against every action and stage and exits 0 when all pass", async () => {
   await withHooks({
     "hook.sh": '#!/bin/sh\ncat > /dev/null\necho "$SOLUS_HOOK_ACTION $SOLUS_HOOK_STAGE"\n',
   }, async (dir) => {
@@ -172,7 +182,7 @@ Deno.test("test runs a hook against every action and stage and exits 0 when all 
   });
 });
 
-Deno.test("test shows which action and stage failed, with the first line of stderr, and exits 1", async () => {
+timed.test("test shows which action and stage failed, with the first line of stderr, and exits 1", async () => {
   const hook =
     '#!/bin/sh\nif [ "$SOLUS_HOOK_ACTION:$SOLUS_HOOK_STAGE" = server-delete:post ]; then echo "cannot drop rules" >&2; exit 4; fi\n';
   await withHooks({ "hook.sh": hook }, async (dir) => {
@@ -194,7 +204,7 @@ Deno.test("test shows which action and stage failed, with the first line of stde
   });
 });
 
-Deno.test("test exits 2 with the reason when the hook cannot run at all", async () => {
+timed.test("test exits 2 with the reason when the hook cannot run at all", async () => {
   await withHooks({
     "noexec.sh": "#!/bin/sh\n",
     "missing.py": "#!/usr/bin/python-nowhere\n",
@@ -227,7 +237,7 @@ Deno.test("test exits 2 with the reason when the hook cannot run at all", async 
   });
 });
 
-Deno.test("run --dry-run and around --dry-run show the plan and run nothing", async () => {
+timed.test("run --dry-run and around --dry-run show the plan and run nothing", async () => {
   await withHooks({
     "20-b.sh": "#!/bin/sh\ntouch ran-b\n",
     "10-a.sh": "#!/bin/sh\ntouch ran-a\n",
@@ -265,7 +275,7 @@ Deno.test("run --dry-run and around --dry-run show the plan and run nothing", as
   });
 });
 
-Deno.test("the SDK dispatches to typed handlers per action and stage, with exit codes", async () => {
+timed.test("the SDK dispatches to typed handlers per action and stage, with exit codes", async () => {
   const mod = pathToFileURL(join(ROOT, "mod.ts")).href;
   // Outside the repository the SDK's npm imports need the project's import map.
   const hook = `#!/usr/bin/env -S deno run --quiet --no-prompt --config ${join(ROOT, "deno.json")}
@@ -290,6 +300,7 @@ await handleEvent({
       "server-start",
     ], {
       cwd: ROOT,
+      env: { PATH: PATH_WITH_DENO },
     });
     const { results } = JSON.parse(result.stdout);
     const by = (action: string, stage: string) =>
@@ -306,7 +317,9 @@ await handleEvent({
     assert.equal(by("server-create", "post").stdout, "post vs-1.example.com 2\n");
     assert.equal(by("server-start", "pre").status, "ok");
 
-    const fails = await runCli(["test", path, "--action", "server-stop", "--stage", "post"]);
+    const fails = await runCli(["test", path, "--action", "server-stop", "--stage", "post"], {
+      env: { PATH: PATH_WITH_DENO },
+    });
     assert.equal(fails.code, 1);
     assert.match(fails.stderr, /server-stop post handler failed: boom/);
 
@@ -315,7 +328,11 @@ await handleEvent({
       stdout: "piped",
       stderr: "piped",
       cwd: ROOT,
+      // A hook's environment is not the caller's; its #! line needs deno on PATH.
+      clearEnv: true,
+      env: cliEnv({ PATH: PATH_WITH_DENO }),
     }).spawn();
+    track(child.pid);
     const writer = child.stdin.getWriter();
     await writer.write(
       new TextEncoder().encode('{"action":"server-restart","stage":"pre","data":{"uuid":"x"}}'),
@@ -330,15 +347,20 @@ await handleEvent({
   });
 });
 
-Deno.test("every bundled example hook passes solus-hooks test", async () => {
-  const dir = join(ROOT, "examples", "hooks");
-  const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
-  assert.deepEqual(names, ["10-log.sh", "20-dispatch.py", "30-audit.ts"]);
-  for (const name of names) {
-    const result = await runCli(["test", join(dir, name)]);
-    assert.equal(result.code, 0, `${name}: ${result.stderr}`);
-    assert.match(result.stderr, /all 20 runs passed/);
-  }
-  const audit = await check(dir);
-  assert.equal(audit.code, 0, JSON.stringify(audit.findings));
+timed.test({
+  name: "every bundled example hook passes solus-hooks test",
+  // 20 runs of a Deno hook, each a Deno start-up, on a loaded machine.
+  timeoutMs: 120_000,
+  fn: async () => {
+    const dir = join(ROOT, "examples", "hooks");
+    const names = [...Deno.readDirSync(dir)].map((e) => e.name).sort();
+    assert.deepEqual(names, ["10-log.sh", "20-dispatch.py", "30-audit.ts"]);
+    for (const name of names) {
+      const result = await runCli(["test", join(dir, name)], { env: { PATH: PATH_WITH_DENO } });
+      assert.equal(result.code, 0, `${name}: ${result.stderr}`);
+      assert.match(result.stderr, /all 20 runs passed/);
+    }
+    const audit = await check(dir, PATH_WITH_DENO);
+    assert.equal(audit.code, 0, JSON.stringify(audit.findings));
+  },
 });

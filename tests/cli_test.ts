@@ -4,12 +4,26 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cliCommand, RESTART_PRE, ROOT, runCli, survivorsOf, withHooks } from "./helpers.ts";
+import {
+  cliCommand,
+  cliEnv,
+  RESTART_PRE,
+  ROOT,
+  runCli,
+  sleep,
+  spawnCli,
+  survivorsOf,
+  timed,
+  track,
+  waitForFile,
+  withHooks,
+  withTempDir,
+} from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
 const NO_JOURNAL = ["--no-journal"];
 
-Deno.test("run reads the event from stdin, --event and --event-file alike", async () => {
+timed.test("run reads the event from stdin, --event and --event-file alike", async () => {
   await withHooks({ "cat.sh": "#!/bin/sh\ncat\n" }, async (dir) => {
     const file = join(dir, ".event.json");
     await Deno.writeTextFile(file, EVENT);
@@ -36,7 +50,7 @@ Deno.test("run reads the event from stdin, --event and --event-file alike", asyn
   });
 });
 
-Deno.test("run --json prints one report with every field of the contract", async () => {
+timed.test("run --json prints one report with every field of the contract", async () => {
   await withHooks(
     { "ok.sh": "#!/bin/sh\necho out\necho err >&2\n", "notes.txt": "not a hook" },
     async (dir) => {
@@ -81,7 +95,7 @@ Deno.test("run --json prints one report with every field of the contract", async
   );
 });
 
-Deno.test("run exits 1 when a hook fails, times out, cannot start or is refused", async () => {
+timed.test("run exits 1 when a hook fails, times out, cannot start or is refused", async () => {
   const cases: Record<string, [Record<string, string>, Record<string, number>]> = {
     fails: [{ "f.sh": "#!/bin/sh\nexit 4\n" }, {}],
     "times out": [{ "t.sh": "#!/bin/sh\nsleep 30\n" }, {}],
@@ -99,7 +113,7 @@ Deno.test("run exits 1 when a hook fails, times out, cannot start or is refused"
   }
 });
 
-Deno.test("run exits 0 with zero hooks for a missing directory", async () => {
+timed.test("run exits 0 with zero hooks for a missing directory", async () => {
   const result = await runCli(["run", "--dir", "/nonexistent/hooks", ...NO_JOURNAL], {
     stdin: EVENT,
   });
@@ -107,7 +121,7 @@ Deno.test("run exits 0 with zero hooks for a missing directory", async () => {
   assert.match(result.stderr, /0 hooks/);
 });
 
-Deno.test("bad input exits 2 with one clear line and no stack trace", async () => {
+timed.test("bad input exits 2 with one clear line and no stack trace", async () => {
   const cases: [string[], string | undefined, RegExp][] = [
     [
       ["run"],
@@ -169,7 +183,7 @@ Deno.test("bad input exits 2 with one clear line and no stack trace", async () =
   }
 });
 
-Deno.test("a bad config file exits 2 naming its line and column", async () => {
+timed.test("a bad config file exits 2 naming its line and column", async () => {
   const dir = await Deno.makeTempDir();
   try {
     const config = join(dir, "config.jsonc");
@@ -183,7 +197,7 @@ Deno.test("a bad config file exits 2 naming its line and column", async () => {
   }
 });
 
-Deno.test("sample prints a valid event that run accepts; actions and schema come from the registry", async () => {
+timed.test("sample prints a valid event that run accepts; actions and schema come from the registry", async () => {
   const sample = await runCli(["sample", "server-create", "--stage", "post"]);
   assert.equal(sample.code, 0, sample.stderr);
   const event = JSON.parse(sample.stdout);
@@ -219,7 +233,7 @@ Deno.test("sample prints a valid event that run accepts; actions and schema come
   assert.equal(restart.properties.data.additionalProperties, false);
 });
 
-Deno.test("--help and --version work for the tool and each command", async () => {
+timed.test("--help and --version work for the tool and each command", async () => {
   const top = await runCli(["--help"]);
   assert.equal(top.code, 0);
   assert.match(top.stdout, /Commands:/);
@@ -232,27 +246,26 @@ Deno.test("--help and --version work for the tool and each command", async () =>
 });
 
 for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
-  Deno.test(`run exits ${code} on ${signal}, kills every hook process, even one that left its group, and reports interrupted`, async () => {
+  timed.test(`run exits ${code} on ${signal}, kills every hook process, even one that left its group, and reports interrupted`, async () => {
     await withHooks({
       "a.sh": "#!/bin/sh\necho $SOLUS_HOOK_RUN_ID > .run-id\nsleep 30 &\nsleep 30\n",
-      "b.sh": "#!/bin/sh\ntrap '' TERM INT\nwhile :; do sleep 0.1; done\n",
-      "c.sh": "#!/bin/sh\nsetsid sleep 30 &\nsleep 30\n",
+      "b.sh": "#!/bin/sh\ntrap '' TERM INT\ntouch .b-started\nwhile :; do sleep 0.1; done\n",
+      "c.sh": "#!/bin/sh\nsetsid sh -c 'touch .c-escaped; exec sleep 30' &\nsleep 30\n",
     }, async (dir) => {
-      const [command, ...prefix] = cliCommand();
-      const child = new Deno.Command(command, {
-        args: [...prefix, "run", "--dir", dir, "--json", "--event", EVENT, ...NO_JOURNAL],
-        stdout: "piped",
-        stderr: "piped",
-        cwd: ROOT,
-        env: { NO_COLOR: "1" },
-      }).spawn();
-      let runId = "";
-      for (let i = 0; i < 100 && !runId; i++) {
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        runId = (await Deno.readTextFile(join(dir, ".run-id")).catch(() => "")).trim();
-      }
-      assert.ok(runId, "the hooks started");
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      const child = spawnCli([
+        "run",
+        "--dir",
+        dir,
+        "--json",
+        "--event",
+        EVENT,
+        ...NO_JOURNAL,
+      ]);
+      // Signal the runner once every hook is where the test needs it: b
+      // ignoring the signals, c's escapee running in its own session.
+      const runId = await waitForFile(join(dir, ".run-id"), { nonEmpty: true });
+      await waitForFile(join(dir, ".b-started"));
+      await waitForFile(join(dir, ".c-escaped"));
       child.kill(signal);
       const output = await child.output();
       assert.equal(output.code, code, new TextDecoder().decode(output.stderr));
@@ -273,7 +286,7 @@ const HAS_SCRIPT = (() => {
   }
 })();
 
-Deno.test({
+timed.test({
   name:
     "run shows which hooks still run on a terminal, in colour unless NO_COLOR (needs script(1) for a pty)",
   ignore: !HAS_SCRIPT || Deno.env.get("SOLUS_HOOKS_CMD") !== undefined,
@@ -293,13 +306,18 @@ Deno.test({
           `'${EVENT}'`,
         ].join(" ");
         const onTerminal = async (env: string) => {
-          const output = await new Deno.Command("script", {
+          const child = new Deno.Command("script", {
             args: ["-qec", `${env} ${line}`, "/dev/null"],
             stdout: "piped",
             stderr: "piped",
             cwd: ROOT,
-          }).output();
-          return new TextDecoder().decode(output.stdout);
+            // The CLI's clean environment, on a terminal that shows colour
+            // whatever the caller's TERM (TERM=dumb means no colour).
+            clearEnv: true,
+            env: cliEnv({ NO_COLOR: undefined, TERM: "xterm" }),
+          }).spawn();
+          track(child.pid);
+          return new TextDecoder().decode((await child.output()).stdout);
         };
         const colour = await onTerminal("");
         assert.match(colour, /server-restart pre: waiting 1 s for slow\.sh/);
@@ -318,4 +336,94 @@ Deno.test({
       },
     );
   },
+});
+
+timed.test("run kills every hook group at once on a second SIGINT instead of waiting out the grace", async () => {
+  await withTempDir(async (configDir) => {
+    // A long grace, so that only the second SIGINT can end the run early.
+    const config = join(configDir, "config.jsonc");
+    await Deno.writeTextFile(config, '{ "killGraceMs": 15000 }\n');
+    await withHooks({
+      "a.sh":
+        "#!/bin/sh\ntrap '' TERM INT\necho $SOLUS_HOOK_RUN_ID > .run-id\nwhile :; do sleep 0.1; done\n",
+      "b.sh":
+        "#!/bin/sh\ntrap '' TERM INT\nsh -c \"trap '' TERM; while :; do sleep 0.1; done\" &\ntouch .b-started\nwait\n",
+    }, async (dir) => {
+      const child = spawnCli([
+        "run",
+        "--dir",
+        dir,
+        "--config",
+        config,
+        "--json",
+        "--event",
+        EVENT,
+        ...NO_JOURNAL,
+      ]);
+      let exited = false;
+      child.status.then(() => exited = true);
+      const runId = await waitForFile(join(dir, ".run-id"), { nonEmpty: true });
+      await waitForFile(join(dir, ".b-started"));
+      child.kill("SIGINT");
+      await sleep(500);
+      assert.equal(exited, false, "after one SIGINT the runner waits out the grace");
+      const second = performance.now();
+      child.kill("SIGINT");
+      const output = await child.output();
+      const ms = performance.now() - second;
+      assert.equal(output.code, 130, new TextDecoder().decode(output.stderr));
+      assert.ok(
+        ms < 5000,
+        `exited ${Math.round(ms)} ms after the second SIGINT (grace 15000 ms)`,
+      );
+      const report = JSON.parse(new TextDecoder().decode(output.stdout));
+      assert.equal(report.interrupted, true);
+      assert.deepEqual(report.hooks.map((h: { status: string }) => h.status), [
+        "failed",
+        "failed",
+      ]);
+      assert.deepEqual(await survivorsOf(runId), [], "no hook process outlives the runner");
+    });
+  });
+});
+
+timed.test("run --quiet prints only what failed, and nothing when all is well", async () => {
+  await withHooks({
+    "1-ok.sh": "#!/bin/sh\necho fine\n",
+    "2-fails.sh": "#!/bin/sh\necho broken >&2\nexit 3\n",
+    "notes.txt": "not a hook\n",
+  }, async (dir) => {
+    const args = ["run", "--dir", dir, "--event", EVENT, ...NO_JOURNAL];
+    const loud = await runCli(args);
+    assert.equal(loud.code, 1, loud.stderr);
+    assert.match(loud.stderr, /1-ok\.sh/, "without --quiet the ok hook is listed");
+    assert.match(loud.stderr, /notes\.txt/, "and so is the skipped file");
+    for (const flag of ["--quiet", "-q"]) {
+      const quiet = await runCli([...args, flag]);
+      assert.equal(quiet.code, 1, quiet.stderr);
+      assert.match(quiet.stderr, /FAILED\s+2-fails\.sh .*exit 3: broken/);
+      assert.match(quiet.stderr, /server-restart pre: failed/);
+      assert.doesNotMatch(quiet.stderr, /1-ok\.sh/, `${flag}: no line for an ok hook`);
+      assert.doesNotMatch(quiet.stderr, /notes\.txt/, `${flag}: no line for a skipped file`);
+    }
+  }, { "notes.txt": 0o644 });
+  await withHooks({ "ok.sh": "#!/bin/sh\necho fine\n" }, async (dir) => {
+    const quiet = await runCli([
+      "run",
+      "--dir",
+      dir,
+      "--quiet",
+      "--json",
+      "--event",
+      EVENT,
+      ...NO_JOURNAL,
+    ]);
+    assert.equal(quiet.code, 0, quiet.stderr);
+    assert.equal(quiet.stderr, "", "nothing on stderr when every hook succeeded");
+    assert.equal(
+      JSON.parse(quiet.stdout).hooks[0].stdout,
+      "fine\n",
+      "--json still prints the report",
+    );
+  });
 });

@@ -5,7 +5,7 @@ import { DEFAULT_CONFIG_PATH, DEFAULT_SETTINGS, resolveSettings } from "../lib/c
 import { type ConfigFile, parseConfigText, readConfigFile } from "../lib/config_file.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { createRegistry, FIELD_TYPES } from "../lib/registry.ts";
-import { RESTART_PRE, runCli, withHooks, withTempDir } from "./helpers.ts";
+import { RESTART_PRE, runCli, timed, withHooks, withTempDir } from "./helpers.ts";
 
 /** The message of the ConfigError that parsing `text` as `c.jsonc` throws. */
 function problem(text: string): string {
@@ -620,7 +620,7 @@ Deno.test("resolveSettings() turns the file's actions into registry definitions"
   });
 });
 
-Deno.test("the config file's env and actions reach a run through the CLI", async () => {
+timed.test("the config file's env and actions reach a run through the CLI", async () => {
   await withHooks({ "env.sh": '#!/bin/sh\necho "$SITE $SOLUS_HOOK_DATA_NOTE"\n' }, async (dir) => {
     const config = join(dir, ".config.jsonc");
     await Deno.writeTextFile(

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { compareNames, discoverHooks, leftoverReason, safetyProblem } from "../lib/discovery.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { withTempDir } from "./helpers.ts";
+import { timed, withTempDir } from "./helpers.ts";
 
 const OK = "#!/bin/sh\nexit 0\n";
 
@@ -407,7 +407,7 @@ Deno.test("discoverHooks() skips a symlink to a directory", async () => {
   });
 });
 
-Deno.test("discoverHooks() skips fifos, sockets and devices: not regular files", async () => {
+timed.test("discoverHooks() skips fifos, sockets and devices: not regular files", async () => {
   await withTempDir(async (dir) => {
     const mkfifo = await new Deno.Command("mkfifo", { args: ["-m", "0755", join(dir, "fifo")] })
       .output();
@@ -453,7 +453,7 @@ Deno.test("discoverHooks() skips fifos, sockets and devices: not regular files",
   });
 });
 
-Deno.test("discoverHooks() skips a name that is not valid UTF-8 instead of dropping it unseen", async () => {
+timed.test("discoverHooks() skips a name that is not valid UTF-8 instead of dropping it unseen", async () => {
   await withTempDir(async (dir) => {
     const made = await new Deno.Command("sh", {
       args: ["-c", `f="$(printf 'bad\\377name')"; printf '#!/bin/sh\\n' > "$f"; chmod 755 "$f"`],

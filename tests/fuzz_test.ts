@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { createRegistry, EventError, parseEvent, validateEvent } from "../mod.ts";
 import { parseConfigText } from "../lib/config_file.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { runCli } from "./helpers.ts";
+import { runCli, timed } from "./helpers.ts";
 
 const SEED = Number(Deno.env.get("FUZZ_SEED") ?? Date.now() % 1_000_000);
 const registry = createRegistry();
@@ -167,7 +167,7 @@ Deno.test(`parseConfigText() answers thousands of mutated configs with a config 
   assert.ok(valid > 0 && refused > 0, `both outcomes seen: ${valid} valid, ${refused} refused`);
 });
 
-Deno.test(`the CLI answers mutated events with exit 0 or a one-line exit 2, never a crash (seed ${SEED})`, async () => {
+timed.test(`the CLI answers mutated events with exit 0 or a one-line exit 2, never a crash (seed ${SEED})`, async () => {
   const random = prng(SEED + 2);
   const samples = sampleTexts();
   for (let i = 0; i < 30; i++) {

@@ -1,10 +1,28 @@
 /**
  * Shared test helpers: temporary hooks directories with real scripts, a way to
- * find processes a run left behind, and the CLI as a subprocess.
+ * find processes a run left behind, the CLI as a subprocess with a clean
+ * environment, and deadlines so that no test can hang.
+ *
+ * How to write a test that starts processes:
+ * - Declare it with `timed.test` (see {@linkcode timed}) instead of `Deno.test`,
+ *   same arguments: it gets its own
+ *   deadline ({@linkcode TEST_DEADLINE_MS} unless it names one) and, if the
+ *   deadline passes, fails with a message naming the test and the processes
+ *   it left, after killing them.
+ * - Start the CLI with {@linkcode runCli} or {@linkcode spawnCli}: never the
+ *   caller's environment, always an explicit config. Start anything else with
+ *   `new Deno.Command(...)` and pass its pid to {@linkcode track}.
+ * - Make hooks directories with {@linkcode withHooks}, {@linkcode withTempDir}
+ *   or {@linkcode makeHooksDir} (or {@linkcode trackDir} a directory of your
+ *   own): a process working in one of them is the test's, even after its
+ *   parent died.
+ * - Wait for something a process does with {@linkcode waitForFile} or
+ *   {@linkcode waitFor}, never with a fixed sleep: a hook writes a marker file
+ *   once it is where the test needs it.
  *
  * @module
  */
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** A valid server-restart event body. */
 export const RESTART_DATA = {
@@ -19,6 +37,303 @@ export const RESTART_PRE = {
   data: { ...RESTART_DATA },
 } as const;
 
+// ---------------------------------------------------------------------------
+// Deadlines: what a test started is recorded in every open scope, so that the
+// deadline can kill exactly that and nothing of another test file's.
+
+/** What one deadline scope started: processes, and directories they work in. */
+interface Scope {
+  pids: Set<number>;
+  dirs: Set<string>;
+}
+
+/** Open scopes, innermost last. Tests of one module run one at a time. */
+const scopes: Scope[] = [];
+
+/** A test's deadline unless it names its own: ten times the slowest test here on an idle machine. */
+export const TEST_DEADLINE_MS = 30_000;
+
+/** How long to wait for a marker file or a condition unless told. */
+export const WAIT_MS = 10_000;
+
+/** After the deadline's kill, how long the test's own code gets to unwind (its `finally` blocks). */
+const UNWIND_MS = 5_000;
+
+/**
+ * Record `pid` as started by the running test: at its deadline the process
+ * and all its descendants are killed. {@linkcode runCli} and
+ * {@linkcode spawnCli} do this themselves.
+ */
+export function track(pid: number): void {
+  for (const scope of scopes) scope.pids.add(pid);
+}
+
+/**
+ * Record `dir` as the running test's: at its deadline every process whose
+ * working directory is inside it is killed, with its descendants. The
+ * directory helpers here do this themselves; hooks run in their directory.
+ */
+export function trackDir(dir: string): void {
+  const names = [dir];
+  try {
+    names.push(Deno.realPathSync(dir));
+  } catch {
+    // not there (yet): the name as given will do
+  }
+  for (const scope of scopes) for (const name of names) scope.dirs.add(name);
+}
+
+/** A promise resolving after `ms`, and a way to cancel its timer (tests must not leak timers). */
+function timer(ms: number): { done: Promise<void>; cancel(): void } {
+  let id: ReturnType<typeof setTimeout> | undefined;
+  const done = new Promise<void>((resolve) => id = setTimeout(resolve, ms));
+  return { done, cancel: () => clearTimeout(id) };
+}
+
+/** Wait `ms` milliseconds. */
+export async function sleep(ms: number): Promise<void> {
+  await timer(ms).done;
+}
+
+interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  state: string;
+}
+
+/** Every process of the machine, from /proc. */
+function processTable(): ProcessInfo[] {
+  const table: ProcessInfo[] = [];
+  for (const entry of Deno.readDirSync("/proc")) {
+    if (!/^\d+$/.test(entry.name)) continue;
+    try {
+      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
+      // "pid (comm) state ppid ...": comm may hold spaces and parentheses.
+      const [state, ppid] = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      table.push({ pid: Number(entry.name), ppid: Number(ppid), state });
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return table;
+}
+
+function isLive(info: ProcessInfo): boolean {
+  return info.state !== "Z" && info.state !== "X";
+}
+
+function cwdOf(pid: number): string | null {
+  try {
+    return Deno.readLinkSync(`/proc/${pid}/cwd`).replace(/ \(deleted\)$/, "");
+  } catch {
+    return null;
+  }
+}
+
+/** A process in words for a failure message: `1234 (sleep 30)`. */
+function describe(pid: number): string {
+  try {
+    const argv = Deno.readTextFileSync(`/proc/${pid}/cmdline`).split("\0").filter(Boolean);
+    const text = argv.join(" ");
+    return `${pid} (${text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
+  } catch {
+    return String(pid);
+  }
+}
+
+/**
+ * The live processes `scope` started: its tracked pids, the processes working
+ * in its directories, and every descendant of those. Never this test process.
+ */
+function processesOf(scope: Scope): number[] {
+  const table = processTable();
+  const children = new Map<number, number[]>();
+  for (const info of table) {
+    children.set(info.ppid, [...(children.get(info.ppid) ?? []), info.pid]);
+  }
+  const inDir = (pid: number) => {
+    const cwd = cwdOf(pid);
+    if (cwd === null) return false;
+    for (const dir of scope.dirs) if (cwd === dir || cwd.startsWith(`${dir}/`)) return true;
+    return false;
+  };
+  const roots = table.filter((info) => scope.pids.has(info.pid) || inDir(info.pid));
+  const found = new Set<number>();
+  const queue = roots.map((info) => info.pid);
+  while (queue.length > 0) {
+    const pid = queue.pop()!;
+    if (found.has(pid)) continue;
+    found.add(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  const live = new Set(table.filter(isLive).map((info) => info.pid));
+  return [...found].filter((pid) => pid !== Deno.pid && pid > 1 && live.has(pid));
+}
+
+/** SIGKILL what `scope` started, rescanning for what forked meanwhile; say what was killed. */
+async function killScope(scope: Scope): Promise<string[]> {
+  const killed: string[] = [];
+  for (let round = 0; round < 5; round++) {
+    const pids = processesOf(scope);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      const name = describe(pid);
+      try {
+        Deno.kill(pid, "SIGKILL");
+        killed.push(name);
+      } catch {
+        // gone already
+      }
+    }
+    await sleep(50);
+  }
+  return killed;
+}
+
+/** Thrown when a test or a wait passes its deadline. */
+export class DeadlineError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "DeadlineError";
+  }
+}
+
+/**
+ * Run `fn` with a deadline of `ms`. If `fn` has not settled by then, every
+ * process it started (see {@linkcode track} and {@linkcode trackDir}) is
+ * killed, `fn` gets a few seconds to unwind, and a {@linkcode DeadlineError}
+ * says what passed its deadline and what was killed. `signal` aborts at the
+ * deadline, for code that can stop early.
+ */
+export async function withDeadline<T>(
+  ms: number,
+  fn: (signal: AbortSignal) => Promise<T>,
+  what = "the test",
+): Promise<T> {
+  const scope: Scope = { pids: new Set(), dirs: new Set() };
+  scopes.push(scope);
+  const controller = new AbortController();
+  const deadline = timer(ms);
+  const work = (async () => await fn(controller.signal))();
+  const settled = work.then(() => "settled" as const, () => "settled" as const);
+  try {
+    const first = await Promise.race([settled, deadline.done.then(() => "late" as const)]);
+    if (first === "settled") return await work;
+    controller.abort(new DeadlineError(`${what} passed its deadline of ${ms} ms`));
+    const killed = await killScope(scope);
+    const grace = timer(UNWIND_MS);
+    const unwound = await Promise.race([settled, grace.done.then(() => "stuck" as const)]);
+    grace.cancel();
+    let cause: unknown;
+    let after: string;
+    if (unwound === "stuck") {
+      after = `it was still stuck ${UNWIND_MS} ms later`;
+      for (const dir of scope.dirs) await Deno.remove(dir, { recursive: true }).catch(() => {});
+    } else {
+      after = await work.then(
+        () => "then it finished",
+        (error) => {
+          cause = error;
+          return `then it failed: ${error instanceof Error ? error.message : error}`;
+        },
+      );
+    }
+    const list = killed.length > 0
+      ? `killed ${killed.length} process(es) it left running: ${killed.join(", ")}`
+      : "no process of its was left to kill";
+    throw new DeadlineError(
+      `${what} passed its deadline of ${ms} ms (a hang: some wait is unbounded); ${list}; ${after}`,
+      { cause },
+    );
+  } finally {
+    deadline.cancel();
+    scopes.splice(scopes.indexOf(scope), 1);
+  }
+}
+
+/** A test that waits on processes: `Deno.test`'s definition, with a deadline. */
+export interface TimedTestDefinition {
+  /** The test's name, as for `Deno.test`. */
+  name: string;
+  /** Its deadline in milliseconds (default {@linkcode TEST_DEADLINE_MS}). */
+  timeoutMs?: number;
+  /** Skip it, as for `Deno.test`: say why in the name. */
+  ignore?: boolean;
+  /** The test; `signal` aborts at the deadline. */
+  fn: (signal: AbortSignal, t: Deno.TestContext) => Promise<void>;
+}
+
+function timedTest(
+  name: string,
+  fn: (signal: AbortSignal, t: Deno.TestContext) => Promise<void>,
+): void;
+function timedTest(definition: TimedTestDefinition): void;
+function timedTest(
+  nameOrDefinition: string | TimedTestDefinition,
+  maybeFn?: (signal: AbortSignal, t: Deno.TestContext) => Promise<void>,
+): void {
+  const definition = typeof nameOrDefinition === "string"
+    ? { name: nameOrDefinition, fn: maybeFn! }
+    : nameOrDefinition;
+  const ms = definition.timeoutMs ?? TEST_DEADLINE_MS;
+  Deno.test({
+    name: definition.name,
+    ignore: definition.ignore,
+    fn: (t) => withDeadline(ms, (signal) => definition.fn(signal, t), `test "${definition.name}"`),
+  });
+}
+
+/**
+ * Tests that wait on processes: `timed.test` takes what `Deno.test` takes
+ * (a name and a function, or `{ name, ignore, fn }` plus `timeoutMs`) and
+ * gives the test its own deadline (see {@linkcode withDeadline}), so a
+ * regression that makes a wait unbounded fails the test with a clear message
+ * instead of hanging the suite. (An object with a `test` method, so that
+ * `deno fmt` lays it out as it lays out `Deno.test`.)
+ *
+ * ```ts ignore
+ * timed.test("runStage() kills the group at the deadline", async () => { ... });
+ * timed.test({ name: "a slow one", timeoutMs: 90_000, fn: async () => { ... } });
+ * ```
+ */
+export const timed: { test: typeof timedTest } = { test: timedTest };
+
+/**
+ * Poll `probe` every 20 ms until it returns something other than undefined,
+ * false or null, and return that; a {@linkcode DeadlineError} naming `what`
+ * after `ms`.
+ */
+export async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | null | false | Promise<T | undefined | null | false>,
+  ms = WAIT_MS,
+): Promise<T> {
+  const until = performance.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined && value !== null && value !== false) return value;
+    if (performance.now() >= until) throw new DeadlineError(`waited ${ms} ms for ${what}`);
+    await sleep(20);
+  }
+}
+
+/**
+ * Wait until the file at `path` exists (a marker a process writes when it is
+ * ready) and return its text, trimmed; with `nonEmpty`, until it holds text.
+ */
+export async function waitForFile(
+  path: string,
+  options: { ms?: number; nonEmpty?: boolean } = {},
+): Promise<string> {
+  return await waitFor(`the file ${path}${options.nonEmpty ? " to hold text" : ""}`, async () => {
+    const text = await Deno.readTextFile(path).then((t) => t.trim(), () => undefined);
+    return options.nonEmpty && text === "" ? undefined : text;
+  }, options.ms);
+}
+
+// ---------------------------------------------------------------------------
+// Directories
+
 /**
  * Make a temporary hooks directory holding `files` (name → script text, all
  * mode 0755 unless `modes` says otherwise). Remove it with `Deno.remove(dir, { recursive: true })`.
@@ -28,6 +343,7 @@ export async function makeHooksDir(
   modes: Record<string, number> = {},
 ): Promise<string> {
   const dir = await Deno.makeTempDir({ prefix: "solus-hooks-test-" });
+  trackDir(dir);
   await Deno.chmod(dir, 0o755);
   for (const [name, text] of Object.entries(files)) {
     const path = join(dir, name);
@@ -40,6 +356,7 @@ export async function makeHooksDir(
 /** Run `fn` with a fresh temporary directory, removed afterwards. */
 export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
   const dir = await Deno.makeTempDir({ prefix: "solus-hooks-test-" });
+  trackDir(dir);
   try {
     return await fn(dir);
   } finally {
@@ -61,6 +378,9 @@ export async function withHooks<T>(
   }
 }
 
+// ---------------------------------------------------------------------------
+// Processes a run left behind
+
 /**
  * The live (non-zombie) processes whose environment holds `NAME=value`: every
  * hook process of a run carries `SOLUS_HOOK_RUN_ID`, and so do its descendants
@@ -69,14 +389,11 @@ export async function withHooks<T>(
 export function processesWithEnv(name: string, value: string): number[] {
   const needle = `${name}=${value}`;
   const found: number[] = [];
-  for (const entry of Deno.readDirSync("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
+  for (const info of processTable()) {
+    if (!isLive(info)) continue;
     try {
-      const stat = Deno.readTextFileSync(`/proc/${entry.name}/stat`);
-      const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-      if (state === "Z" || state === "X") continue;
-      const environ = Deno.readTextFileSync(`/proc/${entry.name}/environ`);
-      if (environ.split("\0").includes(needle)) found.push(Number(entry.name));
+      const environ = Deno.readTextFileSync(`/proc/${info.pid}/environ`);
+      if (environ.split("\0").includes(needle)) found.push(info.pid);
     } catch {
       // the process ended while we looked
     }
@@ -92,7 +409,7 @@ export async function survivorsOf(runId: string, ms = 1500): Promise<number[]> {
   const until = performance.now() + ms;
   let left = processesWithEnv("SOLUS_HOOK_RUN_ID", runId);
   while (left.length > 0 && performance.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     left = processesWithEnv("SOLUS_HOOK_RUN_ID", runId);
   }
   return left;
@@ -109,6 +426,9 @@ export function killRun(runId: string): void {
   }
 }
 
+// ---------------------------------------------------------------------------
+// The CLI
+
 /** The repository root. */
 export const ROOT = new URL("..", import.meta.url).pathname;
 
@@ -122,6 +442,107 @@ export function cliCommand(): string[] {
   return [Deno.execPath(), "run", "-A", "--no-prompt", join(ROOT, "main.ts")];
 }
 
+/**
+ * The caller's variables a CLI under test may see: what Deno needs to find its
+ * cache and the network, and what hooks get from the runner. Nothing of
+ * solus-hooks' own (`SOLUS_HOOKS_CONFIG`, `SOLUS_HOOKS_DIR`, ...).
+ */
+const INHERITED = [
+  "PATH",
+  "HOME",
+  "TMPDIR",
+  "DENO_DIR",
+  "XDG_CACHE_HOME",
+  "DENO_CERT",
+  "DENO_TLS_CA_STORE",
+  "NPM_CONFIG_REGISTRY",
+  "HTTP_PROXY",
+  "HTTPS_PROXY",
+  "NO_PROXY",
+  "http_proxy",
+  "https_proxy",
+  "no_proxy",
+];
+
+let emptyConfig: string | undefined;
+
+/**
+ * An empty config file (`{}`), made once per test module and removed when it
+ * unloads: the config the CLI under test reads unless the test gives its own,
+ * so a node's `/etc/solus-hooks/config.jsonc` never changes a test's outcome.
+ */
+export function emptyConfigPath(): string {
+  if (emptyConfig === undefined) {
+    const dir = Deno.makeTempDirSync({ prefix: "solus-hooks-test-config-" });
+    emptyConfig = join(dir, "config.jsonc");
+    Deno.writeTextFileSync(emptyConfig, "{}\n");
+    const made = emptyConfig;
+    globalThis.addEventListener("unload", () => {
+      try {
+        Deno.removeSync(dirname(made), { recursive: true });
+      } catch {
+        // gone already
+      }
+    });
+  }
+  return emptyConfig;
+}
+
+/**
+ * The whole environment for a CLI under test: `PATH`, `HOME` and what Deno
+ * needs from the caller (see `INHERITED`), `NO_COLOR=1`, and
+ * `SOLUS_HOOKS_CONFIG` naming {@linkcode emptyConfigPath}; then `env` on top,
+ * where `undefined` removes a variable (`{ NO_COLOR: undefined }`). Use it
+ * with `clearEnv: true`.
+ */
+export function cliEnv(env: Record<string, string | undefined> = {}): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const name of INHERITED) {
+    const value = Deno.env.get(name);
+    if (value !== undefined) result[name] = value;
+  }
+  result.NO_COLOR = "1";
+  result.SOLUS_HOOKS_CONFIG = emptyConfigPath();
+  for (const [name, value] of Object.entries(env)) {
+    if (value === undefined) delete result[name];
+    else result[name] = value;
+  }
+  return result;
+}
+
+/** How to start the CLI: as for `runCli`. */
+export interface CliOptions {
+  /** Text for its stdin (default: none, stdin is /dev/null). */
+  stdin?: string;
+  /** Variables on top of {@linkcode cliEnv}'s; `undefined` removes one. */
+  env?: Record<string, string | undefined>;
+  /** Working directory (default: the repository root). */
+  cwd?: string;
+}
+
+/**
+ * Start the CLI with `args`: a clean environment (see {@linkcode cliEnv}),
+ * stdout and stderr piped, stdin piped only if `options.stdin` is given (then
+ * write it yourself), and the process tracked for the test's deadline.
+ */
+export function spawnCli(
+  args: string[],
+  options: Omit<CliOptions, "stdin"> & { stdin?: "piped" | "null" } = {},
+): Deno.ChildProcess {
+  const [command, ...prefix] = cliCommand();
+  const child = new Deno.Command(command, {
+    args: [...prefix, ...args],
+    stdin: options.stdin ?? "null",
+    stdout: "piped",
+    stderr: "piped",
+    cwd: options.cwd ?? ROOT,
+    clearEnv: true,
+    env: cliEnv(options.env),
+  }).spawn();
+  track(child.pid);
+  return child;
+}
+
 /** What a CLI run printed and how it ended. */
 export interface CliResult {
   code: number;
@@ -130,21 +551,18 @@ export interface CliResult {
   ms: number;
 }
 
-/** Run the CLI with `args`, optional stdin text and extra environment. */
-export async function runCli(
-  args: string[],
-  options: { stdin?: string; env?: Record<string, string>; cwd?: string } = {},
-): Promise<CliResult> {
-  const [command, ...prefix] = cliCommand();
+/**
+ * Run the CLI with `args`, optional stdin text and extra environment, in a
+ * clean environment with an explicit (empty) config unless the test names
+ * its own with `--config` or `env.SOLUS_HOOKS_CONFIG`.
+ */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   const start = performance.now();
-  const child = new Deno.Command(command, {
-    args: [...prefix, ...args],
+  const child = spawnCli(args, {
+    env: options.env,
+    cwd: options.cwd,
     stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    cwd: options.cwd ?? ROOT,
-    env: { NO_COLOR: "1", ...options.env },
-  }).spawn();
+  });
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(options.stdin)).catch(() => {});

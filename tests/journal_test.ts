@@ -10,7 +10,7 @@ import { appendRecord, findRun, type JournalEntry, readNewest } from "../lib/jou
 import { JournalError } from "../lib/errors.ts";
 import type { RunReport } from "../lib/report.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
-import { withTempDir } from "./helpers.ts";
+import { timed, track, withTempDir } from "./helpers.ts";
 
 const BIG = { maxBytes: 1 << 30, keep: 3 };
 const WRITER = new URL("./fixtures/append_records.ts", import.meta.url).pathname;
@@ -63,12 +63,15 @@ async function runWriters(
   keep: number,
 ): Promise<void> {
   const results = await Promise.all(
-    Array.from({ length: writers }, (_, w) =>
-      new Deno.Command(Deno.execPath(), {
+    Array.from({ length: writers }, (_, w) => {
+      const child = new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", WRITER, path, `w${w}`, String(count), String(maxBytes), String(keep)],
         stdout: "null",
         stderr: "piped",
-      }).output()),
+      }).spawn();
+      track(child.pid);
+      return child.output();
+    }),
   );
   for (const result of results) {
     assert.equal(result.code, 0, new TextDecoder().decode(result.stderr));
@@ -188,7 +191,7 @@ Deno.test("appendRecord() with keep 0 starts the journal over instead of rotatin
   });
 });
 
-Deno.test("appendRecord() from 16 processes at once loses no record and tears no line", async () => {
+timed.test("appendRecord() from 16 processes at once loses no record and tears no line", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "journal.jsonl");
     await runWriters(path, 16, 50, 1 << 30, 3);
@@ -204,7 +207,7 @@ Deno.test("appendRecord() from 16 processes at once loses no record and tears no
   });
 });
 
-Deno.test("appendRecord() from 16 processes rotating at once keeps every record in order", async () => {
+timed.test("appendRecord() from 16 processes rotating at once keeps every record in order", async () => {
   await withTempDir(async (dir) => {
     const path = join(dir, "journal.jsonl");
     const maxBytes = lineBytes(fakeReport("w15-49")) * 20;

@@ -6,7 +6,15 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { appendRecord } from "../lib/journal.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
-import { cliCommand, RESTART_DATA, ROOT, runCli, withHooks } from "./helpers.ts";
+import {
+  RESTART_DATA,
+  runCli,
+  spawnCli,
+  timed,
+  waitForFile,
+  withHooks,
+  withTempDir,
+} from "./helpers.ts";
 
 const RESTART = JSON.stringify({ action: "server-restart", data: RESTART_DATA });
 
@@ -16,12 +24,7 @@ function logger(log: string, code = 0): string {
 }
 
 async function withLog(fn: (log: string, journal: string) => Promise<void>) {
-  const dir = await Deno.makeTempDir({ prefix: "solus-lifecycle-" });
-  try {
-    await fn(join(dir, "log"), join(dir, "journal.jsonl"));
-  } finally {
-    await Deno.remove(dir, { recursive: true });
-  }
+  await withTempDir((dir) => fn(join(dir, "log"), join(dir, "journal.jsonl")));
 }
 
 async function readLog(log: string): Promise<string[][]> {
@@ -29,7 +32,7 @@ async function readLog(log: string): Promise<string[][]> {
   return text.trim().split("\n").filter(Boolean).map((line) => line.split(" "));
 }
 
-Deno.test("around runs pre hooks, then the command, then post hooks", async () => {
+timed.test("around runs pre hooks, then the command, then post hooks", async () => {
   await withLog(async (log, journal) => {
     await withHooks({ "10-a.sh": logger(log), "20-b.sh": logger(log) }, async (dir) => {
       const result = await runCli([
@@ -64,7 +67,7 @@ Deno.test("around runs pre hooks, then the command, then post hooks", async () =
   });
 });
 
-Deno.test("around skips the post stage when the command fails and exits with its status", async () => {
+timed.test("around skips the post stage when the command fails and exits with its status", async () => {
   await withLog(async (log, journal) => {
     await withHooks({ "hook.sh": logger(log) }, async (dir) => {
       const result = await runCli([
@@ -99,7 +102,7 @@ Deno.test("around skips the post stage when the command fails and exits with its
   });
 });
 
-Deno.test("around fires every action of a composite event in order with one event id", async () => {
+timed.test("around fires every action of a composite event in order with one event id", async () => {
   await withLog(async (log, journal) => {
     await withHooks({ "hook.sh": logger(log) }, async (dir) => {
       const sample = await runCli(["sample", "server-create", "--event"]);
@@ -133,7 +136,7 @@ Deno.test("around fires every action of a composite event in order with one even
   });
 });
 
-Deno.test("around --veto stops the command and the post stage when a pre hook fails; without it the command runs", async () => {
+timed.test("around --veto stops the command and the post stage when a pre hook fails; without it the command runs", async () => {
   await withLog(async (log, journal) => {
     await withHooks({ "10-ok.sh": logger(log), "20-no.sh": logger(log, 1) }, async (dir) => {
       const marker = `${log}.command`;
@@ -173,7 +176,7 @@ Deno.test("around --veto stops the command and the post stage when a pre hook fa
   });
 });
 
-Deno.test("around --veto also stops on a pre hook that times out", async () => {
+timed.test("around --veto also stops on a pre hook that times out", async () => {
   await withHooks({ "slow.sh": "#!/bin/sh\nsleep 30\n" }, async (dir) => {
     const result = await runCli([
       "around",
@@ -192,33 +195,23 @@ Deno.test("around --veto also stops on a pre hook that times out", async () => {
   });
 });
 
-Deno.test("around passes a SIGTERM to the runner on to the command, and skips post", async () => {
+timed.test("around passes a SIGTERM to the runner on to the command, and skips post", async () => {
   await withLog(async (log) => {
     await withHooks({ "hook.sh": logger(log) }, async (dir) => {
-      const [command, ...prefix] = cliCommand();
       const started = `${log}.started`;
-      const child = new Deno.Command(command, {
-        args: [
-          ...prefix,
-          "around",
-          "--dir",
-          dir,
-          "--no-journal",
-          "--event",
-          RESTART,
-          "--",
-          "sh",
-          "-c",
-          `trap 'echo got-term >> ${log}; exit 143' TERM; touch ${started}; while :; do sleep 0.1; done`,
-        ],
-        stdout: "null",
-        stderr: "piped",
-        cwd: ROOT,
-      }).spawn();
-      for (let i = 0; i < 100; i++) {
-        if (await Deno.stat(started).then(() => true, () => false)) break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
+      const child = spawnCli([
+        "around",
+        "--dir",
+        dir,
+        "--no-journal",
+        "--event",
+        RESTART,
+        "--",
+        "sh",
+        "-c",
+        `trap 'echo got-term >> ${log}; exit 143' TERM; touch ${started}; while :; do sleep 0.1; done`,
+      ]);
+      await waitForFile(started);
       child.kill("SIGTERM");
       const output = await child.output();
       assert.equal(output.code, 143);
@@ -229,7 +222,7 @@ Deno.test("around passes a SIGTERM to the runner on to the command, and skips po
   });
 });
 
-Deno.test("around refuses bad usage with exit 2", async () => {
+timed.test("around refuses bad usage with exit 2", async () => {
   const cases: [string[], RegExp][] = [
     [["around", "--", "true"], /at least one --event/],
     [["around", "--event", RESTART], /needs a command after --/],
@@ -246,7 +239,7 @@ Deno.test("around refuses bad usage with exit 2", async () => {
   }
 });
 
-Deno.test("an unwritable journal is a warning: the hooks still run and the status is theirs", async () => {
+timed.test("an unwritable journal is a warning: the hooks still run and the status is theirs", async () => {
   await withLog(async (log) => {
     await withHooks({ "hook.sh": logger(log) }, async (dir) => {
       const result = await runCli(
@@ -270,7 +263,7 @@ Deno.test("an unwritable journal is a warning: the hooks still run and the statu
   });
 });
 
-Deno.test("history lists runs newest first, with --limit, --failed, --action, --since and --json", async () => {
+timed.test("history lists runs newest first, with --limit, --failed, --action, --since and --json", async () => {
   await withLog(async (_log, journal) => {
     const old = new Date(Date.now() - 3 * 3600_000).toISOString();
     await appendRecord(
@@ -324,7 +317,7 @@ Deno.test("history lists runs newest first, with --limit, --failed, --action, --
   });
 });
 
-Deno.test("show prints a whole record; replay runs it again as a new run that names it", async () => {
+timed.test("show prints a whole record; replay runs it again as a new run that names it", async () => {
   await withLog(async (log, journal) => {
     await withHooks({
       "hook.sh": `${logger(log)}`.replace("exit 0", 'echo "said $SOLUS_HOOK_ACTION"\nexit 0'),

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { buildScope, DEFAULT_SCOPE, permissionFlags } from "../tools/scope.ts";
-import { RESTART_PRE, ROOT, withHooks } from "./helpers.ts";
+import { cliEnv, RESTART_PRE, ROOT, timed, track, withHooks } from "./helpers.ts";
 
 Deno.test("buildScope() reads SOLUS_HOOKS_READ, SOLUS_HOOKS_WRITE and SOLUS_HOOKS_ENV at build time", () => {
   assert.deepEqual(buildScope({ get: () => undefined }), DEFAULT_SCOPE);
@@ -25,7 +25,7 @@ Deno.test("buildScope() reads SOLUS_HOOKS_READ, SOLUS_HOOKS_WRITE and SOLUS_HOOK
   );
 });
 
-Deno.test("a build with a baked scope runs hooks inside it and refuses a path outside it with exit 2", async () => {
+timed.test("a build with a baked scope runs hooks inside it and refuses a path outside it with exit 2", async () => {
   await withHooks({ "ok.sh": "#!/bin/sh\necho inside\n" }, async (dir) => {
     const scope = { read: [dir], write: [dir], env: ["PATH", "NO_COLOR"] };
     const entry = join(dir, ".entry.ts");
@@ -34,8 +34,8 @@ Deno.test("a build with a baked scope runs hooks inside it and refuses a path ou
       `import { start } from "${pathToFileURL(join(ROOT, "main.ts")).href}";\n` +
         `await start(Deno.args, { scope: ${JSON.stringify(scope)} });\n`,
     );
-    const run = (args: string[]) =>
-      new Deno.Command(Deno.execPath(), {
+    const run = (args: string[]) => {
+      const child = new Deno.Command(Deno.execPath(), {
         args: [
           "run",
           "--config",
@@ -45,10 +45,14 @@ Deno.test("a build with a baked scope runs hooks inside it and refuses a path ou
           ...args,
         ],
         cwd: ROOT,
-        env: { NO_COLOR: "1" },
+        clearEnv: true,
+        env: cliEnv(),
         stdout: "piped",
         stderr: "piped",
-      }).output();
+      }).spawn();
+      track(child.pid);
+      return child.output();
+    };
     const event = JSON.stringify(RESTART_PRE);
     const config = join(dir, "config.jsonc");
     await Deno.writeTextFile(config, "{}");

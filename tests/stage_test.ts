@@ -5,7 +5,15 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { createRegistry, runStage } from "../mod.ts";
-import { killRun, RESTART_PRE, survivorsOf, withHooks } from "./helpers.ts";
+import {
+  killRun,
+  RESTART_PRE,
+  survivorsOf,
+  timed,
+  waitForFile,
+  withHooks,
+  withTempDir,
+} from "./helpers.ts";
 
 const EVENT_JSON = JSON.stringify(RESTART_PRE);
 
@@ -29,7 +37,7 @@ function bound(timeoutMs: number, graceMs: number): number {
   return timeoutMs + graceMs + 1000 + 1000;
 }
 
-Deno.test("runStage() gives shell, Python and shebang-less hooks the event on stdin byte for byte", async () => {
+timed.test("runStage() gives shell, Python and shebang-less hooks the event on stdin byte for byte", async () => {
   await withHooks({
     "a-shell.sh": "#!/bin/sh\ncat\n",
     "b-python.py": "#!/usr/bin/env python3\nimport sys\nsys.stdout.write(sys.stdin.read())\n",
@@ -49,7 +57,7 @@ Deno.test("runStage() gives shell, Python and shebang-less hooks the event on st
   });
 });
 
-Deno.test("runStage() gives hooks a clean environment with the SOLUS_HOOK_ variables", async () => {
+timed.test("runStage() gives hooks a clean environment with the SOLUS_HOOK_ variables", async () => {
   Deno.env.set("SOLUS_TEST_SECRET", "must-not-leak");
   Deno.env.set("SOLUS_TEST_PASSED", "passed-through");
   try {
@@ -110,7 +118,7 @@ Deno.test("runStage() gives hooks a clean environment with the SOLUS_HOOK_ varia
   }
 });
 
-Deno.test("runStage() joins arrays with spaces and leaves values over 64 KiB out of the environment", async () => {
+timed.test("runStage() joins arrays with spaces and leaves values over 64 KiB out of the environment", async () => {
   await withHooks(
     { "env.sh": '#!/bin/sh\necho "note=${SOLUS_HOOK_DATA_NOTE:-unset}"\nwc -c\n' },
     async (dir) => {
@@ -136,7 +144,7 @@ Deno.test("runStage() joins arrays with spaces and leaves values over 64 KiB out
   );
 });
 
-Deno.test("runStage() starts hooks in byte-wise name order, in parallel by default", async () => {
+timed.test("runStage() starts hooks in byte-wise name order, in parallel by default", async () => {
   const log = await Deno.makeTempFile();
   const hook = (name: string) => `#!/bin/sh\necho ${name} >> ${log}\nsleep 0.6\n`;
   const names = ["b", "B", "a", "10", "9", "é"];
@@ -162,7 +170,7 @@ Deno.test("runStage() starts hooks in byte-wise name order, in parallel by defau
   }
 });
 
-Deno.test("runStage() runs at most maxParallel hooks at once", async () => {
+timed.test("runStage() runs at most maxParallel hooks at once", async () => {
   const log = await Deno.makeTempFile();
   // Each hook records how many hooks are running as it starts (by counting marker files).
   const hook =
@@ -184,7 +192,7 @@ Deno.test("runStage() runs at most maxParallel hooks at once", async () => {
   }
 });
 
-Deno.test("runStage() lets one hook's failure never stop the others", async () => {
+timed.test("runStage() lets one hook's failure never stop the others", async () => {
   await withHooks({
     "1-fails": "#!/bin/sh\necho broken >&2\nexit 3\n",
     "2-works": "#!/bin/sh\necho fine\n",
@@ -204,7 +212,7 @@ Deno.test("runStage() lets one hook's failure never stop the others", async () =
   });
 });
 
-Deno.test("runStage() kills the process group at the deadline", async () => {
+timed.test("runStage() kills the process group at the deadline", async () => {
   await withHooks({
     "hang.sh": "#!/bin/sh\nsleep 30 &\nsleep 30 &\nsleep 30\n",
     "quick.sh": "#!/bin/sh\nexit 0\n",
@@ -222,7 +230,7 @@ Deno.test("runStage() kills the process group at the deadline", async () => {
   });
 });
 
-Deno.test("runStage() sends SIGKILL after the grace to hooks that ignore SIGTERM, children included", async () => {
+timed.test("runStage() sends SIGKILL after the grace to hooks that ignore SIGTERM, children included", async () => {
   await withHooks({
     "stubborn.sh": [
       "#!/bin/sh",
@@ -244,7 +252,7 @@ Deno.test("runStage() sends SIGKILL after the grace to hooks that ignore SIGTERM
   });
 });
 
-Deno.test("runStage() stops reading pipes within a second of a hook's exit when background processes hold them", async () => {
+timed.test("runStage() stops reading pipes within a second of a hook's exit when background processes hold them", async () => {
   await withHooks({ "bg.sh": "#!/bin/sh\necho started\nsleep 20 &\nexit 0\n" }, async (dir) => {
     const runId = crypto.randomUUID();
     try {
@@ -262,13 +270,24 @@ Deno.test("runStage() stops reading pipes within a second of a hook's exit when 
   });
 });
 
-Deno.test("runStage() returns in time when a descendant escapes with setsid and holds the pipes", async () => {
-  await withHooks({ "escape.sh": "#!/bin/sh\nsetsid sleep 20 &\nsleep 30\n" }, async (dir) => {
+timed.test("runStage() returns in time when a descendant escapes with setsid and holds the pipes", async () => {
+  // The escapee writes its pid once it runs in its own session, holding the
+  // hook's stdout and stderr; the hook waits for that before it hangs, so the
+  // deadline finds the escapee there.
+  const hook = [
+    "#!/bin/sh",
+    "setsid sh -c 'echo $$ > escaped.pid; exec sleep 20' &",
+    "while [ ! -s escaped.pid ]; do sleep 0.01; done",
+    "sleep 30",
+  ].join("\n");
+  await withHooks({ "escape.sh": hook }, async (dir) => {
     const runId = crypto.randomUUID();
     try {
       const start = performance.now();
       const report = await runStage(RESTART_PRE, { dir, runId, timeoutMs: 500, killGraceMs: 500 });
       const elapsed = performance.now() - start;
+      const escapee = Number(await waitForFile(join(dir, "escaped.pid"), { nonEmpty: true }));
+      assert.ok((await survivorsOf(runId, 0)).includes(escapee), "the escapee outlived the hook");
       assert.equal(report.hooks[0].status, "timed_out");
       assert.ok(elapsed < bound(500, 500), `returned after ${elapsed} ms`);
     } finally {
@@ -277,7 +296,7 @@ Deno.test("runStage() returns in time when a descendant escapes with setsid and 
   });
 });
 
-Deno.test("runStage() keeps memory bounded while a hook writes hundreds of megabytes", async () => {
+timed.test("runStage() keeps memory bounded while a hook writes hundreds of megabytes", async () => {
   await withHooks({
     "flood.sh": "#!/bin/sh\nhead -c 314572800 /dev/zero\nhead -c 3000000 /dev/zero >&2\n",
   }, async (dir) => {
@@ -300,7 +319,7 @@ Deno.test("runStage() keeps memory bounded while a hook writes hundreds of megab
   });
 });
 
-Deno.test("runStage() kills an endless flood at the deadline", async () => {
+timed.test("runStage() kills an endless flood at the deadline", async () => {
   await withHooks({ "yes.sh": "#!/bin/sh\nexec yes flood\n" }, async (dir) => {
     const runId = crypto.randomUUID();
     const start = performance.now();
@@ -313,7 +332,7 @@ Deno.test("runStage() kills an endless flood at the deadline", async () => {
   });
 });
 
-Deno.test("runStage() copes with hooks that never read a large event, exit before the write, or echo it back", async () => {
+timed.test("runStage() copes with hooks that never read a large event, exit before the write, or echo it back", async () => {
   const event = blobEvent(2 * 1024 * 1024);
   const size = JSON.stringify(event).length;
   await withHooks({
@@ -339,7 +358,7 @@ Deno.test("runStage() copes with hooks that never read a large event, exit befor
   });
 });
 
-Deno.test("runStage() times out a hook that never reads a large event and hangs", async () => {
+timed.test("runStage() times out a hook that never reads a large event and hangs", async () => {
   await withHooks({ "stuck.sh": "#!/bin/sh\nsleep 30\n" }, async (dir) => {
     const runId = crypto.randomUUID();
     const start = performance.now();
@@ -356,7 +375,7 @@ Deno.test("runStage() times out a hook that never reads a large event and hangs"
   });
 });
 
-Deno.test("runStage() explains hooks that cannot start: missing interpreter, CRLF shebang", async () => {
+timed.test("runStage() explains hooks that cannot start: missing interpreter, CRLF shebang", async () => {
   await withHooks({
     "a-missing.py": "#!/usr/bin/python-not-installed\nprint(1)\n",
     "b-crlf.sh": "#!/bin/sh\r\necho hi\r\n",
@@ -374,7 +393,7 @@ Deno.test("runStage() explains hooks that cannot start: missing interpreter, CRL
   });
 });
 
-Deno.test("runStage() treats a missing or empty directory as zero hooks", async () => {
+timed.test("runStage() treats a missing or empty directory as zero hooks", async () => {
   const report = await runStage(RESTART_PRE, { dir: "/nonexistent/solus-hooks-test" });
   assert.deepEqual(report.hooks, []);
   assert.equal(report.ok, true);
@@ -384,23 +403,34 @@ Deno.test("runStage() treats a missing or empty directory as zero hooks", async 
   });
 });
 
-Deno.test("runStage() kills every hook group, and processes that left it, when interrupted", async () => {
+timed.test("runStage() kills every hook group, and processes that left it, when interrupted", async () => {
   await withHooks({
-    "a.sh": "#!/bin/sh\nsleep 30 &\nsleep 30\n",
-    "b.sh": "#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.1; done\n",
-    "c.sh": "#!/bin/sh\nsetsid sleep 30 &\nsleep 30\n",
+    "a.sh": "#!/bin/sh\nsleep 30 &\ntouch a.started\nsleep 30\n",
+    "b.sh": "#!/bin/sh\ntrap '' TERM\ntouch b.started\nwhile :; do sleep 0.1; done\n",
+    "c.sh": "#!/bin/sh\nsetsid sh -c 'touch c.escaped; exec sleep 30' &\nsleep 30\n",
   }, async (dir) => {
     const runId = crypto.randomUUID();
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 300);
-    const start = performance.now();
+    // Interrupt once every hook is where the test needs it: a and b running
+    // (b ignoring SIGTERM), c's escapee in its own session.
+    let abortedAt = Infinity;
+    const ready = Promise.all(
+      ["a.started", "b.started", "c.escaped"].map((name) => waitForFile(join(dir, name))),
+    ).finally(() => {
+      abortedAt = performance.now();
+      controller.abort();
+    });
+    ready.catch(() => {}); // awaited below, after the stage
     const report = await runStage(RESTART_PRE, {
       dir,
       runId,
       signal: controller.signal,
       killGraceMs: 500,
     });
-    assert.ok(performance.now() - start < 300 + 500 + 2000);
+    await ready;
+    // The bound this test always had (interrupt at 300 ms, then grace + 2 s),
+    // counted from the interrupt itself now that it no longer comes at 300 ms.
+    assert.ok(performance.now() - abortedAt < 500 + 2000);
     assert.equal(report.interrupted, true);
     assert.equal(report.ok, false);
     assert.deepEqual(report.hooks.map((h) => h.status), ["failed", "failed", "failed"]);
@@ -408,7 +438,7 @@ Deno.test("runStage() kills every hook group, and processes that left it, when i
   });
 });
 
-Deno.test("runStage() rejects an invalid event before running anything", async () => {
+timed.test("runStage() rejects an invalid event before running anything", async () => {
   const marker = join(await Deno.makeTempDir(), "ran");
   await withHooks({ "x.sh": `#!/bin/sh\ntouch ${marker}\n` }, async (dir) => {
     await assert.rejects(
@@ -416,5 +446,101 @@ Deno.test("runStage() rejects an invalid event before running anything", async (
       /data.uuid must be an RFC 4122 UUID/,
     );
     await assert.rejects(() => Deno.stat(marker), Deno.errors.NotFound);
+  });
+});
+
+timed.test("runStage() in serial mode does not start the hooks left when the stage deadline has passed", async () => {
+  await withHooks({
+    "1-slow.sh": "#!/bin/sh\nexec sleep 30\n",
+    "2-late.sh": "#!/bin/sh\ntouch ran-2\n",
+    "3-late.sh": "#!/bin/sh\ntouch ran-3\n",
+  }, async (dir) => {
+    const runId = crypto.randomUUID();
+    const start = performance.now();
+    const report = await runStage(RESTART_PRE, {
+      dir,
+      runId,
+      mode: "serial",
+      timeoutMs: 500,
+      killGraceMs: 300,
+    });
+    const elapsed = performance.now() - start;
+    assert.ok(elapsed < bound(500, 300), `returned after ${elapsed} ms`);
+    const [slow, ...late] = report.hooks;
+    assert.equal(slow.status, "timed_out");
+    assert.equal(slow.signal, "SIGTERM");
+    for (const hook of late) {
+      assert.deepEqual(
+        [hook.status, hook.exit_code, hook.signal, hook.duration_ms, hook.error],
+        ["timed_out", null, null, 0, "not started: the stage deadline had passed"],
+        hook.name,
+      );
+    }
+    assert.equal(report.ok, false);
+    const ran = [...Deno.readDirSync(dir)].map((e) => e.name).filter((n) => n.startsWith("ran-"));
+    assert.deepEqual(ran, [], "the hooks after the deadline never ran");
+    assert.deepEqual(await survivorsOf(runId), []);
+  });
+});
+
+timed.test("runStage() in serial mode does not start the hooks left once interrupted", async () => {
+  await withHooks({
+    "1-slow.sh": "#!/bin/sh\ntouch started\nexec sleep 30\n",
+    "2-late.sh": "#!/bin/sh\ntouch ran-2\n",
+  }, async (dir) => {
+    const controller = new AbortController();
+    const ready = waitForFile(join(dir, "started")).finally(() => controller.abort());
+    ready.catch(() => {}); // awaited below, after the stage
+    const report = await runStage(RESTART_PRE, {
+      dir,
+      mode: "serial",
+      signal: controller.signal,
+      killGraceMs: 300,
+    });
+    await ready;
+    assert.equal(report.interrupted, true);
+    assert.deepEqual(report.hooks.map((h) => [h.name, h.status, h.error]), [
+      ["1-slow.sh", "failed", "killed: the runner was interrupted"],
+      ["2-late.sh", "failed", "not started: the runner was interrupted"],
+    ]);
+    await assert.rejects(() => Deno.stat(join(dir, "ran-2")), Deno.errors.NotFound);
+  });
+});
+
+timed.test("runStage() explains exit 126 and 127 by the #! line only when the #! line is the cause", async () => {
+  await withTempDir(async (elsewhere) => {
+    // An interpreter that is there when the hook starts and gone when it exits 127.
+    const vanishing = join(elsewhere, "vanishing-interpreter");
+    await Deno.writeTextFile(vanishing, '#!/bin/sh\nrm -f "$0"\nexit 127\n');
+    await Deno.chmod(vanishing, 0o755);
+    await withHooks({
+      "a-env-missing.sh": "#!/usr/bin/env no-such-program-xyz\n",
+      "b-vanishing.sh": `#!${vanishing}\n`,
+      "c-exits-127.sh": "#!/bin/sh\nexit 127\n",
+      "d-exits-126.sh": "#!/bin/sh\nexit 126\n",
+    }, async (dir) => {
+      const report = await runStage(RESTART_PRE, { dir });
+      const [env, gone, own127, own126] = report.hooks;
+      assert.deepEqual([env.status, env.exit_code], ["failed", 127]);
+      assert.match(
+        env.error ?? "",
+        /^exit 127: \/usr\/bin\/env cannot find "no-such-program-xyz" on the hooks' PATH \(.+\): install it or name it by absolute path$/,
+      );
+      assert.deepEqual([gone.status, gone.exit_code], ["failed", 127]);
+      assert.equal(
+        gone.error,
+        `exit 127: the interpreter named in the #! line is missing: ${vanishing}`,
+      );
+      assert.deepEqual(
+        [own127.status, own127.exit_code, own127.error],
+        ["failed", 127, "exit 127"],
+        "a valid interpreter: the hook's own exit status, no blame on the #! line",
+      );
+      assert.deepEqual([own126.status, own126.exit_code, own126.error], [
+        "failed",
+        126,
+        "exit 126",
+      ]);
+    });
   });
 });
