@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { findCommand, parseCommandLine, parseOptions } from "../lib/cli/args.ts";
 import { UsageError } from "../lib/errors.ts";
-import { runCli } from "./helpers.ts";
+import { runCli, timed } from "./helpers.ts";
 
 function usage(fn: () => unknown, message: string) {
   assert.throws(fn, (error: unknown) => {
@@ -70,7 +70,7 @@ Deno.test("parseOptions() keeps a value that starts with one dash, collects repe
   assert.deepEqual(values, { dir: "/b", event: ["-x", "y"] });
 });
 
-Deno.test("the CLI says --timeout -5 and --limit -1 are not positive numbers, exit 2", async () => {
+timed.test("the CLI says --timeout -5 and --limit -1 are not positive numbers, exit 2", async () => {
   for (
     const [args, message] of [
       [["run", "--timeout", "-5"], '--timeout: "-5" is not a positive number'],

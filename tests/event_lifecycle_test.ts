@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runEvent } from "../mod.ts";
-import { RESTART_DATA, runCli, withHooks } from "./helpers.ts";
+import { RESTART_DATA, runCli, timed, withHooks } from "./helpers.ts";
 
 const LOGGER = (log: string) =>
   `#!/bin/sh\ncat >/dev/null\necho "$SOLUS_HOOK_ACTION $SOLUS_HOOK_STAGE $SOLUS_HOOK_EVENT_ID" >> ${log}\n`;
@@ -14,7 +14,7 @@ const ACTIONS = [
   },
 ];
 
-Deno.test("runEvent() runs pre for each action, the command, then post, with one event id", async () => {
+timed.test("runEvent() runs pre for each action, the command, then post, with one event id", async () => {
   await withHooks({}, async (dir) => {
     const log = join(dir, "log.txt");
     await Deno.writeTextFile(join(dir, "10-log.sh"), LOGGER(log), { mode: 0o755 });
@@ -39,7 +39,7 @@ Deno.test("runEvent() runs pre for each action, the command, then post, with one
   });
 });
 
-Deno.test("runEvent() skips post when the command fails, and vetoes on a failed pre hook", async () => {
+timed.test("runEvent() skips post when the command fails, and vetoes on a failed pre hook", async () => {
   await withHooks({ "10-fail.sh": "#!/bin/sh\nexit 4\n" }, async (dir) => {
     const failed = await runEvent(ACTIONS.slice(0, 1), { dir, command: ["sh", "-c", "exit 7"] });
     assert.equal(failed.exit_code, 7);
@@ -54,7 +54,7 @@ Deno.test("runEvent() skips post when the command fails, and vetoes on a failed 
   });
 });
 
-Deno.test("around --json prints exactly one JSON document on stdout; the command's stdout goes to stderr", async () => {
+timed.test("around --json prints exactly one JSON document on stdout; the command's stdout goes to stderr", async () => {
   await withHooks({ "10-ok.sh": "#!/bin/sh\necho hook-says-hi\n" }, async (dir) => {
     const result = await runCli([
       "around",
@@ -78,7 +78,7 @@ Deno.test("around --json prints exactly one JSON document on stdout; the command
   });
 });
 
-Deno.test("around -- grep -q does not make the runner quiet: the command's flags are its own", async () => {
+timed.test("around -- grep -q does not make the runner quiet: the command's flags are its own", async () => {
   await withHooks({ "10-ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
     const result = await runCli([
       "around",
@@ -99,7 +99,7 @@ Deno.test("around -- grep -q does not make the runner quiet: the command's flags
   });
 });
 
-Deno.test("around --veto says a timed-out pre hook timed out, not that it failed", async () => {
+timed.test("around --veto says a timed-out pre hook timed out, not that it failed", async () => {
   await withHooks({ "10-slow.sh": "#!/bin/sh\nexec sleep 5\n" }, async (dir) => {
     const result = await runCli([
       "around",
