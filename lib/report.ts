@@ -111,3 +111,21 @@ export function isSuccessful(
 ): boolean {
   return hooks.every((hook) => hook.status === "ok") && skipped.every((skip) => !skip.refused);
 }
+
+/**
+ * Whether a file was skipped by a per-hook directive (the hook is not for this
+ * action or stage): not a failure, and not shown in the human report unless
+ * `--verbose`. The one test for it, so every view agrees.
+ *
+ * @example
+ * ```ts
+ * import { isDirectiveSkip, type SkippedHook } from "./report.ts";
+ * import assert from "node:assert/strict";
+ * const skip = { name: "20-fw", reason: "not for server-stop pre", kind: "not_for_event", refused: false };
+ * assert.equal(isDirectiveSkip(skip as unknown as SkippedHook), true);
+ * assert.equal(isDirectiveSkip({ ...skip, kind: "hidden" } as SkippedHook), false);
+ * ```
+ */
+export function isDirectiveSkip(skip: SkippedHook): boolean {
+  return (skip.kind as string) === "not_for_event";
+}

@@ -76,6 +76,7 @@ hooks, time. It reads the journal from its end, so it stays fast on a big one.
   --action A         only runs of action A
   --since DURATION   only runs started within DURATION: 90s, 15m, 2h, 7d, 1h30m
   --json             a JSON array of run summaries on stdout
+The list goes to stdout, one run a line.
 
 Examples:
   solus-hooks history --failed --since 1d
@@ -133,7 +134,7 @@ Examples:
       context.out.line(`no runs recorded in ${settings.journal.path} match`);
       return 0;
     }
-    const { colors } = context.out;
+    const colors = context.out.stdoutColors; // the table goes to stdout
     for (const run of found) {
       const outcome = run.interrupted
         ? colors.red("interrupted")
@@ -145,7 +146,7 @@ Examples:
       context.out.stdout(
         `${run.started_at.replace("T", " ").slice(0, 19)}  ${run.run_id.slice(0, 8)}  ${
           `${run.action} ${run.stage}`.padEnd(28)
-        } ${outcome} ${String(run.hooks).padStart(3)} hooks ${
+        } ${outcome} ${String(run.hooks).padStart(3)} ${run.hooks === 1 ? "hook " : "hooks"} ${
           formatDuration(run.duration_ms).padStart(8)
         }${replay}${failed}`,
       );
