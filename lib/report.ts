@@ -21,6 +21,12 @@ export interface HookResult {
   /** From spawn to exit (or to giving up on it), in milliseconds. */
   duration_ms: number;
   /**
+   * From the stage's start to this hook's spawn, in milliseconds: with
+   * `duration_ms`, where the hook sits on the stage's timeline (`show`). Absent
+   * in records written before it was added.
+   */
+  started_ms?: number;
+  /**
    * The first `maxOutputBytes` of its stdout: the text itself when those bytes
    * are valid UTF-8 (a character cut by the cap is dropped), else their base64,
    * and then `stdout_encoding` is `"base64"`.
