@@ -66,8 +66,9 @@ export const testCommand: Command = {
 Runs the hook file HOOK (anywhere, not only in the hooks directory) once for a
 sample event of each action and stage, or those chosen, with the same
 environment, deadline and output capture as a real run, and shows a matrix:
-action by stage, with status, exit code, time, and the first line of stderr
-of each failure. Nothing is journaled.
+action by stage, with status, exit code and time, and for each failure the
+line of its stderr that explains it (the first that is not a stack frame, as
+\`run\` shows it). Nothing is journaled.
 
 The matrix goes to stderr; --json prints the results as one JSON document on
 stdout. Exit status: 0 all passed, 1 any failed or timed out, 2 HOOK is missing
