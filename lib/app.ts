@@ -138,7 +138,7 @@ export async function main(
         out.stdout(topHelp());
         return ExitCode.Ok;
       }
-      out.line(topHelp());
+      for (const line of topHelp().split("\n")) out.line(line); // line() writes one line
       return ExitCode.Usage;
     }
     if (parsed.global.help) {

@@ -21,6 +21,12 @@ export interface HookResult {
   /** From spawn to exit (or to giving up on it), in milliseconds. */
   duration_ms: number;
   /**
+   * From the stage's start to this hook's spawn, in milliseconds: with
+   * `duration_ms`, where the hook sits on the stage's timeline (`show`). Absent
+   * in records written before it was added.
+   */
+  started_ms?: number;
+  /**
    * The first `maxOutputBytes` of its stdout: the text itself when those bytes
    * are valid UTF-8 (a character cut by the cap is dropped), else their base64,
    * and then `stdout_encoding` is `"base64"`.
@@ -111,4 +117,22 @@ export function isSuccessful(
   skipped: readonly SkippedHook[],
 ): boolean {
   return hooks.every((hook) => hook.status === "ok") && skipped.every((skip) => !skip.refused);
+}
+
+/**
+ * Whether a file was skipped by a per-hook directive (the hook is not for this
+ * action or stage): not a failure, and not shown in the human report unless
+ * `--verbose`. The one test for it, so every view agrees.
+ *
+ * @example
+ * ```ts
+ * import { isDirectiveSkip, type SkippedHook } from "./report.ts";
+ * import assert from "node:assert/strict";
+ * const skip = { name: "20-fw", reason: "not for server-stop pre", kind: "not_for_event", refused: false };
+ * assert.equal(isDirectiveSkip(skip as unknown as SkippedHook), true);
+ * assert.equal(isDirectiveSkip({ ...skip, kind: "hidden" } as SkippedHook), false);
+ * ```
+ */
+export function isDirectiveSkip(skip: SkippedHook): boolean {
+  return (skip.kind as string) === "not_for_event";
 }

@@ -146,6 +146,7 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
   const runOne = async (name: string, path: string): Promise<HookResult> => {
     running.add(name);
     progress();
+    const startedMs = Math.round(performance.now() - start); // where it sits on show's timeline
     const outcome = await runHookProcess({
       command: path,
       cwd: discovery.dir,
@@ -157,7 +158,7 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
     });
     running.delete(name);
     progress();
-    return { name, ...outcome };
+    return { name, ...outcome, started_ms: startedMs };
   };
 
   const limit = options.mode === "serial" ? 1 : options.maxParallel || discovery.hooks.length;

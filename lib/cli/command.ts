@@ -51,7 +51,9 @@ export const GLOBAL_HELP = `Global options:
   --journal PATH   journal file (default /var/log/solus-hooks/journal.jsonl, env SOLUS_HOOKS_JOURNAL)
   --no-journal     do not write the journal
   --serial         run hooks one at a time instead of in parallel
-  --json           print one JSON report on stdout
+  --json           print one JSON document on stdout, and nothing else there
+  -v, --verbose    run, around, replay: also each hook's output and the hooks
+                   skipped by their directives
   -q, --quiet      print only failures and errors
   -h, --help       show help
   -V, --version    show the version`;

@@ -57,7 +57,12 @@ export async function executeStage(
     progress.stop();
   }
   await recorder.finish(report);
-  for (const line of renderReport(report, context.out.colors, context.out.quiet)) {
+  for (
+    const line of renderReport(report, context.out.colors, {
+      quiet: context.out.quiet,
+      verbose: context.global.verbose,
+    })
+  ) {
     context.out.line(line);
   }
   if (options.json ?? context.global.json) context.out.json(report);

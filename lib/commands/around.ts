@@ -75,6 +75,8 @@ or SIGTERM to the runner while COMMAND runs is passed on to COMMAND.
 
 --veto: a failed or timed-out pre hook stops COMMAND and the post stage, exit 3.
 --dry-run: show the order and the hooks that would run, without running anything.
+--verbose: each stage's report also shows every hook's output (its last 20 lines).
+--json: one JSON document on stdout (COMMAND's own stdout then goes to stderr).
 
 Examples:
   solus-hooks around --event "$(solus-hooks sample server-restart | jq -c 'del(.stage)')" -- virsh reboot vm1

@@ -31,7 +31,13 @@ Audits the hooks directory, file by file, and says how to fix each finding:
             files without an execute bit, things that are not hooks (directories,
             broken links, sockets: nothing else belongs there), scripts with no #!
             line, a hooks directory that does not exist
-Exit status: 1 if there is an error, 0 otherwise. --json prints the audit as JSON.`,
+The findings go to stderr; --json prints the audit as one JSON document on stdout.
+Exit status: 1 if there is an error, 0 otherwise.
+
+Examples:
+  solus-hooks check
+  solus-hooks check --dir ./hooks --quiet          # errors only
+  solus-hooks check --json | jq -r '.findings[] | select(.severity == "error") | .name'`,
   options: {},
   async run(context) {
     if (context.positionals.length > 0) {

@@ -125,6 +125,7 @@ hooks it was starting; one still within its deadline shows as "running".
   --action A         only runs of action A
   --since DURATION   only runs started within DURATION: 90s, 15m, 2h, 7d, 1h30m
   --json             a JSON array of run summaries on stdout
+The list goes to stdout, one run a line.
 
 Examples:
   solus-hooks history --failed --since 1d
@@ -181,7 +182,7 @@ Examples:
       context.out.line(`no runs recorded in ${reading.path} match`);
       return 0;
     }
-    const { colors } = context.out;
+    const colors = context.out.stdoutColors; // the table goes to stdout
     for (const run of found) {
       const outcome = run.state !== "finished"
         ? (run.state === "running" ? run.state.padEnd(11) : colors.red(run.state.padEnd(11)))
@@ -197,7 +198,9 @@ Examples:
       context.out.stdout(
         `${run.started_at.replace("T", " ").slice(0, 19)}  ${run.run_id.slice(0, 8)}  ${
           `${run.action} ${run.stage}`.padEnd(28)
-        } ${outcome} ${String(run.hooks).padStart(3)} hooks ${took.padStart(8)}${replay}${failed}`,
+        } ${outcome} ${String(run.hooks).padStart(3)} ${run.hooks === 1 ? "hook " : "hooks"} ${
+          took.padStart(8)
+        }${replay}${failed}`,
       );
     }
     return 0;

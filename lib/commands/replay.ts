@@ -26,9 +26,12 @@ export const replayCommand: Command = {
 Runs the event of a recorded run through the hooks directory again, now, with the
 current hooks and settings. The new run is journaled with "replay_of" naming the
 old one. RUN_ID may be the first 8 or more characters of the id. An unfinished
-run (its runner died) replays too: its event was recorded when it started.
+run (its runner died) replays too: its event was recorded when it started. The
+report goes to stderr (--verbose: with each hook's output); --json prints the
+new record on stdout.
 
-Example:
+Examples:
+  solus-hooks replay 0b6f1c2e --verbose
   solus-hooks replay $(solus-hooks history --failed --limit 1 --json | jq -r '.[0].run_id')`,
   options: {},
   async run(context) {

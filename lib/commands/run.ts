@@ -45,6 +45,11 @@ from stdin when neither is given. Hooks start in name order and run in parallel
 (--serial: one at a time); at the deadline (--timeout, default 60000 ms) each hook
 still running gets SIGTERM on its process group and SIGKILL 2 s later.
 
+The report goes to stderr: a line per hook, and for a failed one the line of its
+stderr that explains it. --verbose adds each hook's stdout and stderr (the last
+20 lines of each) and the hooks skipped by their directives. --json prints the
+report as one JSON document on stdout.
+
 --dry-run shows which hooks would run, in which order, and which would be
 skipped and why, without running anything.
 
@@ -54,6 +59,7 @@ interrupted.
 
 Examples:
   solus-hooks sample server-restart | solus-hooks run
+  solus-hooks sample server-restart | solus-hooks run --dir ./hooks --verbose
   solus-hooks run --event-file event.json --json
   solus-hooks run --dir ./hooks --timeout 5000 --event '{"action":"server-stop","stage":"pre","data":{"uuid":"c7ee19aa-2722-4139-9223-60ed4baf09e2","virtualization_type":"kvm"}}'`,
   options: {

@@ -5,6 +5,7 @@
  */
 import type { Command } from "../cli/command.ts";
 import { EventError, UsageError } from "../errors.ts";
+import { quote } from "../issues.ts";
 import { type Stage, STAGES } from "../registry.ts";
 
 /**
@@ -21,15 +22,20 @@ export const sampleCommand: Command = {
   summary: "print a valid event for an action",
   help: `Usage: solus-hooks sample ACTION [--stage pre|post] [--pretty] [--event]
 
-Prints a valid event for ACTION with a fresh UUID: compact JSON on one line, or
-indented with --pretty. With --event, prints the actions that one platform event
-fires (creating a server fires server-create then server-network-create) as a
-JSON array of {"action", "data"} objects, ready for \`around --event\`.
+Prints a valid event for ACTION with a fresh UUID on stdout: compact JSON on
+one line, or indented with --pretty. --stage picks the stage (default pre).
+
+With --event, prints the actions that one platform event fires (creating a
+server fires server-create then server-network-create) as a JSON array of
+{"action", "data"} objects, ready for \`around --event\`. They carry no stage
+(around runs pre, then the command, then post), so --stage is refused with it.
 
 Examples:
   solus-hooks sample server-restart | /usr/local/solus/hooks/hook.sh
   solus-hooks sample server-create --stage post --pretty
-  solus-hooks sample server-create --event`,
+  solus-hooks sample server-restart | solus-hooks run --dir ./hooks --verbose
+  solus-hooks sample server-create --event
+  solus-hooks sample server-create --event | jq -c '.[0]'`,
   options: {
     stage: { type: "string" },
     pretty: { type: "boolean" },
@@ -43,7 +49,14 @@ Examples:
     }
     const stage = (context.values.stage ?? "pre") as Stage;
     if (!STAGES.includes(stage)) {
-      throw new UsageError(`--stage must be pre or post, not "${stage}"`);
+      throw new UsageError(`--stage must be pre or post, not ${quote(stage)}`);
+    }
+    if (context.values.event === true && context.values.stage !== undefined) {
+      // Silently printing stage-less objects for `--stage post` would mislead.
+      throw new UsageError(
+        "--stage does not go with --event: its {action, data} objects have no stage, " +
+          "because `around` runs the pre stage, then the command, then post",
+      );
     }
     const registry = await context.registry();
     if (!registry.get(action)) {
@@ -63,9 +76,7 @@ Examples:
     } else {
       value = registry.sample(action, stage);
     }
-    context.out.stdout(
-      context.values.pretty === true ? JSON.stringify(value, null, 2) : JSON.stringify(value),
-    );
+    context.out.json(value, { pretty: context.values.pretty === true });
     return 0;
   },
 };

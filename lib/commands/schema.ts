@@ -20,12 +20,17 @@ export const schemaCommand: Command = {
   help: `Usage: solus-hooks schema
 
 Prints a JSON Schema (draft 2020-12) of the event every hook reads on stdin,
-generated from the same registry that validates events, including actions the
-config file adds. Indented, on stdout.`,
+generated from the same definition that validates events, including actions
+the config file adds. Indented, on stdout.
+
+Examples:
+  solus-hooks schema > event.schema.json
+  solus-hooks schema --config /etc/solus-hooks/config.jsonc | jq '.oneOf | length'
+  solus-hooks schema | jq -r '.oneOf[].properties.action.const'`,
   options: {},
   async run(context) {
     const registry = await context.registry();
-    context.out.stdout(JSON.stringify(registry.jsonSchema(), null, 2));
+    context.out.json(registry.jsonSchema(), { pretty: true });
     return 0;
   },
 };

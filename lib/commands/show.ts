@@ -5,13 +5,9 @@
  */
 import type { Command } from "../cli/command.ts";
 import { loadRun } from "../cli/load_run.ts";
-import { formatDuration } from "../cli/render.ts";
+import { renderRun } from "../cli/run_view.ts";
 import { describeUnfinished } from "../cli/unfinished.ts";
 import { isUnfinished } from "../journal.ts";
-
-function indent(text: string): string {
-  return text.replace(/\n$/, "").split("\n").map((line) => `      ${line}`).join("\n");
-}
 
 /**
  * The `show` command.
@@ -25,56 +21,38 @@ function indent(text: string): string {
 export const showCommand: Command = {
   name: "show",
   summary: "show one recorded run in full",
-  help: `Usage: solus-hooks show RUN_ID [--json]
+  help: `Usage: solus-hooks show RUN_ID [--full] [--json]
 
-Shows a recorded run: its event, and for each hook its status, exit code or
-signal, time, and what it wrote to stdout and stderr. RUN_ID may be the first 8
-or more characters of the id. --json prints the record as stored.`,
-  options: {},
+Shows a recorded run on stdout: its event; the stage as a timeline, one bar per
+hook from its start to its end, scaled to the terminal's width, so the hook that
+held the stage stands out; and for each hook its status, exit code or signal,
+time, and what it wrote to stdout and stderr: the last 20 lines of each unless
+--full. RUN_ID may be the first 8 or more characters of the id. --json prints
+the record as stored.
+
+Examples:
+  solus-hooks show 0b6f1c2e
+  solus-hooks show 0b6f1c2e --full | less -R
+  solus-hooks show $(solus-hooks history --failed --limit 1 --json | jq -r '.[0].run_id')
+  solus-hooks show 0b6f1c2e --json | jq -r '.hooks[] | select(.status != "ok") | .stderr'`,
+  options: { full: { type: "boolean" } },
   async run(context) {
     const report = await loadRun(context, "show");
     if (context.global.json) {
       context.out.json(report);
       return 0;
     }
-    const { colors, stdout: print } = context.out;
+    const colors = context.out.stdoutColors; // the record goes to stdout
     if (isUnfinished(report)) {
-      for (const line of describeUnfinished(report, colors)) print(line);
+      for (const line of describeUnfinished(report, colors)) context.out.stdout(line);
       return 0;
     }
-    print(
-      `${colors.bold(`run ${report.run_id}`)}${
-        report.replay_of ? ` (replay of ${report.replay_of})` : ""
-      }`,
-    );
-    print(`  event id   ${report.event_id}`);
-    print(`  started    ${report.started_at}, took ${formatDuration(report.duration_ms)}`);
-    print(`  outcome    ${report.interrupted ? "interrupted" : report.ok ? "ok" : "failed"}`);
-    print(`  directory  ${report.dir}`);
-    print(`  event      ${JSON.stringify(report.event)}`);
-    for (const hook of report.hooks) {
-      const how = hook.signal
-        ? `signal ${hook.signal}`
-        : hook.exit_code === null
-        ? "no exit code"
-        : `exit ${hook.exit_code}`;
-      print("");
-      print(
-        `  ${colors.bold(hook.name)}: ${hook.status}, ${how}, ${formatDuration(hook.duration_ms)}`,
-      );
-      if (hook.error) print(`    note: ${hook.error}`);
-      for (const stream of ["stdout", "stderr"] as const) {
-        const bytes = hook[`${stream}_bytes`];
-        if (bytes === 0) continue;
-        const kept = new TextEncoder().encode(hook[stream]).byteLength;
-        const cut = bytes > kept ? colors.dim(` (first ${kept} of ${bytes} bytes)`) : "";
-        print(`    ${stream}${cut}:`);
-        print(indent(hook[stream]));
-      }
-    }
-    for (const skip of report.skipped) {
-      print(`  ${skip.refused ? "refused" : "skipped"} ${skip.name}: ${skip.reason}`);
-    }
+    const lines = renderRun(report, {
+      colors,
+      columns: context.out.columns("stdout"),
+      full: context.values.full === true,
+    });
+    for (const line of lines) context.out.stdout(line);
     return 0;
   },
 };

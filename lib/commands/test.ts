@@ -6,7 +6,7 @@
  */
 import { basename, dirname, resolve } from "../paths.ts";
 import type { Command } from "../cli/command.ts";
-import { formatDuration } from "../cli/render.ts";
+import { explainHook, formatDuration, plural, statusLabel } from "../cli/render.ts";
 import { stageOptionsFrom } from "../config.ts";
 import { EventError, UsageError } from "../errors.ts";
 import { exitStatus } from "../exit_status.ts";
@@ -49,11 +49,6 @@ async function unrunnable(path: string): Promise<string | null> {
   return shebang ? await shebangProblem(shebang, hookPath) : null;
 }
 
-function firstLine(text: string): string {
-  const line = text.trim().split("\n")[0] ?? "";
-  return line.length > 60 ? `${line.slice(0, 57)}...` : line;
-}
-
 /**
  * The `test` command.
  *
@@ -71,11 +66,13 @@ export const testCommand: Command = {
 Runs the hook file HOOK (anywhere, not only in the hooks directory) once for a
 sample event of each action and stage, or those chosen, with the same
 environment, deadline and output capture as a real run, and shows a matrix:
-action by stage, with status, exit code, time, and the first line of stderr
-of each failure. Nothing is journaled.
+action by stage, with status, exit code and time, and for each failure the
+line of its stderr that explains it (the first that is not a stack frame, as
+\`run\` shows it). Nothing is journaled.
 
-Exit status: 0 all passed, 1 any failed or timed out, 2 HOOK is missing or
-cannot run (no execute bit, interpreter missing, CRLF #! line).
+The matrix goes to stderr; --json prints the results as one JSON document on
+stdout. Exit status: 0 all passed, 1 any failed or timed out, 2 HOOK is missing
+or cannot run (no execute bit, interpreter missing, CRLF #! line).
 
 Examples:
   solus-hooks test ./my-hook.sh
@@ -140,15 +137,15 @@ Examples:
         const cells = stages.map((stage) => {
           const result = results.find((r) => r.action === action && r.stage === stage);
           if (!result) return "-".padEnd(24);
-          const text = `${result.status === "ok" ? "ok" : result.status.toUpperCase()} ${
-            result.exit_code ?? result.signal ?? ""
-          } ${formatDuration(result.duration_ms)}`.padEnd(24);
+          const text = `${statusLabel(result.status)} ${result.exit_code ?? result.signal ?? ""} ${
+            formatDuration(result.duration_ms)
+          }`.padEnd(24);
           return result.status === "ok" ? colors.green(text) : colors.red(text);
         });
         context.out.line(`${action.padEnd(width)}  ${cells.join("")}`);
       }
       for (const result of results.filter((r) => r.status !== "ok")) {
-        const said = firstLine(result.stderr);
+        const said = explainHook(result);
         context.out.line(
           `  ${result.action} ${result.stage}: ${result.error ?? result.status}${
             said ? `: ${colors.dim(said)}` : ""
@@ -158,8 +155,10 @@ Examples:
       const failed = results.filter((r) => r.status !== "ok").length;
       context.out.line(
         ok
-          ? colors.green(`all ${results.length} runs passed`)
-          : colors.red(`${failed} of ${results.length} runs failed`),
+          ? colors.green(
+            results.length === 1 ? "1 run passed" : `all ${results.length} runs passed`,
+          )
+          : colors.red(`${failed} of ${plural(results.length, "run")} failed`),
       );
     }
     return exitStatus({ ok, interruptedBy: context.interrupts.received() });
