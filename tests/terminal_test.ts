@@ -233,7 +233,9 @@ Deno.test({
       async (dir) => {
         const journal = join(dir, ".journal.jsonl");
         await onTerminal(["run", "--dir", dir, "--journal", journal, "--event", EVENT]);
-        const runId = JSON.parse(await Deno.readTextFile(journal)).run_id.slice(0, 8);
+        // The journal holds the stage's start record, then its report.
+        const lines = (await Deno.readTextFile(journal)).trim().split("\n");
+        const runId = JSON.parse(lines.at(-1)!).run_id.slice(0, 8);
         for (const columns of [60, 120]) {
           const shown = await onTerminal(["show", runId, "--journal", journal], { columns });
           const { lines } = screen(shown, columns);
