@@ -106,3 +106,15 @@ export const DRAIN_AFTER_EXIT_MS = 1000;
 
 /** How long a journal or metrics lock is waited for before the write is skipped with a warning. */
 export const LOCK_WAIT_MS = 2000;
+
+/** A hook's `# solus-hooks:` directive line counts only within its first this many lines. */
+export const DIRECTIVE_MAX_LINES = 20;
+
+/**
+ * The most bytes read from the start of each hook to find its directive line:
+ * discovery reads a bounded head, never a whole file.
+ */
+export const DIRECTIVE_HEAD_BYTES = 8192;
+
+/** How long a helper process (`/usr/bin/stat` for a scoped build) may take. */
+export const HELPER_TIMEOUT_MS = 2000;

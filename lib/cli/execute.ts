@@ -44,6 +44,7 @@ export function stageOptionsFrom(settings: Settings) {
     maxParallel: settings.maxParallel,
     maxOutputBytes: settings.maxOutputBytes,
     allowInsecure: settings.allowInsecure,
+    hookRules: settings.hooks,
     env: settings.env,
   };
 }
