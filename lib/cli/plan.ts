@@ -163,6 +163,7 @@ function printHuman(
       line(`  ${colors.dim("skipped")} ${name}: not for ${where}${forWhat(name)}`);
     }
   }
+  if (!same && plan.skipped.length > 0) line("at every stage:");
   for (const skip of plan.skipped) {
     line(
       `  ${
