@@ -118,6 +118,17 @@ export function formatTimeout(ms: number): string {
  * What is wrong with a list of action patterns, or null. `known` (the
  * registry's action names), when given, catches a pattern that matches no
  * action: a misspelt name would otherwise switch the hook off in silence.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { actionsProblem } from "./directives.ts";
+ * assert.equal(actionsProblem(["server-*"], ["server-stop"]), null);
+ * assert.equal(
+ *   actionsProblem(["server-stpo"], ["server-stop"]),
+ *   '"server-stpo" matches no action (did you mean server-stop?)',
+ * );
+ * ```
  */
 export function actionsProblem(
   patterns: readonly string[],
@@ -194,9 +205,15 @@ export function parseDirectives(text: string, known?: readonly string[]): Direct
   if (!text.includes("solus-hooks:")) return { ok: true, directives: {} };
   const directives: Directives = {};
   const seen = new Set<string>();
-  const lines = text.split("\n", DIRECTIVE_MAX_LINES);
-  for (let index = 0; index < lines.length; index++) {
-    const match = DIRECTIVE_LINE.exec(lines[index].replace(/\r$/, ""));
+  let start = 0;
+  for (let index = 0; index < DIRECTIVE_MAX_LINES && start <= text.length; index++) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    // Most lines of most hooks say nothing of solus-hooks: no regular expression for them.
+    if (!line.includes("solus-hooks:")) continue;
+    const match = DIRECTIVE_LINE.exec(line.endsWith("\r") ? line.slice(0, -1) : line);
     if (!match) continue;
     const at = `line ${index + 1}`;
     for (const pair of match[1].trim().split(/\s+/).filter(Boolean)) {
@@ -225,6 +242,7 @@ export function parseDirectives(text: string, known?: readonly string[]): Direct
 
 /** Reused by every read: discovery reads heads one at a time, synchronously. */
 let headBuffer: Uint8Array | undefined;
+const decoder = new TextDecoder();
 
 /**
  * The directives in the first lines of the file at `path`, reading at most
@@ -251,9 +269,11 @@ export function readDirectives(path: string, known?: readonly string[]): Directi
   try {
     file = Deno.openSync(path, { read: true });
     while (length < buffer.length) {
+      const wanted = buffer.length - length;
       const n = file.readSync(buffer.subarray(length));
       if (n === null || n === 0) break;
       length += n;
+      if (n < wanted) break; // a short read of a regular file is its end: no second call to learn it
     }
   } catch (error) {
     if (error instanceof Deno.errors.NotCapable) throw error; // the CLI explains the build's scope
@@ -265,7 +285,7 @@ export function readDirectives(path: string, known?: readonly string[]): Directi
   if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) {
     return { ok: true, directives: {} };
   }
-  let text = new TextDecoder().decode(head);
+  let text = decoder.decode(head);
   if (length === buffer.length) text = text.slice(0, text.lastIndexOf("\n") + 1);
   return parseDirectives(text, known);
 }

@@ -64,7 +64,17 @@ export function shellQuote(text: string): string {
   return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
-/** A mode as `ls -l` users write it: `0644`, `04755`. */
+/**
+ * A mode as `ls -l` users write it: `0644`, `04755`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { octal } from "./safety.ts";
+ * assert.equal(octal(0o100644), "0644");
+ * assert.equal(octal(0o104755), "04755");
+ * ```
+ */
 export function octal(mode: number): string {
   return `0${(mode & 0o7777).toString(8).padStart(3, "0")}`;
 }
@@ -126,7 +136,16 @@ export function linkBreachOf(link: Ownership, uid: number): Breach | null {
   };
 }
 
-/** The command that fixes `breach` on `path`. */
+/**
+ * The command that fixes `breach` on `path`, ready to paste.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { breachOf, fixFor } from "./safety.ts";
+ * assert.equal(fixFor(breachOf({ uid: 0, mode: 0o777 }, 0)!, "/h/my hook"), "chmod go-w '/h/my hook'");
+ * ```
+ */
 export function fixFor(breach: Breach, path: string): string {
   return `${breach.command} ${shellQuote(path)}`;
 }
