@@ -337,7 +337,8 @@ Deno.test("every bundled example hook passes solus-hooks test", async () => {
   for (const name of names) {
     const result = await runCli(["test", join(dir, name)]);
     assert.equal(result.code, 0, `${name}: ${result.stderr}`);
-    assert.match(result.stderr, /all 20 runs passed/);
+    // 20-dispatch.py's directive runs it for its two actions only.
+    assert.match(result.stderr, /all (20 runs passed$|4 runs passed; 16 not for it)/m);
   }
   const audit = await check(dir);
   assert.equal(audit.code, 0, JSON.stringify(audit.findings));
