@@ -218,3 +218,25 @@ Deno.test({
     ]);
   },
 });
+
+Deno.test("check says each reason once, from the skip's data, with the fixing command", async () => {
+  await withDir(0o755, async (dir) => {
+    await put(dir, ".dot", SH);
+    await put(dir, "notes.txt", "text\n", 0o644);
+    await put(dir, "old~", SH);
+    const check = await cli(["check", "--dir", dir]);
+    assert.equal(check.code, 0, check.stderr);
+    assert.match(check.stderr, /\.dot: will be skipped: hidden file \(name starts with a dot\)\n/);
+    assert.match(check.stderr, /old~: will be skipped: editor or package-manager leftover \(~\)\n/);
+    assert.match(check.stderr, /notes\.txt: will be skipped: not executable \(mode 0644\)\n/);
+    assert.match(
+      check.stderr,
+      new RegExp(`fix: chmod \\+x ${join(dir, "notes.txt")} if it is a hook`),
+    );
+    assert.doesNotMatch(
+      check.stderr,
+      /\((hidden file|not executable) \(/,
+      "no reason inside itself",
+    );
+  });
+});
