@@ -7,7 +7,7 @@
  * Each figure is the median over fresh processes, since a run discovers once per
  * process and the first call pays for lazy loading: `deno run -A bench/discovery.ts`
  * (`BASELINE=/path/to/other/lib/discovery.ts` adds another build's discovery;
- * `ROUNDS=N` sets how many processes per figure).
+ * `ROUNDS=N` sets how many processes per figure, `HOOKS=N` how many hooks).
  *
  * @module
  */
@@ -17,7 +17,7 @@ import { discoverHooks } from "../lib/discovery.ts";
 import { helperOutput } from "../lib/process.ts";
 import { directoryProblems } from "../lib/safety.ts";
 
-const HOOKS = 100;
+const HOOKS = Number(Deno.env.get("HOOKS") ?? 100);
 const ROUNDS = Number(Deno.env.get("ROUNDS") ?? 15);
 const HEAD = 8192;
 

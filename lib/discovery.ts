@@ -17,7 +17,7 @@
  *
  * @module
  */
-import { basename, dirname, join, resolve } from "./paths.ts";
+import { basename, dirname, resolve } from "./paths.ts";
 import type { HookRules } from "./config.ts";
 import { ConfigError } from "./errors.ts";
 import {
@@ -144,6 +144,11 @@ const LEFTOVER_SUFFIXES = [
   ".pacorig",
 ];
 
+/** The leftover suffixes as one expression: one match per name instead of one call per suffix. */
+const LEFTOVER_END = new RegExp(
+  `(?:${LEFTOVER_SUFFIXES.map((suffix) => suffix.replace(/[.~]/g, "\\$&")).join("|")})$`,
+);
+
 /** The suffix that switches a hook off without `chmod -x`. */
 const DISABLED_SUFFIX = ".disabled";
 
@@ -178,7 +183,7 @@ function nameSkip(name: string): { kind: "hidden" | "leftover"; reason: string }
     ? name.slice(dpkg)
     : name.length > 1 && name.startsWith("#") && name.endsWith("#")
     ? "#...#"
-    : LEFTOVER_SUFFIXES.find((s) => name.endsWith(s));
+    : LEFTOVER_END.exec(name)?.[0];
   return suffix
     ? { kind: "leftover", reason: `editor or package-manager leftover (${suffix})` }
     : null;
@@ -265,7 +270,8 @@ function inspect(dir: string, name: string, judge: Judge): Verdict | null {
   if (configured?.enabled === false) {
     return skip(name, "disabled", "disabled by the config (its hooks entry says enabled: false)");
   }
-  const path = join(dir, name);
+  // `dir` is absolute and normal, and a listed name holds no slash: no need to normalise.
+  const path = dir === "/" ? `/${name}` : `${dir}/${name}`;
   let link: Deno.FileInfo;
   try {
     link = Deno.lstatSync(path);
