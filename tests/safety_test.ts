@@ -207,6 +207,7 @@ Deno.test({
       await Deno.chmod(dir, 0o777);
       const made = await new Deno.Command("su", {
         args: ["nobody", "-s", "/bin/sh", "-c", `ln -s /usr/bin/id '${planted}'`],
+        signal: AbortSignal.timeout(10_000),
       }).output();
       await Deno.chmod(dir, 0o755);
       if (made.code !== 0) await Deno.symlink("/usr/bin/id", planted);

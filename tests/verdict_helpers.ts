@@ -116,6 +116,7 @@ export async function chownLink(path: string, uid: number): Promise<void> {
   const { code, stderr } = await new Deno.Command("chown", {
     args: ["-h", String(uid), path],
     stderr: "piped",
+    signal: AbortSignal.timeout(10_000),
   }).output();
   if (code !== 0) throw new Error(`chown -h ${uid} ${path}: ${new TextDecoder().decode(stderr)}`);
 }

@@ -70,7 +70,11 @@ const TABLE: Row[] = [
   },
   {
     name: "fifo",
-    make: (dir) => new Deno.Command("mkfifo", { args: ["-m", "0755", join(dir, "fifo")] }).output(),
+    make: (dir) =>
+      new Deno.Command("mkfifo", {
+        args: ["-m", "0755", join(dir, "fifo")],
+        signal: AbortSignal.timeout(10_000),
+      }).output(),
     expected: skip("not_regular"),
   },
 ];
