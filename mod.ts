@@ -53,7 +53,17 @@ export {
   type DiscoverOptions,
   type Discovery,
   type HookFile,
+  judgeFile,
+  selectFor,
+  type Verdict,
 } from "./lib/discovery.ts";
+export {
+  appliesTo,
+  type DirectiveResult,
+  type Directives,
+  parseDirectives,
+  type RulesSummary,
+} from "./lib/directives.ts";
 export type { HookResult, HookStatus, RunReport, SkipKind, SkippedHook } from "./lib/report.ts";
 export {
   ConfigError,

@@ -5,10 +5,13 @@
  *
  * @module
  */
-import { dirname } from "./paths.ts";
-import { compareNames, discoverHooks, type Discovery, safetyProblem } from "./discovery.ts";
+import type { HookRules } from "./config.ts";
+import { join } from "./paths.ts";
+import { compareNames, discoverHooks, type Discovery, rulesOf } from "./discovery.ts";
 import { DEFAULT_PATH } from "./constants.ts";
-import type { SkipKind } from "./report.ts";
+import type { SkipKind, SkippedHook } from "./report.ts";
+import { directoryProblems } from "./safety.ts";
+import { type RulesSummary, summarizeRules } from "./directives.ts";
 import { isElf, readShebang, shebangProblem } from "./shebang.ts";
 
 /** How bad a finding is: errors make `check` exit 1, warnings alone do not. */
@@ -32,8 +35,12 @@ export interface Audit {
   dir: string;
   /** False when the directory does not exist. */
   exists: boolean;
-  /** The hooks that would run, in order. */
+  /** The hooks that would run (for the events their rules name), in order. */
   hooks: string[];
+  /** What each of those hooks is for: null where it is for all (or has the stage's deadline). */
+  rules: RulesSummary[];
+  /** Files switched off by a `.disabled` name or the config (no finding). */
+  disabled: string[];
   /** Everything found, directory first, then files in name order. */
   findings: Finding[];
   /** What could not be inspected (outside Deno's read scope), so was not judged. */
@@ -50,73 +57,92 @@ export interface AuditOptions {
   allowInsecure?: boolean;
   /** The PATH hooks get, for `#!/usr/bin/env NAME` lookups. */
   hookPath?: string;
+  /** The config's `hooks` key, as a run applies it. */
+  rules?: Readonly<Record<string, HookRules>>;
+  /** The registry's action names, so a directive naming no action is an error. */
+  actions?: readonly string[];
 }
 
-const SKIP_ADVICE: Record<Exclude<SkipKind, "insecure">, { problem: string; fix: string }> = {
+/** How bad each kind of skip is, and what to do when the skip carries no fixing command. */
+const SKIP_ADVICE: Record<
+  Exclude<SkipKind, "insecure" | "bad_directive" | "disabled" | "not_for">,
+  { says: string; fix: string }
+> = {
   hidden: {
-    problem: "will be skipped: hidden file",
+    says: "will be skipped",
     fix: "rename it without the leading dot, or move it out",
   },
   leftover: {
-    problem: "will be skipped: editor or package-manager leftover",
+    says: "will be skipped",
     fix: "delete it, or merge it into the hook it belongs to",
   },
   directory: {
-    problem: "not a hook: a directory",
+    says: "not a hook",
     fix: "move it out: nothing but hooks belongs here",
   },
   not_regular: {
-    problem: "not a hook: not a regular file",
+    says: "not a hook",
     fix: "move it out: nothing but hooks belongs here",
   },
   broken_link: {
-    problem: "not a hook: broken symlink",
+    says: "not a hook",
     fix: "fix the link's target or remove the link",
   },
   not_executable: {
-    problem: "will be skipped: not executable",
-    fix: "chmod +x it if it is a hook; otherwise move it out: nothing but hooks belongs here",
+    says: "will be skipped",
+    fix: "move it out: nothing but hooks belongs here",
   },
 };
 
+/** What fixes a bad directive: the line's syntax, by example. */
+const DIRECTIVE_FIX =
+  "correct it: # solus-hooks: actions=server-create,server-network-* stages=pre,post timeout=10s";
+
 /** The directory and each parent up to `/`, checked against the safety rule. */
-async function auditParents(
-  dir: string,
-  uid: number,
-  severity: Severity,
-  notes: string[],
-): Promise<Finding[]> {
-  const findings: Finding[] = [];
-  for (let path = dir;; path = dirname(path)) {
-    let info: Deno.FileInfo;
-    try {
-      info = await Deno.stat(path);
-    } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) {
-        notes.push(
-          `${path} and the directories above it were not inspected: outside this build's read scope`,
-        );
-        break;
-      }
-      if (path === dirname(path)) break;
-      continue;
+async function auditParents(dir: string, uid: number, severity: Severity): Promise<Finding[]> {
+  return (await directoryProblems(dir, uid)).map((found) => ({
+    name: found.path,
+    severity,
+    problem: `${
+      found.role === "hooks directory" ? "the hooks directory" : `parent ${found.path}`
+    } ${found.kind === "unknown" ? "" : "is "}${found.problem}`,
+    fix: found.fix,
+  }));
+}
+
+/** One skipped file as a finding, from the skip's data; null for what is no finding (disabled). */
+function skipFinding(skip: SkippedHook, safety: Severity, allowInsecure: boolean): Finding | null {
+  switch (skip.kind) {
+    case "disabled":
+    case "not_for":
+      return null;
+    case "insecure":
+      return {
+        name: skip.name,
+        severity: safety,
+        problem: `${skip.reason}${
+          allowInsecure ? " (allowed by allowInsecure)" : ": it will be refused"
+        }`,
+        fix: skip.fix ?? "make it owned by root and not writable by group or others",
+      };
+    case "bad_directive":
+      return {
+        name: skip.name,
+        severity: "error",
+        problem: `${skip.reason}: it will be refused`,
+        fix: DIRECTIVE_FIX,
+      };
+    default: {
+      const advice = SKIP_ADVICE[skip.kind];
+      const fix = skip.fix ? `${skip.fix} if it is a hook; otherwise ${advice.fix}` : advice.fix;
+      return {
+        name: skip.name,
+        severity: "warning",
+        problem: `${advice.says}: ${skip.reason}`,
+        fix,
+      };
     }
-    // A root-owned sticky directory such as /tmp lets no one replace another's files.
-    const sticky = info.mode !== null && (info.mode & 0o1000) !== 0 && info.uid === 0;
-    const problem = sticky
-      ? null
-      : safetyProblem(info, uid, path === dir ? "the hooks directory is" : `parent ${path} is`);
-    if (problem) {
-      findings.push({
-        name: path,
-        severity,
-        problem: problem.replace(/: (chown root|chmod go-w)$/, ""),
-        fix: problem.includes("owned by") ? `chown root ${path}` : `chmod go-w ${path}`,
-      });
-    }
-    if (path === dirname(path)) break;
   }
-  return findings;
 }
 
 async function auditHook(
@@ -150,22 +176,39 @@ async function auditHook(
 }
 
 /**
- * Audit a hooks directory. Uses the same discovery and safety rule as a run.
+ * Audit a hooks directory: the same discovery, verdicts and safety rule as a
+ * run, each finding with the command or step that fixes it, and what each hook
+ * is for.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { auditHooksDir } from "./audit.ts";
- * const audit = await auditHooksDir("/usr/local/solus/hooks");
- * for (const finding of audit.findings) console.log(finding.severity, finding.name, finding.problem);
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/10-a.sh`, "#!/bin/sh\n// solus-hooks: timeout=5s\n");
+ * await Deno.chmod(`${dir}/10-a.sh`, 0o755);
+ * await Deno.writeTextFile(`${dir}/.hidden`, "");
+ * const audit = await auditHooksDir(dir);
+ * assert.deepEqual(audit.hooks, ["10-a.sh"]);
+ * assert.deepEqual(audit.rules, [{ name: "10-a.sh", actions: null, stages: null, timeout_ms: 5000 }]);
+ * assert.equal(audit.findings[0].problem, "will be skipped: hidden file (name starts with a dot)");
  * ```
  */
 export async function auditHooksDir(dir: string, options: AuditOptions = {}): Promise<Audit> {
   const uid = options.uid ?? Deno.uid() ?? 0;
   const hookPath = options.hookPath ?? DEFAULT_PATH;
-  const safety: Severity = options.allowInsecure ? "warning" : "error";
+  const allowInsecure = options.allowInsecure ?? false;
+  const safety: Severity = allowInsecure ? "warning" : "error";
   let discovery: Discovery;
   try {
-    discovery = await discoverHooks(dir, { uid });
+    // The safety rule is applied in full, then lifted below when the config
+    // says so, so that `check` names what allowInsecure lets through.
+    discovery = await discoverHooks(dir, {
+      uid,
+      rules: options.rules,
+      actions: options.actions,
+      judgeDirectory: false,
+    });
   } catch (error) {
     if (error instanceof Deno.errors.NotCapable) throw error; // the CLI explains the build's scope
     const message = (error as Error).message;
@@ -173,6 +216,8 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
       dir,
       exists: true,
       hooks: [],
+      rules: [],
+      disabled: [],
       findings: [{
         name: dir,
         severity: "error",
@@ -192,40 +237,30 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
       problem: "the hooks directory does not exist: no hooks will run",
       fix: `mkdir -p ${discovery.dir}`,
     });
-    return { dir: discovery.dir, exists: false, hooks: [], findings, notes, ok: true };
+    return {
+      dir: discovery.dir,
+      exists: false,
+      hooks: [],
+      rules: [],
+      disabled: [],
+      findings,
+      notes,
+      ok: true,
+    };
   }
-  findings.push(...await auditParents(discovery.dir, uid, safety, notes));
+  findings.push(...await auditParents(discovery.dir, uid, safety));
   const perFile: Finding[] = [];
   for (const skip of discovery.skipped) {
-    if (skip.kind === "insecure") {
-      const problem = skip.reason.replace(/^refused: /, "");
-      const [what, fix] = problem.split(/: (?=ch)/);
-      perFile.push({
-        name: skip.name,
-        severity: safety,
-        problem: `${what}${
-          options.allowInsecure ? " (allowed by allowInsecure)" : ": it will be refused"
-        }`,
-        fix: fix
-          ? `${fix} ${skip.name}`
-          : "make it owned by root and not writable by group or others",
-      });
-      continue;
-    }
-    const advice = SKIP_ADVICE[skip.kind];
-    perFile.push({
-      name: skip.name,
-      severity: "warning",
-      problem: `${advice.problem} (${skip.reason})`,
-      fix: advice.fix,
-    });
+    const finding = skipFinding(skip, safety, allowInsecure);
+    if (finding) perFile.push(finding);
   }
-  const runnable = discovery.hooks.map((hook) => hook.name);
-  const insecure = discovery.skipped.filter((skip) => skip.kind === "insecure");
+  // Insecure hooks and hooks with a bad directive are hooks all the same: their
+  // #! line is checked too, so one `check` shows everything to fix.
+  const refused = discovery.skipped.filter((skip) => skip.refused);
   for (
     const hook of [
       ...discovery.hooks,
-      ...insecure.map((s) => ({ name: s.name, path: `${discovery.dir}/${s.name}` })),
+      ...refused.map((s) => ({ name: s.name, path: join(discovery.dir, s.name) })),
     ]
   ) {
     const finding = await auditHook(hook.path, hook.name, hookPath, notes);
@@ -233,12 +268,22 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
   }
   perFile.sort((a, b) => compareNames(a.name, b.name));
   findings.push(...perFile);
+  // With allowInsecure the hooks the safety rule names run anyway, by the rules of
+  // their directive: judge them once more with the rule lifted, as a run would.
+  const runnable = allowInsecure
+    ? (await discoverHooks(discovery.dir, {
+      uid,
+      rules: options.rules,
+      actions: options.actions,
+      allowInsecure: true,
+    })).hooks
+    : discovery.hooks;
   return {
     dir: discovery.dir,
     exists: true,
-    hooks: options.allowInsecure
-      ? [...runnable, ...insecure.map((s) => s.name)].sort(compareNames)
-      : runnable,
+    hooks: runnable.map((hook) => hook.name),
+    rules: runnable.map((hook) => summarizeRules(hook.name, rulesOf(hook))),
+    disabled: discovery.skipped.filter((skip) => skip.kind === "disabled").map((s) => s.name),
     findings,
     notes,
     ok: findings.every((finding) => finding.severity !== "error"),

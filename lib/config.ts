@@ -266,6 +266,7 @@ export function stageOptionsFrom(settings: Readonly<Settings>): StageOptions {
     maxParallel: settings.maxParallel,
     maxOutputBytes: settings.maxOutputBytes,
     allowInsecure: settings.allowInsecure,
+    hookRules: settings.hooks,
     env: settings.env,
   };
 }

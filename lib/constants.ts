@@ -150,3 +150,15 @@ export const JOURNAL_AFTER_INTERRUPT_MS = 500;
  * for the stage to return, plus the bound on writing its record.
  */
 export const UNFINISHED_AFTER_MS = 1000 + JOURNAL_APPEND_MS;
+
+/** A hook's `# solus-hooks:` directive line counts only within its first this many lines. */
+export const DIRECTIVE_MAX_LINES = 20;
+
+/**
+ * The most bytes read from the start of each hook to find its directive line:
+ * discovery reads a bounded head, never a whole file.
+ */
+export const DIRECTIVE_HEAD_BYTES = 8192;
+
+/** How long a helper process (`/usr/bin/stat` for a scoped build) may take. */
+export const HELPER_TIMEOUT_MS = 2000;

@@ -1,21 +1,45 @@
 /**
- * Which files in the hooks directory are hooks, which are skipped, and why.
+ * Which files in the hooks directory are hooks, which are skipped, and why: one
+ * verdict per file, the same for `run`, `--dry-run`, `check` and `test`.
  *
  * A hook is a regular file, or a symlink to one, with an execute bit. Skipped:
- * directories, non-executables, dotfiles, editor and package-manager leftovers,
- * broken links, anything not a regular file. Refused (the run fails): hooks that
- * break the safety rule (owned by someone other than root or the runner, or
- * writable by group or others), unless `allowInsecure`.
+ * names starting with a dot, editor and package-manager leftovers, names ending
+ * in `.disabled` (and hooks the config switches off), directories, anything not
+ * a regular file, broken links, non-executables. Refused (the run fails): hooks
+ * that break the safety rule (see `safety.ts`) unless `allowInsecure`, and hooks
+ * whose directive line (see `directives.ts`) or config entry is wrong. Before any
+ * of that, the hooks directory and its parents must pass the safety rule, or no
+ * file is looked at and the whole stage is refused.
  *
- * The directory is listed afresh on every call; nothing is cached.
+ * The directory is listed afresh on every call; nothing is cached. The files are
+ * looked at synchronously: for 100 hooks that is several times cheaper than
+ * awaiting each look, and nothing else can run before the hooks start anyway.
  *
  * @module
  */
-import { join, resolve } from "./paths.ts";
+import { basename, dirname, resolve } from "./paths.ts";
+import type { HookRules } from "./config.ts";
 import { ConfigError } from "./errors.ts";
+import {
+  actionsProblem,
+  appliesTo,
+  type Directives,
+  mergeRules,
+  readDirectives,
+} from "./directives.ts";
+import type { Stage } from "./registry.ts";
 import type { SkipKind, SkippedHook } from "./report.ts";
+import {
+  breachOf,
+  directoryProblems,
+  fixFor,
+  linkBreachOf,
+  octal,
+  refusalOf,
+  shellQuote,
+} from "./safety.ts";
 
-/** One hook to run. */
+/** One hook to run, with what it is for when its directive or the config says. */
 export interface HookFile {
   /** The file name inside the hooks directory. */
   name: string;
@@ -23,6 +47,12 @@ export interface HookFile {
   path: string;
   /** The resolved real path when `name` is a symlink, else null. */
   target: string | null;
+  /** Action patterns it is for; absent: every action. */
+  actions?: string[];
+  /** Stages it is for; absent: both. */
+  stages?: Stage[];
+  /** Its own time limit in milliseconds, within the stage's; absent: the stage's deadline. */
+  timeoutMs?: number;
 }
 
 /** What a look at the hooks directory found. */
@@ -35,15 +65,29 @@ export interface Discovery {
   hooks: HookFile[];
   /** Files not run, in byte-wise name order, each with its reason. */
   skipped: SkippedHook[];
+  /**
+   * Present when the hooks directory or a parent fails the safety rule: why, in
+   * one sentence. Then no file was looked at and no hook may run.
+   */
+  refused?: string;
 }
 
-/** Options of {@linkcode discoverHooks}. */
+/** Options of {@linkcode discoverHooks} and {@linkcode judgeFile}. */
 export interface DiscoverOptions {
-  /** Run hooks that break the safety rule (default false). */
+  /** Run hooks, and use a directory, that break the safety rule (default false). */
   allowInsecure?: boolean;
   /** The runner's uid; its files are as trusted as root's (default `Deno.uid()`). */
   uid?: number;
+  /** The config's `hooks` key: rules per file name, winning over the file's directive. */
+  rules?: Readonly<Record<string, HookRules>>;
+  /** The registry's action names, so an action pattern that matches none is an error. */
+  actions?: readonly string[];
+  /** Judge the hooks directory and its parents first (default true; `check` does it itself). */
+  judgeDirectory?: boolean;
 }
+
+/** A file's verdict: a hook to run, or a skip with its reason. */
+export type Verdict = { hook: HookFile } | { skip: SkippedHook };
 
 /** A string's Unicode scalar value at `i`; a lone surrogate counts as U+FFFD, as UTF-8 encodes it. */
 function scalarAt(text: string, i: number): number {
@@ -62,8 +106,9 @@ function scalarAt(text: string, i: number): number {
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { compareNames } from "./discovery.ts";
- * console.log(["b", "a", "B", "10", "9", "é"].sort(compareNames)); // ["10", "9", "B", "a", "b", "é"]
+ * assert.deepEqual(["b", "a", "B", "10", "9", "é"].sort(compareNames), ["10", "9", "B", "a", "b", "é"]);
  * ```
  */
 export function compareNames(a: string, b: string): number {
@@ -79,64 +124,91 @@ export function compareNames(a: string, b: string): number {
   return (i < a.length ? 1 : 0) - (j < b.length ? 1 : 0);
 }
 
-const LEFTOVER_SUFFIXES = ["~", ".bak", ".orig", ".swp", ".rpmnew", ".rpmsave"];
+/** Editor and package-manager leftovers, by the end of their names (and `.dpkg-*` anywhere). */
+const LEFTOVER_SUFFIXES = [
+  "~",
+  ".bak",
+  ".orig",
+  ".swp",
+  ".swo",
+  ".swx",
+  ".rej",
+  ".rpmnew",
+  ".rpmsave",
+  ".rpmorig",
+  ".ucf-old",
+  ".ucf-new",
+  ".ucf-dist",
+  ".pacnew",
+  ".pacsave",
+  ".pacorig",
+];
+
+/** The leftover suffixes as one expression: one match per name instead of one call per suffix. */
+const LEFTOVER_END = new RegExp(
+  `(?:${LEFTOVER_SUFFIXES.map((suffix) => suffix.replace(/[.~]/g, "\\$&")).join("|")})$`,
+);
+
+/** The suffix that switches a hook off without `chmod -x`. */
+const DISABLED_SUFFIX = ".disabled";
 
 /**
  * Why a name is skipped whatever the file is: a dotfile, or a leftover of an
- * editor or package manager (`~`, `.bak`, `.orig`, `.swp`, `.rpmnew`, `.rpmsave`,
- * `.dpkg-*`). Null when the name is fine.
+ * editor or package manager (`~`, `#name#`, `.bak`, `.orig`, `.swp`, `.swo`,
+ * `.swx`, `.rej`, `.rpmnew`, `.rpmsave`, `.rpmorig`, `.ucf-old`, `.ucf-new`,
+ * `.ucf-dist`, `.pacnew`, `.pacsave`, `.pacorig`, `.dpkg-*`). Null when the
+ * name is fine. (A name ending in `.disabled` is skipped too, as `disabled`.)
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { leftoverReason } from "./discovery.ts";
- * console.log(leftoverReason("hook.sh.bak")); // "editor or package-manager leftover (.bak)"
- * console.log(leftoverReason("hook.sh.dpkg-old")); // "editor or package-manager leftover (.dpkg-old)"
- * console.log(leftoverReason(".hook.sh")); // "hidden file (name starts with a dot)"
- * console.log(leftoverReason("hook.sh")); // null
+ * assert.equal(leftoverReason("hook.sh.bak"), "editor or package-manager leftover (.bak)");
+ * assert.equal(leftoverReason("hook.sh.dpkg-old"), "editor or package-manager leftover (.dpkg-old)");
+ * assert.equal(leftoverReason("#hook.sh#"), "editor or package-manager leftover (#...#)");
+ * assert.equal(leftoverReason(".hook.sh"), "hidden file (name starts with a dot)");
+ * assert.equal(leftoverReason("hook.sh"), null);
  * ```
  */
 export function leftoverReason(name: string): string | null {
-  if (name.startsWith(".")) return "hidden file (name starts with a dot)";
-  const dpkg = name.indexOf(".dpkg-");
-  if (dpkg !== -1) return `editor or package-manager leftover (${name.slice(dpkg)})`;
-  const suffix = LEFTOVER_SUFFIXES.find((s) => name.endsWith(s));
-  return suffix ? `editor or package-manager leftover (${suffix})` : null;
+  return nameSkip(name)?.reason ?? null;
 }
 
-/** A mode as `ls -l` users write it: `0644`, `04755`. */
-function octal(mode: number): string {
-  return `0${(mode & 0o7777).toString(8).padStart(3, "0")}`;
+function nameSkip(name: string): { kind: "hidden" | "leftover"; reason: string } | null {
+  if (name.startsWith(".")) {
+    return { kind: "hidden", reason: "hidden file (name starts with a dot)" };
+  }
+  const dpkg = name.indexOf(".dpkg-");
+  const suffix = dpkg !== -1
+    ? name.slice(dpkg)
+    : name.length > 1 && name.startsWith("#") && name.endsWith("#")
+    ? "#...#"
+    : LEFTOVER_END.exec(name)?.[0];
+  return suffix
+    ? { kind: "leftover", reason: `editor or package-manager leftover (${suffix})` }
+    : null;
 }
 
 /**
- * The safety rule: why a file (or a directory) may not be trusted, or null when
- * it may. Trusted means owned by root (uid 0) or by the runner's own `uid`, and
- * not writable by group or others (`mode & 0o022`). The owner is checked first;
- * the reason ends with the command that fixes it (`: chown root` or
- * `: chmod go-w`). `what`, when given, starts the reason, e.g. `"the hooks
- * directory is"`, so `check` can apply the same rule to directories. Whether a
- * sticky directory is acceptable is the caller's call.
+ * The safety rule in one sentence ending in the command that fixes it, or null
+ * when `info` keeps it. `what`, when given, starts it (`"the hooks directory
+ * is"`). Reports carry the same as data (`reason` and `fix`); see `safety.ts`.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { safetyProblem } from "./discovery.ts";
  * const info = await Deno.stat("/bin/sh");
- * console.log(safetyProblem(info, Deno.uid() ?? 0)); // null
- * const loose = { ...info, uid: 0, mode: 0o100777 };
- * console.log(safetyProblem(loose, 0)); // "writable by group or others (mode 0777): chmod go-w"
- * console.log(safetyProblem({ ...info, uid: 1001, mode: 0o40755 }, 0, "the hooks directory is"));
- * // "the hooks directory is owned by uid 1001, not root or the runner (uid 0): chown root"
+ * assert.equal(safetyProblem({ ...info, uid: 0, mode: 0o100755 }, 0), null);
+ * assert.equal(
+ *   safetyProblem({ ...info, uid: 0, mode: 0o100777 }, 0),
+ *   "writable by group or others (mode 0777): chmod go-w",
+ * );
  * ```
  */
 export function safetyProblem(info: Deno.FileInfo, uid: number, what = ""): string | null {
-  const prefix = what ? `${what} ` : "";
-  if (info.uid !== null && info.uid !== 0 && info.uid !== uid) {
-    return `${prefix}owned by uid ${info.uid}, not root or the runner (uid ${uid}): chown root`;
-  }
-  if (info.mode !== null && (info.mode & 0o022) !== 0) {
-    return `${prefix}writable by group or others (mode ${octal(info.mode)}): chmod go-w`;
-  }
-  return null;
+  const breach = breachOf(info, uid);
+  return breach ? `${what ? `${what} ` : ""}${breach.problem}: ${breach.command}` : null;
 }
 
 /** What a file that is neither a regular file nor a directory is, in words. */
@@ -162,25 +234,47 @@ function brokenReason(link: string, error: unknown): string {
   return `broken symlink to ${link} (${(error as Error).message})`;
 }
 
-type Verdict = { hook: HookFile } | { skip: SkippedHook } | null;
-
-function skip(name: string, kind: SkipKind, reason: string): Verdict {
-  return { skip: { name, reason, kind, refused: kind === "insecure" } };
+function skip(name: string, kind: SkipKind, reason: string, fix?: string): Verdict {
+  const refused = kind === "insecure" || kind === "bad_directive";
+  return { skip: { name, reason, kind, refused, ...(fix === undefined ? {} : { fix }) } };
 }
 
-/** Look at one directory entry; null when it vanished before it could be looked at. */
-async function inspect(
-  dir: string,
-  name: string,
-  uid: number,
-  allowInsecure: boolean,
-): Promise<Verdict> {
-  const leftover = leftoverReason(name);
-  if (leftover) return skip(name, name.startsWith(".") ? "hidden" : "leftover", leftover);
-  const path = join(dir, name);
+/** What every verdict of one look needs. */
+interface Judge {
+  uid: number;
+  allowInsecure: boolean;
+  rules: Readonly<Record<string, HookRules>>;
+  actions?: readonly string[];
+}
+
+function judgeOf(options: DiscoverOptions): Judge {
+  return {
+    uid: options.uid ?? Deno.uid() ?? 0,
+    allowInsecure: options.allowInsecure ?? false,
+    rules: options.rules ?? {},
+    actions: options.actions,
+  };
+}
+
+/**
+ * The verdict on one directory entry; null when it vanished before it could be
+ * looked at. The one rule, in order: the name (hidden, leftover, disabled), the
+ * config's `enabled: false`, the file type, the execute bit, the safety rule
+ * (the link's own owner, then the file or the link's target), the directive.
+ */
+function inspect(dir: string, name: string, judge: Judge): Verdict | null {
+  const byName = nameSkip(name);
+  if (byName) return skip(name, byName.kind, byName.reason);
+  if (name.endsWith(DISABLED_SUFFIX)) return skip(name, "disabled", "disabled");
+  const configured = Object.hasOwn(judge.rules, name) ? judge.rules[name] : undefined;
+  if (configured?.enabled === false) {
+    return skip(name, "disabled", "disabled by the config (its hooks entry says enabled: false)");
+  }
+  // `dir` is absolute and normal, and a listed name holds no slash: no need to normalise.
+  const path = dir === "/" ? `/${name}` : `${dir}/${name}`;
   let link: Deno.FileInfo;
   try {
-    link = await Deno.lstat(path);
+    link = Deno.lstatSync(path);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       // Deno replaces bytes that are not UTF-8 with U+FFFD when it lists a
@@ -200,24 +294,24 @@ async function inspect(
   if (link.isSymlink) {
     let to: string;
     try {
-      to = await Deno.readLink(path);
+      to = Deno.readLinkSync(path);
     } catch {
       return null; // replaced or removed since lstat
     }
     try {
-      info = await Deno.stat(path);
-      target = await Deno.realPath(path);
+      info = Deno.statSync(path);
+      target = Deno.realPathSync(path);
     } catch (error) {
       if (error instanceof Deno.errors.NotCapable) throw error;
       return skip(name, "broken_link", brokenReason(to, error));
     }
   }
-  const label = link.isSymlink ? `symlink to ${target}: ` : "";
+  const label = target !== null ? `symlink to ${target}: ` : "";
   if (info.isDirectory) {
     return skip(
       name,
       "directory",
-      link.isSymlink ? `symlink to a directory (${target})` : "directory",
+      target !== null ? `symlink to a directory (${target})` : "directory",
     );
   }
   if (!info.isFile) {
@@ -227,33 +321,141 @@ async function inspect(
     return skip(
       name,
       "not_executable",
-      `${label}not executable (mode ${octal(info.mode)}): chmod +x to enable it`,
+      `${label}not executable (mode ${octal(info.mode)})`,
+      `chmod +x ${shellQuote(target ?? path)}`,
     );
   }
-  if (!allowInsecure) {
-    const problem = safetyProblem(info, uid, link.isSymlink ? `link target ${target}` : "");
-    if (problem) return skip(name, "insecure", problem);
+  if (!judge.allowInsecure) {
+    const own = target !== null ? linkBreachOf(link, judge.uid) : null;
+    if (own) return skip(name, "insecure", own.problem, fixFor(own, path));
+    const breach = breachOf(info, judge.uid);
+    if (breach) {
+      return skip(
+        name,
+        "insecure",
+        target !== null ? `link target ${target} ${breach.problem}` : breach.problem,
+        fixFor(breach, target ?? path),
+      );
+    }
   }
-  return { hook: { name, path, target } };
+  const read = readDirectives(path, judge.actions);
+  if (!read.ok) return skip(name, "bad_directive", `bad directive: ${read.error}`);
+  if (configured?.actions !== undefined) {
+    const problem = actionsProblem(configured.actions, judge.actions);
+    if (problem) {
+      return skip(name, "bad_directive", `bad hooks entry in the config: actions: ${problem}`);
+    }
+  }
+  return { hook: { name, path, target, ...mergeRules(read.directives, configured) } };
+}
+
+/**
+ * The verdict on one hook file anywhere, by the same rule a run applies to the
+ * files of its hooks directory (`solus-hooks test` uses it); the config's rules
+ * are looked up by the file's name. Null when there is no such file. Throws like
+ * {@linkcode discoverHooks} when the file cannot be looked at.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { judgeFile } from "./discovery.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/hook.sh~`, "#!/bin/sh\n");
+ * const verdict = judgeFile(`${dir}/hook.sh~`);
+ * assert.ok(verdict && "skip" in verdict && verdict.skip.kind === "leftover");
+ * assert.equal(judgeFile(`${dir}/absent`), null);
+ * ```
+ */
+export function judgeFile(path: string, options: DiscoverOptions = {}): Verdict | null {
+  const absolute = resolve(path);
+  return inspect(dirname(absolute), basename(absolute), judgeOf(options));
+}
+
+/**
+ * The rules a discovered hook runs by (its directive with the config's entry
+ * over it), without its name and paths.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { rulesOf } from "./discovery.ts";
+ * assert.deepEqual(rulesOf({ name: "a", path: "/h/a", target: null, stages: ["post"] }), { stages: ["post"] });
+ * ```
+ */
+export function rulesOf(hook: HookFile): Directives {
+  const rules: Directives = {};
+  if (hook.actions !== undefined) rules.actions = hook.actions;
+  if (hook.stages !== undefined) rules.stages = hook.stages;
+  if (hook.timeoutMs !== undefined) rules.timeoutMs = hook.timeoutMs;
+  return rules;
+}
+
+/**
+ * Split a discovery's hooks into those for `action` at `stage` and the rest,
+ * which join the skipped files as `not_for` (not a failure), in name order.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { selectFor } from "./discovery.ts";
+ * const picked = selectFor({
+ *   dir: "/h",
+ *   exists: true,
+ *   hooks: [{ name: "a", path: "/h/a", target: null, actions: ["server-create"] }],
+ *   skipped: [],
+ * }, "server-stop", "pre");
+ * assert.deepEqual(picked.hooks, []);
+ * assert.equal(picked.skipped[0].reason, "not for server-stop pre");
+ * ```
+ */
+export function selectFor(
+  discovery: Discovery,
+  action: string,
+  stage: Stage,
+): { hooks: HookFile[]; skipped: SkippedHook[] } {
+  const hooks: HookFile[] = [];
+  const notFor: SkippedHook[] = [];
+  for (const hook of discovery.hooks) {
+    if (appliesTo(rulesOf(hook), action, stage)) hooks.push(hook);
+    else {
+      notFor.push({
+        name: hook.name,
+        reason: `not for ${action} ${stage}`,
+        kind: "not_for",
+        refused: false,
+      });
+    }
+  }
+  const skipped = notFor.length === 0
+    ? discovery.skipped
+    : [...discovery.skipped, ...notFor].sort((a, b) => compareNames(a.name, b.name));
+  return { hooks, skipped };
 }
 
 /**
  * List the hooks directory afresh and sort what is there into hooks to run and
  * files skipped with a reason, both in byte-wise name order.
  *
- * A missing directory is zero hooks (`exists: false`), not an error. One that
+ * A missing directory is zero hooks (`exists: false`), not an error. Unless
+ * `allowInsecure`, the directory and its parents are judged first: when one
+ * fails the safety rule, `refused` says why and no file is looked at. One that
  * cannot be listed (no permission, not a directory) or whose entries cannot be
  * looked at throws a {@linkcode ConfigError} naming it; a denial by Deno's own
  * permissions is rethrown as it is (`Deno.errors.NotCapable`). A file removed
- * between the listing and the look is left out. A skip has `refused: true` only
- * when the safety rule refused it: that makes the run fail.
+ * between the listing and the look is left out. A skip has `refused: true` when
+ * the safety rule or a bad directive refused it: that makes the run fail.
  *
  * @example
  * ```ts
+ * import assert from "node:assert/strict";
  * import { discoverHooks } from "./discovery.ts";
- * const found = await discoverHooks("/usr/local/solus/hooks");
- * console.log(found.exists, found.hooks.map((hook) => hook.name));
- * for (const skip of found.skipped) console.log(skip.name, skip.reason, skip.refused);
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/10-a.sh`, "#!/bin/sh\n# solus-hooks: stages=post timeout=5s\n");
+ * await Deno.chmod(`${dir}/10-a.sh`, 0o755);
+ * const found = await discoverHooks(dir);
+ * assert.deepEqual(found.hooks.map((hook) => [hook.name, hook.stages, hook.timeoutMs]), [
+ *   ["10-a.sh", ["post"], 5000],
+ * ]);
  * ```
  */
 export async function discoverHooks(
@@ -261,10 +463,10 @@ export async function discoverHooks(
   options: DiscoverOptions = {},
 ): Promise<Discovery> {
   const absolute = resolve(dir);
-  const uid = options.uid ?? Deno.uid() ?? 0;
+  const judge = judgeOf(options);
   const names: string[] = [];
   try {
-    for await (const entry of Deno.readDir(absolute)) names.push(entry.name);
+    for (const entry of Deno.readDirSync(absolute)) names.push(entry.name);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       return { dir: absolute, exists: false, hooks: [], skipped: [] };
@@ -277,12 +479,16 @@ export async function discoverHooks(
       cause: error,
     });
   }
+  if (!judge.allowInsecure && options.judgeDirectory !== false) {
+    const [problem] = await directoryProblems(absolute, judge.uid);
+    if (problem) {
+      return { dir: absolute, exists: true, hooks: [], skipped: [], refused: refusalOf(problem) };
+    }
+  }
   names.sort(compareNames);
-  const verdicts = await Promise.all(
-    names.map((name) => inspect(absolute, name, uid, options.allowInsecure ?? false)),
-  );
   const found: Discovery = { dir: absolute, exists: true, hooks: [], skipped: [] };
-  for (const verdict of verdicts) {
+  for (const name of names) {
+    const verdict = inspect(absolute, name, judge);
     if (verdict === null) continue;
     if ("hook" in verdict) found.hooks.push(verdict.hook);
     else found.skipped.push(verdict.skip);

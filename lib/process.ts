@@ -438,3 +438,40 @@ export async function runForeground(
     options.signal.removeEventListener("abort", forward);
   }
 }
+
+/**
+ * Run a short helper program to its end and return what it printed on stdout,
+ * or null when it could not start, failed, or outlived `timeoutMs` (it is then
+ * killed). For the few facts Deno's own permissions hide from a scoped build,
+ * such as the owner and mode of the hooks directory's parents
+ * (`/usr/bin/stat`): running programs is unrestricted there, reading is not.
+ * The helper gets no environment but a fixed PATH, and no stdin.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { helperOutput } from "./process.ts";
+ * assert.equal(await helperOutput("/bin/echo", ["hi"], 2000), "hi\n");
+ * assert.equal(await helperOutput("/nonexistent/helper", [], 2000), null);
+ * ```
+ */
+export async function helperOutput(
+  command: string,
+  args: readonly string[],
+  timeoutMs: number,
+): Promise<string | null> {
+  try {
+    const { success, stdout } = await new Deno.Command(command, {
+      args: [...args],
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(timeoutMs),
+    }).output();
+    return success ? new TextDecoder().decode(stdout) : null;
+  } catch {
+    return null;
+  }
+}

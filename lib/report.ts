@@ -46,15 +46,27 @@ export interface HookResult {
   error?: string;
 }
 
-/** The classes of files that are not run. */
+/**
+ * The classes of files that are not run, for programs to filter on: `hidden`
+ * (name starts with a dot), `leftover` (editor or package-manager leftover),
+ * `disabled` (a name ending in `.disabled`, or `enabled: false` in the
+ * config), `directory`, `not_regular`, `broken_link`, `not_executable`,
+ * `insecure` (the safety rule: refused), `bad_directive` (an unknown key or a
+ * bad value in its directive line or config entry: refused), and `not_for` (its
+ * directives say it is not for this action or stage: no failure, and hidden
+ * from the human report unless `--verbose`).
+ */
 export type SkipKind =
   | "hidden"
   | "leftover"
+  | "disabled"
   | "directory"
   | "not_regular"
   | "broken_link"
   | "not_executable"
-  | "insecure";
+  | "insecure"
+  | "bad_directive"
+  | "not_for";
 
 /** A file in the hooks directory that was not run, and why. */
 export interface SkippedHook {
@@ -65,10 +77,12 @@ export interface SkippedHook {
   /** Why it was not run, for programs. */
   kind: SkipKind;
   /**
-   * True when the file was refused by the safety rule (wrong owner, writable by
-   * group or others): a refusal makes the run fail (exit 1), a plain skip does not.
+   * True when the file was refused (the safety rule, or a bad directive): a
+   * refusal makes the run fail (exit 1), a plain skip does not.
    */
   refused: boolean;
+  /** The command that fixes it, when there is one (e.g. `chmod go-w /usr/local/solus/hooks/10-a`). */
+  fix?: string;
 }
 
 /** The record of one stage run. */
@@ -128,11 +142,11 @@ export function isSuccessful(
  * ```ts
  * import { isDirectiveSkip, type SkippedHook } from "./report.ts";
  * import assert from "node:assert/strict";
- * const skip = { name: "20-fw", reason: "not for server-stop pre", kind: "not_for_event", refused: false };
+ * const skip = { name: "20-fw", reason: "not for server-stop pre", kind: "not_for", refused: false };
  * assert.equal(isDirectiveSkip(skip as unknown as SkippedHook), true);
  * assert.equal(isDirectiveSkip({ ...skip, kind: "hidden" } as SkippedHook), false);
  * ```
  */
 export function isDirectiveSkip(skip: SkippedHook): boolean {
-  return (skip.kind as string) === "not_for_event";
+  return skip.kind === "not_for";
 }

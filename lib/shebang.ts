@@ -110,6 +110,68 @@ async function lookUp(
   return { found: null, unknown };
 }
 
+/** GNU env's short options that take a value (`-u NAME`, `-C DIR`). */
+const ENV_VALUE_OPTIONS = new Set(["u", "C"]);
+/** GNU env's long options that take a value when written apart (`--unset NAME`). */
+const ENV_VALUE_LONG = new Set(["--unset", "--chdir"]);
+
+/**
+ * The program an `env` `#!` line runs, and the PATH it looks it up on when the
+ * line assigns one: `env`'s options (`-i`, `-u NAME`, `-C DIR`, `-S`, `-v`,
+ * `--split-string=...`, `--`) and `NAME=VALUE` assignments come first. The
+ * kernel passes everything after `#!/usr/bin/env` as one argument, which
+ * `-S` splits; the words here are already split.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { envProgram } from "./shebang.ts";
+ * assert.deepEqual(envProgram(["-S", "PYTHONUNBUFFERED=1", "python3", "-u"]), { program: "python3" });
+ * assert.deepEqual(envProgram(["-S", "deno", "run", "--quiet"]), { program: "deno" });
+ * assert.deepEqual(envProgram(["-iS", "PATH=/opt/bin", "tool"]), { program: "tool", path: "/opt/bin" });
+ * assert.deepEqual(envProgram(["-u", "HOME", "sh"]), { program: "sh" });
+ * ```
+ */
+export function envProgram(args: readonly string[]): { program?: string; path?: string } {
+  const words = [...args];
+  let path: string | undefined;
+  const found = (program?: string) => ({
+    ...(program === undefined ? {} : { program }),
+    ...(path === undefined ? {} : { path }),
+  });
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i];
+    if (word === "--") return found(words[i + 1]);
+    if (word.startsWith("--split-string=")) {
+      words.splice(i + 1, 0, ...split(word.slice("--split-string=".length)));
+    } else if (ENV_VALUE_LONG.has(word)) {
+      i++; // --unset NAME, --chdir DIR
+    } else if (word.startsWith("-") && word.length > 1 && !word.startsWith("--")) {
+      // A cluster of short options: -iv, -uNAME, -u NAME, -SPROGRAM, -S.
+      for (let j = 1; j < word.length; j++) {
+        if (ENV_VALUE_OPTIONS.has(word[j])) {
+          if (j === word.length - 1) i++; // the value is the next word
+          break;
+        }
+        if (word[j] === "S") {
+          words.splice(i + 1, 0, ...split(word.slice(j + 1)));
+          break;
+        }
+      }
+    } else if (!word.startsWith("-")) {
+      const equals = word.indexOf("=");
+      if (equals <= 0) return found(word);
+      if (word.slice(0, equals) === "PATH") path = word.slice(equals + 1);
+    }
+    // Anything else (-, --ignore-environment, --debug...) sets nothing we need.
+  }
+  return found();
+}
+
+function split(text: string): string[] {
+  return text.split(/[ \t]+/).filter(Boolean);
+}
+
 /**
  * What is wrong with a `#!` line, in words with the fix, or null when it can run.
  * `path` is the PATH hooks get, for `#!/usr/bin/env NAME` lookups. What Deno's
@@ -143,8 +205,9 @@ export async function shebangProblem(
     return `the interpreter named in the #! line is missing: ${shebang.interpreter}`;
   }
   if (/\/env$/.test(shebang.interpreter)) {
-    const program = shebang.args.find((arg) => !arg.startsWith("-"));
+    const { program, path: assigned } = envProgram(shebang.args);
     if (program) {
+      if (assigned !== undefined) path = assigned;
       const { found, unknown } = await lookUp(program, path);
       if (!found && unknown) onUnknown?.(`${program} on PATH`);
       if (!found && !unknown) {

@@ -6,7 +6,9 @@
  * @module
  */
 import { DEFAULTS } from "./constants.ts";
-import { discoverHooks, type Discovery } from "./discovery.ts";
+import type { HookRules } from "./config.ts";
+import { formatTimeout } from "./directives.ts";
+import { discoverHooks, type Discovery, type HookFile, selectFor } from "./discovery.ts";
 import { buildHookEnvironment } from "./environment.ts";
 import { validateEvent } from "./event.ts";
 import { killRunProcesses, runHookProcess } from "./process.ts";
@@ -29,6 +31,8 @@ export interface StageOptions {
   maxOutputBytes?: number;
   /** Run hooks that fail the ownership and permission rule (default false). */
   allowInsecure?: boolean;
+  /** The config's `hooks` key: per hook name, which events it is for and its own time limit. */
+  hookRules?: Readonly<Record<string, HookRules>>;
   /** More environment variables to pass through, and variables to set. */
   env?: { passthrough?: readonly string[]; set?: Readonly<Record<string, string>> };
   /** Validates the event; defaults to the built-in registry. */
@@ -118,13 +122,21 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
   const runId = options.runId ?? crypto.randomUUID();
   const eventId = options.eventId ?? crypto.randomUUID();
 
-  const discovery = options.discovery ??
-    await discoverHooks(options.dir, { allowInsecure: options.allowInsecure ?? false });
+  const discovery = options.discovery ?? await discoverHooks(options.dir, {
+    allowInsecure: options.allowInsecure ?? false,
+    rules: options.hookRules,
+    actions: registry.actions().map((spec) => spec.name),
+  });
+  // A refused directory runs nothing; hooks not meant for this event are skipped.
+  const selected = discovery.refused
+    ? { hooks: [], skipped: [] }
+    : selectFor(discovery, checked.action, checked.stage);
+  const stageDeadline = startedAt.getTime() + timeoutMs;
   const env = buildHookEnvironment({
     event: checked,
     runId,
     eventId,
-    deadline: startedAt.getTime() + timeoutMs,
+    deadline: stageDeadline,
     passthrough: options.env?.passthrough,
     set: options.env?.set,
   });
@@ -143,30 +155,35 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
 
   const running = new Set<string>();
   const progress = () => options.onProgress?.([...running]);
-  const runOne = async (name: string, path: string): Promise<HookResult> => {
+  const runOne = async ({ name, path, timeoutMs: own }: HookFile): Promise<HookResult> => {
     running.add(name);
     progress();
     const startedMs = Math.round(performance.now() - start); // where it sits on show's timeline
+    // A hook's own time limit (its directive or the config) ends it earlier than
+    // the stage's deadline: the earlier of the two, from its own start.
+    const limit = own === undefined ? undefined : ownLimit(own, stageDeadline, stop);
     const outcome = await runHookProcess({
       command: path,
       cwd: discovery.dir,
-      env,
+      env: limit ? { ...env, SOLUS_HOOK_DEADLINE: String(limit.deadline) } : env,
       stdin,
-      signal: stop,
+      signal: limit?.signal ?? stop,
       killGraceMs: options.killGraceMs ?? STAGE_DEFAULTS.killGraceMs,
       maxOutputBytes: options.maxOutputBytes ?? STAGE_DEFAULTS.maxOutputBytes,
     });
     running.delete(name);
     progress();
+    if (own !== undefined && limit?.fired() && outcome.status === "timed_out" && outcome.error) {
+      outcome.error = outcome.error.replace(
+        "killed at the stage deadline",
+        `killed at its own time limit (timeout=${formatTimeout(own)})`,
+      );
+    }
     return { name, ...outcome, started_ms: startedMs };
   };
 
-  const limit = options.mode === "serial" ? 1 : options.maxParallel || discovery.hooks.length;
-  const hooks = await mapLimited(
-    discovery.hooks,
-    Math.max(1, limit),
-    (hook) => runOne(hook.name, hook.path),
-  );
+  const limit = options.mode === "serial" ? 1 : options.maxParallel || selected.hooks.length;
+  const hooks = await mapLimited(selected.hooks, Math.max(1, limit), runOne);
 
   // Interrupted: every hook group is dead, but a descendant that left its group
   // with setsid is not, and no hook process may outlive an interrupted runner.
@@ -179,12 +196,31 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
     dir: discovery.dir,
     started_at: startedAt.toISOString(),
     duration_ms: Math.round(performance.now() - start),
-    ok: isSuccessful(hooks, discovery.skipped) && !options.signal?.aborted,
+    ok: isSuccessful(hooks, selected.skipped) && !options.signal?.aborted && !discovery.refused,
     interrupted: options.signal?.aborted ?? false,
     hooks,
-    skipped: discovery.skipped,
+    skipped: selected.skipped,
     ...(options.replayOf ? { replay_of: options.replayOf } : {}),
+    ...(discovery.refused ? { refused: discovery.refused } : {}),
   };
+}
+
+/**
+ * A hook's own time limit of `ms` from now, capped by the stage's deadline:
+ * the signal that stops it (a `TimeoutError`, like the stage's), its absolute
+ * deadline in Unix ms, and whether its own limit, not the stage, fired first.
+ */
+function ownLimit(
+  ms: number,
+  stageDeadline: number,
+  stop: AbortSignal,
+): { signal: AbortSignal; deadline: number; fired(): boolean } | undefined {
+  const now = Date.now();
+  if (now + ms >= stageDeadline) return undefined; // the stage's deadline comes first anyway
+  const own = AbortSignal.timeout(ms);
+  let first = false;
+  own.addEventListener("abort", () => first = !stop.aborted, { once: true });
+  return { signal: AbortSignal.any([stop, own]), deadline: now + ms, fired: () => first };
 }
 
 /** Map over `items` with at most `limit` calls in flight, starting them in order; results keep order. */

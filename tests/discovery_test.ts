@@ -15,8 +15,8 @@ async function put(dir: string, name: string, mode = 0o755, text = OK): Promise<
   return path;
 }
 
-/** Replace one function of the `Deno` namespace for the length of `fn`. */
-async function patched<K extends "readDir" | "lstat">(
+/** Replace one function of the `Deno` namespace for the length of `fn` (discovery looks synchronously). */
+async function patched<K extends "readDirSync" | "lstatSync">(
   key: K,
   replacement: (typeof Deno)[K],
   fn: () => Promise<void>,
@@ -248,27 +248,31 @@ Deno.test("discoverHooks() skips files without an execute bit", async () => {
     assert.deepEqual(found.skipped, [
       {
         name: "lib.sh",
-        reason: "not executable (mode 04644): chmod +x to enable it",
+        reason: "not executable (mode 04644)",
         kind: "not_executable",
         refused: false,
+        fix: `chmod +x ${join(dir, "lib.sh")}`,
       },
       {
         name: "notes.txt",
-        reason: "not executable (mode 0644): chmod +x to enable it",
+        reason: "not executable (mode 0644)",
         kind: "not_executable",
         refused: false,
+        fix: `chmod +x ${join(dir, "notes.txt")}`,
       },
       {
         name: "secret",
-        reason: "not executable (mode 0600): chmod +x to enable it",
+        reason: "not executable (mode 0600)",
         kind: "not_executable",
         refused: false,
+        fix: `chmod +x ${join(dir, "secret")}`,
       },
       {
         name: "z-link",
-        reason: `symlink to ${real}: not executable (mode 0644): chmod +x to enable it`,
+        reason: `symlink to ${real}: not executable (mode 0644)`,
         kind: "not_executable",
         refused: false,
+        fix: `chmod +x ${real}`,
       },
     ]);
   });
@@ -476,8 +480,8 @@ Deno.test("discoverHooks() leaves out a file that vanishes between listing and l
   await withTempDir(async (dir) => {
     await put(dir, "a");
     await put(dir, "c");
-    const original = Deno.readDir;
-    await patched("readDir", async function* (path) {
+    const original = Deno.readDirSync;
+    await patched("readDirSync", function* (path) {
       yield* original(path);
       yield { name: "b-ghost", isFile: true, isDirectory: false, isSymlink: false };
     }, async () => {
@@ -559,7 +563,7 @@ Deno.test("discoverHooks() throws an error naming a hooks directory that is a fi
 
 Deno.test("discoverHooks() throws an error naming a hooks directory it may not list", async () => {
   await withTempDir(async (dir) => {
-    await patched("readDir", (path) => {
+    await patched("readDirSync", (path) => {
       throw new Deno.errors.PermissionDenied(`Permission denied (os error 13): readdir '${path}'`);
     }, async () => {
       await assert.rejects(
@@ -576,10 +580,10 @@ Deno.test("discoverHooks() throws an error naming a file it may not look at", as
   await withTempDir(async (dir) => {
     await put(dir, "a");
     await put(dir, "b");
-    const original = Deno.lstat;
-    await patched("lstat", (path) => {
+    const original = Deno.lstatSync;
+    await patched("lstatSync", (path) => {
       if (String(path).endsWith("/b")) {
-        return Promise.reject(new Deno.errors.PermissionDenied("Permission denied (os error 13)"));
+        throw new Deno.errors.PermissionDenied("Permission denied (os error 13)");
       }
       return original(path);
     }, async () => {
@@ -607,15 +611,17 @@ Deno.test("discoverHooks() refuses hooks writable by group or others", async () 
     await put(dir, "d-both.sh", 0o777);
     const found = await discoverHooks(dir);
     assert.deepEqual(names(found.hooks), ["a-safe.sh"]);
-    const refused = (mode: string) => ({
-      reason: `writable by group or others (mode ${mode}): chmod go-w`,
+    const refused = (name: string, mode: string) => ({
+      name,
+      reason: `writable by group or others (mode ${mode})`,
       kind: "insecure",
       refused: true,
+      fix: `chmod go-w ${join(dir, name)}`,
     });
     assert.deepEqual(found.skipped, [
-      { name: "b-group.sh", ...refused("0775") },
-      { name: "c-world.sh", ...refused("0757") },
-      { name: "d-both.sh", ...refused("0777") },
+      refused("b-group.sh", "0775"),
+      refused("c-world.sh", "0757"),
+      refused("d-both.sh", "0777"),
     ]);
   });
 });
@@ -651,11 +657,10 @@ Deno.test("discoverHooks() refuses a symlink whose target is writable by group o
     ]);
     assert.deepEqual(found.skipped, [{
       name: "10-loose",
-      reason: `link target ${
-        join(store, "loose.sh")
-      } writable by group or others (mode 0775): chmod go-w`,
+      reason: `link target ${join(store, "loose.sh")} writable by group or others (mode 0775)`,
       kind: "insecure",
       refused: true,
+      fix: `chmod go-w ${join(store, "loose.sh")}`,
     }]);
     const lax = await discoverHooks(hooks, { allowInsecure: true });
     assert.deepEqual(names(lax.hooks), ["10-loose", "20-tight"]);
@@ -675,7 +680,7 @@ Deno.test("discoverHooks() trusts files of the uid it is told is the runner's", 
       assert.deepEqual(names(found.hooks), ["mine.sh"]);
     } else {
       assert.deepEqual(found.skipped.map((s) => s.reason), [
-        `owned by uid ${owner}, not root or the runner (uid ${stranger}): chown root`,
+        `owned by uid ${owner}, not root or the runner (uid ${stranger})`,
       ]);
     }
   });
@@ -692,9 +697,10 @@ Deno.test({
       assert.deepEqual(names(found.hooks), ["mine.sh"]);
       assert.deepEqual(found.skipped, [{
         name: "theirs.sh",
-        reason: "owned by uid 65534, not root or the runner (uid 0): chown root",
+        reason: "owned by uid 65534, not root or the runner (uid 0)",
         kind: "insecure",
         refused: true,
+        fix: `chown root ${join(dir, "theirs.sh")}`,
       }]);
       // A runner whose uid is 65534 trusts that user's files, and root's.
       const asNobody = await discoverHooks(dir, { uid: 65534 });
@@ -721,13 +727,13 @@ Deno.test({
       await Deno.symlink(theirs, join(hooks, "link"));
       const found = await discoverHooks(hooks);
       assert.deepEqual(found.hooks, []);
+      const real = join(await Deno.realPath(outside), "theirs.sh");
       assert.deepEqual(found.skipped, [{
         name: "link",
-        reason: `link target ${
-          join(await Deno.realPath(outside), "theirs.sh")
-        } owned by uid 65534, not root or the runner (uid 0): chown root`,
+        reason: `link target ${real} owned by uid 65534, not root or the runner (uid 0)`,
         kind: "insecure",
         refused: true,
+        fix: `chown root ${real}`,
       }]);
     });
   },

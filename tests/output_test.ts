@@ -103,7 +103,7 @@ Deno.test("renderReport() hides hooks skipped by a directive unless verbose", ()
     event: { action: "server-stop", stage: "pre", data: {} },
     hooks: [],
     skipped: [
-      { name: "20-fw", reason: "not for server-stop pre", kind: "not_for_event", refused: false },
+      { name: "20-fw", reason: "not for server-stop pre", kind: "not_for", refused: false },
       { name: "notes.txt", reason: "not executable", kind: "not_executable", refused: false },
     ],
   } as unknown as RunReport;

@@ -1,6 +1,10 @@
 #!/usr/bin/env python3
+# solus-hooks: actions=server-restart,server-create timeout=20s
 """The seed's single-entry-point pattern: one hook reads the event and
-dispatches to a handler per action and stage. Standard library only."""
+dispatches to a handler per action and stage. Standard library only.
+
+The directive line above runs it only for the actions it has handlers for,
+each time with 20 s to finish: for other events it is not even started."""
 import json
 import sys
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env -S deno run --quiet --no-prompt
+// solus-hooks: timeout=30s
 // A Deno hook using the solus-hooks SDK: the event is read from stdin and
 // validated, and each handler sees its action's data, typed from the registry.
 import { handleEvent } from "../../mod.ts";

@@ -3,9 +3,12 @@
  *
  * @module
  */
-import type { Command } from "../cli/command.ts";
+import type { Command, CommandContext } from "../cli/command.ts";
 import { displayWidth, padColumns } from "../cli/escape.ts";
-import { FIELD_TYPES } from "../registry.ts";
+import { describeRules } from "../directives.ts";
+import { discoverHooks, type Discovery, rulesOf, selectFor } from "../discovery.ts";
+import { ConfigError, SolusHooksError } from "../errors.ts";
+import { FIELD_TYPES, STAGES } from "../registry.ts";
 
 /**
  * Words joined by spaces into lines of at most `width` columns (a word longer
@@ -53,17 +56,20 @@ export const actionsCommand: Command = {
 Lists on stdout every action hooks can receive, what it means, the keys of its
 data (with their type where it is not the key's own name: the field types
 follow the table), and which actions one platform event fires. Actions added
-by the config file are marked [config]. --json prints the same as one JSON
-array.
+by the config file are marked [config]. Then the hooks of the hooks directory
+(--dir) and what each is for (its "# solus-hooks:" directive or the config's
+hooks entry). --json prints the same as one JSON array, each action with the
+hooks it runs at each stage.
 
 Examples:
   solus-hooks actions
-  solus-hooks actions --config /etc/solus-hooks/config.jsonc    # with the config's actions
-  solus-hooks actions --json | jq -r '.[].action'`,
+  solus-hooks actions --dir ./hooks --json | jq -r '.[].action'
+  solus-hooks actions --config /etc/solus-hooks/config.jsonc    # with the config's actions`,
   options: {},
   async run(context) {
     const registry = await context.registry();
     const actions = registry.actions();
+    const hooks = await hooksFor(context, actions.map((spec) => spec.name));
     if (context.global.json) {
       context.out.json(actions.map((spec) => ({
         action: spec.name,
@@ -71,6 +77,16 @@ Examples:
         builtin: spec.builtin,
         data: spec.data,
         fires: registry.platformEvent(spec.name),
+        ...(hooks
+          ? {
+            hooks: Object.fromEntries(
+              STAGES.map((stage) => [
+                stage,
+                selectFor(hooks, spec.name, stage).hooks.map((h) => h.name),
+              ]),
+            ),
+          }
+          : {}),
       })));
       return 0;
     }
@@ -96,6 +112,46 @@ Examples:
     for (const [name, kind] of Object.entries(FIELD_TYPES)) {
       out.stdout(`  ${name.padEnd(20)} ${kind.description}`);
     }
+    if (hooks && hooks.hooks.length > 0) {
+      context.out.stdout("");
+      context.out.stdout(`Hooks in ${hooks.dir}, and what each is for:`);
+      const nameWidth = Math.min(40, Math.max(...hooks.hooks.map((hook) => hook.name.length)));
+      for (const hook of hooks.hooks) {
+        context.out.stdout(`  ${hook.name.padEnd(nameWidth)}  ${describeRules(rulesOf(hook))}`);
+      }
+    }
     return 0;
   },
 };
+
+/**
+ * The hooks directory as a run would find it, for showing which hooks each
+ * action runs; undefined (with a note on stderr) when it cannot be looked at or
+ * is refused: the list of actions is worth having anyway.
+ */
+async function hooksFor(
+  context: CommandContext,
+  actions: readonly string[],
+): Promise<Discovery | undefined> {
+  try {
+    const settings = await context.settings();
+    const found = await discoverHooks(settings.hooksDir, {
+      allowInsecure: settings.allowInsecure,
+      rules: settings.hooks,
+      actions,
+    });
+    if (found.refused) {
+      context.out.line(context.out.colors.yellow(`solus-hooks: warning: ${found.refused}`));
+      return undefined;
+    }
+    return found;
+  } catch (error) {
+    if (error instanceof SolusHooksError && !(error instanceof ConfigError)) throw error;
+    context.out.line(
+      context.out.colors.dim(
+        `note: the hooks directory was not looked at: ${(error as Error).message}`,
+      ),
+    );
+    return undefined;
+  }
+}

@@ -4,6 +4,7 @@
  * @module
  */
 import { auditHooksDir } from "../audit.ts";
+import { describeRules, rulesOfSummary } from "../directives.ts";
 import type { Command } from "../cli/command.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_PATH } from "../constants.ts";
@@ -23,14 +24,18 @@ export const checkCommand: Command = {
   help: `Usage: solus-hooks check [--json] [--dir DIR]
 
 Audits the hooks directory, file by file, and says how to fix each finding:
-  errors    a hook, link target, the directory or a parent owned by someone other
-            than root or the runner, or writable by group or others (a root-owned
-            sticky directory such as /tmp is fine); a #! interpreter that is
-            missing or not on the hooks' PATH; a #! line ending in CRLF
+  errors    a hook, a link, a link's target, the directory or a parent owned by
+            someone other than root or the runner, or writable by group or
+            others (a root-owned sticky parent such as /tmp is fine; the hooks
+            directory itself never is); a bad "# solus-hooks:" directive line or
+            config hooks entry; a #! interpreter that is missing or not on the
+            hooks' PATH; a #! line ending in CRLF
   warnings  names that will be skipped (dotfiles, editor and package leftovers),
             files without an execute bit, things that are not hooks (directories,
             broken links, sockets: nothing else belongs there), scripts with no #!
             line, a hooks directory that does not exist
+Then it lists the hooks in start order with what each is for (its directive's
+actions, stages and timeout). Names ending in .disabled are no finding.
 The findings go to stderr; --json prints the audit as one JSON document on stdout.
 Exit status: 1 if there is an error, 0 otherwise.
 
@@ -52,9 +57,12 @@ Examples:
     } catch {
       // not granted: the default PATH
     }
+    const registry = await context.registry();
     const audit = await auditHooksDir(settings.hooksDir, {
       allowInsecure: settings.allowInsecure,
       hookPath,
+      rules: settings.hooks,
+      actions: registry.actions().map((spec) => spec.name),
     });
     if (context.global.json) {
       context.out.json(audit);
@@ -68,6 +76,17 @@ Examples:
       context.out.line(`        ${colors.dim(`fix: ${finding.fix}`)}`);
     }
     for (const note of audit.notes) context.out.line(colors.dim(`note: ${note}`));
+    if (!context.out.quiet && audit.rules.length > 0) {
+      // What each hook is for, in start order: its directive or config entry.
+      const width = Math.min(40, Math.max(...audit.rules.map((rule) => rule.name.length)));
+      context.out.line("hooks, in start order, and what each is for:");
+      for (const rule of audit.rules) {
+        context.out.line(`  ${rule.name.padEnd(width)}  ${describeRules(rulesOfSummary(rule))}`);
+      }
+    }
+    if (!context.out.quiet && audit.disabled.length > 0) {
+      context.out.line(colors.dim(`disabled: ${audit.disabled.join(", ")}`));
+    }
     const errors = audit.findings.filter((f) => f.severity === "error").length;
     const warnings = audit.findings.length - errors;
     const verdict = errors > 0 ? colors.red("problems found") : colors.green("ok");

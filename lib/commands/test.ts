@@ -14,6 +14,9 @@ import { suggest } from "../issues.ts";
 import { type Stage, STAGES } from "../registry.ts";
 import type { HookResult } from "../report.ts";
 import { readShebang, shebangProblem } from "../shebang.ts";
+import type { Settings } from "../config.ts";
+import { describeRules, hasRules, summarizeRules } from "../directives.ts";
+import { type HookFile, judgeFile, rulesOf, type Verdict } from "../discovery.ts";
 import { runStage } from "../stage.ts";
 import { DEFAULT_PATH } from "../constants.ts";
 
@@ -25,28 +28,50 @@ export interface TestResult extends HookResult {
   stage: Stage;
 }
 
-/** Why `path` cannot run as a hook at all, or null. */
-async function unrunnable(path: string): Promise<string | null> {
-  let info: Deno.FileInfo;
+/** The PATH hooks get, for `#!/usr/bin/env NAME` lookups. */
+function hooksPath(): string {
   try {
-    info = await Deno.stat(path);
+    return Deno.env.get("PATH") ?? DEFAULT_PATH;
+  } catch {
+    return DEFAULT_PATH; // not granted
+  }
+}
+
+/**
+ * The hook at `path` as a run would see it, by the very rule a run applies
+ * (name, type, execute bit, safety rule, directive, the config's entry for its
+ * name), or a usage error saying why a run would not run it; then its #! line.
+ */
+async function judge(
+  file: string,
+  path: string,
+  settings: Settings,
+  actions: readonly string[],
+): Promise<HookFile> {
+  let verdict: Verdict | null;
+  try {
+    verdict = judgeFile(path, {
+      allowInsecure: settings.allowInsecure,
+      rules: settings.hooks,
+      actions,
+    });
   } catch (error) {
     if (error instanceof Deno.errors.NotCapable) throw error; // the CLI explains the build's scope
-    return error instanceof Deno.errors.NotFound ? "no such file" : (error as Error).message;
+    throw new UsageError(`cannot run ${file} as a hook: ${(error as Error).message}`);
   }
-  if (info.isDirectory) return "it is a directory";
-  if (!info.isFile) return "it is not a regular file";
-  if (info.mode !== null && (info.mode & 0o111) === 0) {
-    return `no execute bit (mode 0${(info.mode & 0o777).toString(8)}): chmod +x ${path}`;
+  if (verdict === null) throw new UsageError(`cannot run ${file} as a hook: no such file`);
+  if ("skip" in verdict) {
+    const { skip } = verdict;
+    throw new UsageError(
+      `cannot run ${file} as a hook: ${skip.reason}: a run ${
+        skip.refused ? "refuses" : "skips"
+      } it${skip.fix ? ` (fix: ${skip.fix})` : ""}`,
+    );
   }
   const shebang = await readShebang(path);
-  let hookPath = DEFAULT_PATH;
-  try {
-    hookPath = Deno.env.get("PATH") ?? DEFAULT_PATH;
-  } catch {
-    // not granted
-  }
-  return shebang ? await shebangProblem(shebang, hookPath) : null;
+  const problem = shebang && await shebangProblem(shebang, hooksPath());
+  if (problem) throw new UsageError(`cannot run ${file} as a hook: ${problem}`);
+  return verdict.hook;
 }
 
 /**
@@ -70,9 +95,16 @@ action by stage, with status, exit code and time, and for each failure the
 line of its stderr that explains it (the first that is not a stack frame, as
 \`run\` shows it). Nothing is journaled.
 
+The hook is judged as a run judges the files of the hooks directory: a name a
+run skips (.dot, foo~, foo.disabled), no execute bit, the safety rule (owner,
+group- or world-writable), a bad "# solus-hooks:" directive line: each stops
+the test with the reason. Its directive (or the config's hooks entry for its
+name) holds: actions and stages it is not for are shown as "not for it", and
+its own timeout applies.
+
 The matrix goes to stderr; --json prints the results as one JSON document on
 stdout. Exit status: 0 all passed, 1 any failed or timed out, 2 HOOK is missing
-or cannot run (no execute bit, interpreter missing, CRLF #! line).
+or cannot run (see above; also an interpreter missing, a CRLF #! line).
 
 Examples:
   solus-hooks test ./my-hook.sh
@@ -87,10 +119,10 @@ Examples:
     if (!file) throw new UsageError("test needs a HOOK file to run");
     if (extra.length > 0) throw new UsageError(`test takes one HOOK, not also ${extra.join(" ")}`);
     const path = resolve(file);
-    const why = await unrunnable(path);
-    if (why) throw new UsageError(`cannot run ${file} as a hook: ${why}`);
+    const settings = await context.settings();
     const registry = await context.registry();
     const names = registry.actions().map((spec) => spec.name);
+    const hook = await judge(file, path, settings, names);
     const actions = (context.values.action as string[] | undefined) ?? names;
     for (const action of actions) {
       if (!registry.get(action)) {
@@ -104,14 +136,11 @@ Examples:
       throw new UsageError(`--stage must be pre or post, not "${stageValue}"`);
     }
     const stages: Stage[] = stageValue ? [stageValue as Stage] : [...STAGES];
-    const settings = await context.settings();
-    const discovery = {
-      dir: dirname(path),
-      exists: true,
-      hooks: [{ name: basename(path), path, target: null }],
-      skipped: [],
-    };
+    // The hook as discovered, directive and all: the stage runner skips it where
+    // it is not for the event and holds it to its own time limit, as in a run.
+    const discovery = { dir: dirname(path), exists: true, hooks: [hook], skipped: [] };
     const results: TestResult[] = [];
+    const notFor: { action: string; stage: Stage }[] = [];
     for (const action of actions) {
       for (const stage of stages) {
         if (context.interrupts.signal.aborted) break;
@@ -121,22 +150,34 @@ Examples:
           discovery,
           signal: context.interrupts.signal,
         });
-        results.push({ action, stage, ...report.hooks[0] });
+        if (report.hooks.length === 0) notFor.push({ action, stage });
+        else results.push({ action, stage, ...report.hooks[0] });
       }
     }
     const ok = results.every((result) => result.status === "ok");
     if (context.global.json) {
-      context.out.json({ hook: path, ok, results });
+      context.out.json({
+        hook: path,
+        ok,
+        rules: summarizeRules(hook.name, rulesOf(hook)),
+        results,
+        not_for: notFor,
+      });
     } else {
       const { colors } = context.out;
       const width = Math.max(...actions.map((a) => a.length));
+      const rules = rulesOf(hook);
+      if (hasRules(rules)) context.out.line(`${hook.name}: ${describeRules(rules)}`);
       context.out.line(
         `${basename(path).padEnd(width)}  ${stages.map((s) => s.padEnd(24)).join("")}`,
       );
       for (const action of actions) {
         const cells = stages.map((stage) => {
           const result = results.find((r) => r.action === action && r.stage === stage);
-          if (!result) return "-".padEnd(24);
+          if (!result) {
+            const skipped = notFor.some((n) => n.action === action && n.stage === stage);
+            return skipped ? colors.dim("not for it".padEnd(24)) : "-".padEnd(24);
+          }
           const text = `${statusLabel(result.status)} ${result.exit_code ?? result.signal ?? ""} ${
             formatDuration(result.duration_ms)
           }`.padEnd(24);
@@ -153,12 +194,15 @@ Examples:
         );
       }
       const failed = results.filter((r) => r.status !== "ok").length;
+      const also = notFor.length > 0 ? `; ${notFor.length} not for it (its directive)` : "";
       context.out.line(
         ok
           ? colors.green(
-            results.length === 1 ? "1 run passed" : `all ${results.length} runs passed`,
+            results.length === 1
+              ? `1 run passed${also}`
+              : `all ${results.length} runs passed${also}`,
           )
-          : colors.red(`${failed} of ${plural(results.length, "run")} failed`),
+          : colors.red(`${failed} of ${plural(results.length, "run")} failed${also}`),
       );
     }
     return exitStatus({ ok, interruptedBy: context.interrupts.received() });

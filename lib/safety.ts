@@ -1,0 +1,276 @@
+/**
+ * The safety rule: what the runner may trust to run as root. A file (a hook, a
+ * link's target) or a directory (the hooks directory, each of its parents) is
+ * trusted when it is owned by root or by the runner's own user and is not
+ * writable by group or others. A link is judged by its own owner too. A
+ * root-owned sticky parent (`/tmp`) is acceptable, since no one can replace
+ * another's entry in it; the hooks directory itself never is, sticky or not,
+ * since anyone could add a hook to it. `allowInsecure` lifts all of it (the
+ * callers' business).
+ *
+ * Every problem is data: what is wrong (words) and the command that fixes it.
+ *
+ * @module
+ */
+import { HELPER_TIMEOUT_MS } from "./constants.ts";
+import { dirname, resolve } from "./paths.ts";
+import { helperOutput } from "./process.ts";
+
+/** What the rule needs of a file: its owner and mode (null where the platform has none). */
+export interface Ownership {
+  /** Owner uid. */
+  uid: number | null;
+  /** Mode bits, with the file type bits or without. */
+  mode: number | null;
+}
+
+/** A breach of the safety rule: what is wrong, and the command (without the path) that fixes it. */
+export interface Breach {
+  /** `owner`: someone else owns it; `writable`: group or others may write it. */
+  kind: "owner" | "writable";
+  /** What is wrong, in words, e.g. `writable by group or others (mode 0777)`. */
+  problem: string;
+  /** The fixing command without its path: `chown root`, `chown -h root` or `chmod go-w`. */
+  command: string;
+}
+
+/** One directory of the hooks directory's chain that fails the rule. */
+export interface DirectoryProblem {
+  /** The directory, absolute. */
+  path: string;
+  /** Which: the hooks directory itself, or one of its parents. */
+  role: "hooks directory" | "parent";
+  /** `owner`, `writable`, or `unknown` when it could not be inspected at all. */
+  kind: Breach["kind"] | "unknown";
+  /** What is wrong, in words. */
+  problem: string;
+  /** The command that fixes it. */
+  fix: string;
+}
+
+/**
+ * A path quoted for a shell command line when it needs it, so a printed fix
+ * can be pasted as it is.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { shellQuote } from "./safety.ts";
+ * assert.equal(shellQuote("/usr/local/solus/hooks/10-a.sh"), "/usr/local/solus/hooks/10-a.sh");
+ * assert.equal(shellQuote("/tmp/it's here"), "'/tmp/it'\\''s here'");
+ * ```
+ */
+export function shellQuote(text: string): string {
+  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * A mode as `ls -l` users write it: `0644`, `04755`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { octal } from "./safety.ts";
+ * assert.equal(octal(0o100644), "0644");
+ * assert.equal(octal(0o104755), "04755");
+ * ```
+ */
+export function octal(mode: number): string {
+  return `0${(mode & 0o7777).toString(8).padStart(3, "0")}`;
+}
+
+/**
+ * How a file breaks the safety rule, or null when it keeps it: owned by
+ * someone other than root or `uid` (checked first), or writable by group or
+ * others (`mode & 0o022`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { breachOf } from "./safety.ts";
+ * assert.equal(breachOf({ uid: 0, mode: 0o100755 }, 1000), null);
+ * assert.deepEqual(breachOf({ uid: 0, mode: 0o100777 }, 0), {
+ *   kind: "writable",
+ *   problem: "writable by group or others (mode 0777)",
+ *   command: "chmod go-w",
+ * });
+ * ```
+ */
+export function breachOf(info: Ownership, uid: number): Breach | null {
+  if (info.uid !== null && info.uid !== 0 && info.uid !== uid) {
+    return {
+      kind: "owner",
+      problem: `owned by uid ${info.uid}, not root or the runner (uid ${uid})`,
+      command: "chown root",
+    };
+  }
+  if (info.mode !== null && (info.mode & 0o022) !== 0) {
+    return {
+      kind: "writable",
+      problem: `writable by group or others (mode ${octal(info.mode)})`,
+      command: "chmod go-w",
+    };
+  }
+  return null;
+}
+
+/**
+ * How a symlink breaks the rule by its own owner, or null. Its mode says
+ * nothing (always 0777); but a link owned by another user was put there by
+ * that user, whatever it points at.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { linkBreachOf } from "./safety.ts";
+ * assert.equal(linkBreachOf({ uid: 0, mode: 0o120777 }, 0), null);
+ * assert.equal(linkBreachOf({ uid: 65534, mode: 0o120777 }, 0)?.command, "chown -h root");
+ * ```
+ */
+export function linkBreachOf(link: Ownership, uid: number): Breach | null {
+  if (link.uid === null || link.uid === 0 || link.uid === uid) return null;
+  return {
+    kind: "owner",
+    problem: `the link itself is owned by uid ${link.uid}, not root or the runner (uid ${uid})`,
+    command: "chown -h root",
+  };
+}
+
+/**
+ * The command that fixes `breach` on `path`, ready to paste.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { breachOf, fixFor } from "./safety.ts";
+ * assert.equal(fixFor(breachOf({ uid: 0, mode: 0o777 }, 0)!, "/h/my hook"), "chmod go-w '/h/my hook'");
+ * ```
+ */
+export function fixFor(breach: Breach, path: string): string {
+  return `${breach.command} ${shellQuote(path)}`;
+}
+
+/** `path` and each of its parents up to `/`. */
+function lineage(path: string): string[] {
+  const paths: string[] = [];
+  for (let at = path;; at = dirname(at)) {
+    paths.push(at);
+    if (at === dirname(at)) return paths;
+  }
+}
+
+/**
+ * Owner and mode of each path (following links) from coreutils `stat`, for
+ * the paths Deno's permissions keep a scoped build from stat-ing itself. A
+ * path missing from the answer could not be inspected.
+ */
+async function statByHelper(paths: readonly string[]): Promise<Map<string, Ownership>> {
+  const found = new Map<string, Ownership>();
+  if (paths.length === 0) return found;
+  const text = await helperOutput(
+    "/usr/bin/stat",
+    ["-L", "--printf", "%u %f %n\\0", "--", ...paths],
+    HELPER_TIMEOUT_MS,
+  );
+  for (const record of (text ?? "").split("\0")) {
+    const match = /^(\d+) ([0-9a-f]+) (.*)$/s.exec(record);
+    if (match) found.set(match[3], { uid: Number(match[1]), mode: parseInt(match[2], 16) });
+  }
+  return found;
+}
+
+/**
+ * Judge the hooks directory and each of its parents (those of the path as
+ * given and those of its real path, when a link leads there) and return every
+ * problem, the hooks directory first, then upwards. Synchronous `stat` where
+ * Deno may; for what a scoped build may not read (the parents, as a rule), one
+ * `/usr/bin/stat` for them all. What even that cannot inspect is a problem:
+ * the rule fails closed.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { directoryProblems } from "./safety.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.chmod(dir, 0o777);
+ * const [problem] = await directoryProblems(dir, Deno.uid() ?? 0);
+ * assert.equal(problem.role, "hooks directory");
+ * assert.equal(problem.fix, `chmod go-w ${dir}`);
+ * ```
+ */
+export async function directoryProblems(dir: string, uid: number): Promise<DirectoryProblem[]> {
+  const absolute = resolve(dir);
+  let real = absolute;
+  try {
+    real = Deno.realPathSync(absolute);
+  } catch {
+    // outside the read scope or gone: the path as given is judged
+  }
+  const paths = [...new Set([...lineage(absolute), ...lineage(real)])];
+  const infos = new Map<string, Ownership>();
+  const hidden: string[] = [];
+  for (const path of paths) {
+    try {
+      const info = Deno.statSync(path);
+      infos.set(path, { uid: info.uid, mode: info.mode });
+    } catch (error) {
+      if (error instanceof Deno.errors.NotCapable) hidden.push(path);
+      // Anything else (a parent that vanished) leaves nothing to judge.
+    }
+  }
+  const byHelper = await statByHelper(hidden);
+  const problems: DirectoryProblem[] = [];
+  for (const path of paths) {
+    const role = path === absolute || path === real ? "hooks directory" : "parent";
+    const info = infos.get(path) ?? byHelper.get(path);
+    if (!info) {
+      if (!hidden.includes(path)) continue;
+      problems.push({
+        path,
+        role,
+        kind: "unknown",
+        problem:
+          "could not be inspected: outside this build's read scope, and /usr/bin/stat did not answer",
+        fix: "make /usr/bin/stat available, or build with this path in SOLUS_HOOKS_READ",
+      });
+      continue;
+    }
+    // A root-owned sticky parent such as /tmp: no one can replace another's entry.
+    const sticky = role === "parent" && info.uid === 0 && info.mode !== null &&
+      (info.mode & 0o1000) !== 0;
+    const breach = sticky ? null : breachOf(info, uid);
+    if (breach) {
+      problems.push({
+        path,
+        role,
+        kind: breach.kind,
+        problem: breach.problem,
+        fix: fixFor(breach, path),
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * A directory problem as one sentence, for a run report's `refused`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { refusalOf } from "./safety.ts";
+ * assert.equal(
+ *   refusalOf({ path: "/tmp/h", role: "hooks directory", kind: "writable", problem: "writable by group or others (mode 0777)", fix: "chmod go-w /tmp/h" }),
+ *   "the hooks directory /tmp/h is writable by group or others (mode 0777), so others could add a hook: no hook was run (fix: chmod go-w /tmp/h)",
+ * );
+ * ```
+ */
+export function refusalOf(problem: DirectoryProblem): string {
+  const why = problem.kind === "unknown"
+    ? "so it cannot be trusted"
+    : problem.role === "hooks directory"
+    ? "so others could add a hook"
+    : "so others could replace the hooks directory";
+  const is = problem.kind === "unknown" ? "" : "is ";
+  return `the ${problem.role} ${problem.path} ${is}${problem.problem}, ${why}: no hook was run (fix: ${problem.fix})`;
+}
