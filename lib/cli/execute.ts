@@ -13,6 +13,7 @@ import type { RunReport } from "../report.ts";
 import { runStage } from "../stage.ts";
 import type { CommandContext } from "./command.ts";
 import { startProgress } from "./progress.ts";
+import { journalWarning, warnUngrantedEnv } from "./scope.ts";
 import { renderReport } from "./render.ts";
 
 /** Per-stage choices beyond the settings. */
@@ -63,6 +64,7 @@ export async function executeStage(
 ): Promise<RunReport> {
   const settings = await context.settings();
   const registry = await context.registry();
+  warnUngrantedEnv(context.out, settings.env.passthrough);
   const progress = startProgress(context.out, `${event.action} ${event.stage}`);
   let report: RunReport;
   try {
@@ -81,13 +83,7 @@ export async function executeStage(
     try {
       await appendRecord(settings.journal, report);
     } catch (error) {
-      context.out.line(
-        context.out.colors.yellow(
-          `solus-hooks: warning: the journal was not written: ${
-            error instanceof Error ? error.message : error
-          }`,
-        ),
-      );
+      context.out.line(context.out.colors.yellow(journalWarning(error, settings.journal.path)));
     }
   }
   for (const line of renderReport(report, context.out.colors, context.out.quiet)) {

@@ -25,7 +25,7 @@ import { findCommand, parseCommandLine } from "./args.ts";
 import { type Command, type CommandContext, GLOBAL_HELP } from "./command.ts";
 import { captureStream } from "../capture.ts";
 import { createOutput } from "./output.ts";
-import { type BuildScope, isPermissionDenial, scopeError } from "./scope.ts";
+import { type BuildScope, declareBuild, findDenial, OUTSIDE_SCOPE, scopeError } from "./scope.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;
@@ -83,9 +83,11 @@ export async function main(
   argv: readonly string[],
   build: { scope?: BuildScope } = {},
 ): Promise<number> {
+  if (build.scope) declareBuild({ kind: "binary", scope: build.scope });
   const quietGuess = argv.includes("--quiet") || argv.includes("-q");
   const out = createOutput({ quiet: quietGuess });
   const interrupts = watchInterrupts();
+  let settings: Promise<Settings> | undefined;
   try {
     const name = findCommand(argv);
     if (name === undefined) {
@@ -121,7 +123,6 @@ export async function main(
     if (parsed.rest !== undefined && command.name !== "around") {
       throw new UsageError(`${command.name} takes nothing after --`);
     }
-    let settings: Promise<Settings> | undefined;
     let registry: Promise<Registry> | undefined;
     const context: CommandContext = {
       global: parsed.global,
@@ -144,7 +145,13 @@ export async function main(
     };
     return await command.run(context);
   } catch (caught) {
-    const error = isPermissionDenial(caught) ? scopeError(caught, build.scope) : caught;
+    // Deno's refusal, wrapped or not, is this build's scope, not a file mode.
+    const denial = findDenial(caught);
+    const error = denial && !(caught instanceof Error && caught.message.includes(OUTSIDE_SCOPE))
+      ? scopeError(denial, undefined, {
+        journal: await settings?.then((s) => s.journal.path, () => undefined),
+      })
+      : caught;
     if (error instanceof SolusHooksError) {
       out.line(`solus-hooks: ${error.message}`);
       return error.exitCode;

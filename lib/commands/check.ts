@@ -7,6 +7,7 @@ import { auditHooksDir } from "../audit.ts";
 import type { Command } from "../cli/command.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_PATH } from "../constants.ts";
+import { ungrantedEnv, ungrantedEnvProblem } from "../cli/scope.ts";
 
 /**
  * The `check` command.
@@ -50,6 +51,19 @@ Exit status: 1 if there is an error, 0 otherwise. --json prints the audit as JSO
       allowInsecure: settings.allowInsecure,
       hookPath,
     });
+    const ungranted = ungrantedEnv(settings.env.passthrough);
+    if (ungranted.length > 0) {
+      // Hooks would silently get nothing for these: contract §8 makes it an error here.
+      const { problem, fix } = ungrantedEnvProblem(ungranted);
+      const name = settings.configPath ?? "config";
+      audit.findings.unshift({
+        name,
+        severity: "error",
+        problem,
+        fix: `build one that may: ${fix}`,
+      });
+      audit.ok = false;
+    }
     if (context.global.json) {
       context.out.json(audit);
       return audit.ok ? 0 : 1;

@@ -34,7 +34,7 @@ export async function loadRun(context: CommandContext, command: string): Promise
       onWarning: warn,
     }, runId);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError((error as Error).message, { cause: error }); // the cause may be the build's scope
   }
   if (!report) {
     throw new UsageError(

@@ -15,6 +15,7 @@ import type { HookResult } from "../report.ts";
 import { readShebang, shebangProblem } from "../shebang.ts";
 import { runStage } from "../stage.ts";
 import { DEFAULT_PATH } from "../constants.ts";
+import { warnUngrantedEnv } from "../cli/scope.ts";
 
 /** One cell of the matrix. */
 export interface TestResult extends HookResult {
@@ -107,6 +108,7 @@ Examples:
     }
     const stages: Stage[] = stageValue ? [stageValue as Stage] : [...STAGES];
     const settings = await context.settings();
+    warnUngrantedEnv(context.out, settings.env.passthrough);
     const discovery = {
       dir: dirname(path),
       exists: true,
