@@ -85,12 +85,55 @@ async function denoBundle(args: string[], what: string): Promise<void> {
   if (!result.success) throw new Error(`deno bundle of ${what} failed`);
 }
 
-/** Write `text` to `path` whole, by rename, so a command running from it never sees half a file. */
+/**
+ * Write `text` to `path` whole, by rename, so a command running from it never
+ * sees half a file; a file that already holds it is left alone (a rebuild of
+ * the same sources touches nothing).
+ */
 async function writeWhole(path: string, text: string, mode: number): Promise<void> {
+  try {
+    const info = await Deno.stat(path);
+    if ((info.mode ?? 0) % 0o1000 === mode && await Deno.readTextFile(path) === text) return;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
   const temporary = `${path}.tmp-${Deno.pid}`;
   await Deno.writeTextFile(temporary, text, { mode });
   await Deno.chmod(temporary, mode);
   await Deno.rename(temporary, path);
+}
+
+/**
+ * What `deno bundle --declaration lib/sdk.ts` emits for the SDK module. It runs
+ * the TypeScript compiler (seconds, where the bundles take a fraction of one),
+ * and its output depends only on `lib/sdk.ts` (imported types appear by name),
+ * so it is kept in `dist/.cache/` under a hash of that file and the Deno version.
+ */
+async function moduleDeclarations(work: string): Promise<string> {
+  const source = await Deno.readFile(`${ROOT}/lib/sdk.ts`);
+  const key = Array.from(
+    new Uint8Array(
+      await crypto.subtle.digest(
+        "SHA-256",
+        new Uint8Array([...new TextEncoder().encode(`${Deno.version.deno}\n`), ...source]),
+      ),
+    ),
+    (byte) => byte.toString(16).padStart(2, "0"),
+  ).join("").slice(0, 32);
+  const cache = `${ROOT}/dist/.cache/sdk-${key}.d.ts`;
+  try {
+    return await Deno.readTextFile(cache);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
+  await denoBundle(
+    ["--declaration", "--output", `${work}/declared.js`, `${ROOT}/lib/sdk.ts`],
+    "the SDK's declarations",
+  );
+  const text = await Deno.readTextFile(`${work}/declared.d.ts`);
+  await Deno.mkdir(`${ROOT}/dist/.cache`, { recursive: true });
+  await writeWhole(cache, text, 0o644);
+  return text;
 }
 
 /**
@@ -128,13 +171,10 @@ export async function bundle(out: string, scope: BuildScope): Promise<void> {
       );
     await writeWhole(`${out}/${BUNDLE_FILES.cli}`, cli, 0o644);
 
-    await denoBundle(
-      ["--declaration", "--output", `${work}/sdk.js`, `${ROOT}/lib/sdk.ts`],
-      "the SDK",
-    );
+    await denoBundle(["--output", `${work}/sdk.js`, `${ROOT}/lib/sdk.ts`], "the SDK");
     await writeWhole(
       `${out}/${BUNDLE_FILES.sdkTypes}`,
-      sdkDeclarations(await Deno.readTextFile(`${work}/sdk.d.ts`)),
+      sdkDeclarations(await moduleDeclarations(work)),
       0o644,
     );
     await writeWhole(

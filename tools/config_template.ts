@@ -43,7 +43,7 @@ export function configTemplate(): string {
   // "timeoutMs": ${DEFAULTS.timeoutMs},
   // "killGraceMs": ${DEFAULTS.killGraceMs},
 
-  // "parallel": hooks start in name order, all at once; "serial": one at a time.
+  // In parallel mode hooks start in name order, all at once; in serial mode, one at a time.
   // maxParallel caps parallelism (0: no cap).
   // "mode": "parallel",
   // "maxParallel": 0,
