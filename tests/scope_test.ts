@@ -216,7 +216,7 @@ Deno.test("outsideScope() says a refused path is outside the build's scope, neve
   );
   assert.match(
     warning,
-    /^solus-hooks: warning: the journal \/tmp\/x.jsonl was not written: writing \/tmp is outside/,
+    /^solus-hooks: warning: the journal was not written: cannot write journal \/tmp\/x.jsonl: writing \/tmp is outside/,
   );
   assert.doesNotMatch(warning, /permission denied/);
 });

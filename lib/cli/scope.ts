@@ -424,7 +424,7 @@ export function warnUngrantedEnv(
  * import assert from "node:assert/strict";
  * const denial = new Deno.errors.NotCapable('Requires write access to "/tmp", run again with the --allow-write flag');
  * const error = new Error("cannot write journal /tmp/x.jsonl: permission denied", { cause: denial });
- * assert.match(journalWarning(error, "/tmp/x.jsonl"), /^solus-hooks: warning: the journal \/tmp\/x.jsonl was not written: writing \/tmp is outside/);
+ * assert.match(journalWarning(error, "/tmp/x.jsonl"), /^solus-hooks: warning: the journal was not written: cannot write journal \/tmp\/x.jsonl: writing \/tmp is outside/);
  * assert.doesNotMatch(journalWarning(error, "/tmp/x.jsonl"), /permission denied/);
  * ```
  */
@@ -434,7 +434,7 @@ export function journalWarning(error: unknown, journal: string): string {
   if (!denial || message.includes(OUTSIDE_SCOPE)) {
     return `solus-hooks: warning: the journal was not written: ${message}`;
   }
-  return `solus-hooks: warning: the journal ${journal} was not written: ${
+  return `solus-hooks: warning: the journal was not written: cannot write journal ${journal}: ${
     outsideScope(denial, { folder: dirname(journal), writable: true })
   }`;
 }
