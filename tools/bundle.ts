@@ -20,7 +20,16 @@ import { type BuildInfo, type BuildScope, describeScope } from "../lib/cli/scope
 import { buildScope, permissionFlags, scopeNotes, ScopeSettingError } from "./scope.ts";
 import { sdkDeclarations } from "./sdk_types.ts";
 
-/** The files a bundle build writes, by role. */
+/**
+ * The files a bundle build writes, by role.
+ *
+ * @example
+ * ```ts
+ * import { BUNDLE_FILES } from "./bundle.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(BUNDLE_FILES.wrapper, "solus-hooks-deno");
+ * ```
+ */
 export const BUNDLE_FILES = Object.freeze({
   cli: "solus-hooks.js",
   wrapper: "solus-hooks-deno",

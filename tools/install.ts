@@ -26,7 +26,16 @@ import { configTemplate } from "./config_template.ts";
 import { buildScope, scopeNotes, ScopeSettingError } from "./scope.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-/** The compiled binary's name in `dist/` (what `deno task compile` builds for this machine). */
+/**
+ * The compiled binary's name in `dist/` (what `deno task compile` builds for this machine).
+ *
+ * @example
+ * ```ts
+ * import { BINARY } from "./install.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(BINARY, "solus-hooks");
+ * ```
+ */
 export const BINARY = "solus-hooks";
 
 /** What one install did to one path. */

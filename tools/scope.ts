@@ -16,7 +16,16 @@ export { DEFAULT_SCOPE };
 /** Variables solus-hooks itself reads. */
 export const RUNTIME_ENV: readonly string[] = RUNNER_ENV;
 
-/** A build setting that cannot make a working build: the build stops and says why. */
+/**
+ * A build setting that cannot make a working build: the build stops and says why.
+ *
+ * @example
+ * ```ts
+ * import { buildScope, ScopeSettingError } from "./scope.ts";
+ * import assert from "node:assert/strict";
+ * assert.throws(() => buildScope(new Map([["SOLUS_HOOKS_WRITE", "log"]])), ScopeSettingError);
+ * ```
+ */
 export class ScopeSettingError extends Error {
   /** Make the error; the message names the setting and the value. */
   constructor(message: string) {

@@ -13,7 +13,16 @@
  */
 import { BUILTIN_ACTIONS, type FieldType, STAGES, VIRTUALIZATION_TYPES } from "../lib/registry.ts";
 
-/** The TypeScript type each field type stands for, as text. */
+/**
+ * The TypeScript type each field type stands for, as text.
+ *
+ * @example
+ * ```ts
+ * import { FIELD_TS } from "./sdk_types.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(FIELD_TS.virtualization_type, '"kvm" | "vz"');
+ * ```
+ */
 export const FIELD_TS: Readonly<Record<FieldType, string>> = {
   uuid: "string",
   virtualization_type: VIRTUALIZATION_TYPES.map((type) => JSON.stringify(type)).join(" | "),
@@ -28,7 +37,16 @@ export const FIELD_TS: Readonly<Record<FieldType, string>> = {
   boolean: "boolean",
 } satisfies Record<FieldType, string>;
 
-/** The types `lib/sdk.ts` takes from `lib/registry.ts`, generated from its table. */
+/**
+ * The types `lib/sdk.ts` takes from `lib/registry.ts`, generated from its table.
+ *
+ * @example
+ * ```ts
+ * import { eventDeclarations } from "./sdk_types.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(eventDeclarations(), /"server-restart": \{ uuid: string; virtualization_type: "kvm" \| "vz"; \};/);
+ * ```
+ */
 export function eventDeclarations(): string {
   const actions = Object.entries(BUILTIN_ACTIONS).map(([name, definition]) => {
     const keys = Object.entries(definition.data as Record<string, FieldType>)

@@ -16,46 +16,51 @@
 import { bundle, BUNDLE_FILES } from "./bundle.ts";
 import { buildScope } from "./scope.ts";
 
-const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
-const production = buildScope(new Map());
-const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
-const settings = new Map([
-  // /usr and /bin let `check` and `test` inspect interpreters; /nonexistent is
-  // where the tests point for "a directory that does not exist".
-  ["SOLUS_HOOKS_READ", [...production.read, tmp, root, "/usr", "/bin", "/nonexistent"].join(",")],
-  ["SOLUS_HOOKS_WRITE", [...production.write, tmp].join(",")],
-]);
-const scope = buildScope(settings);
+/** Build the test bundle, link it, and run the CLI-level tests through the link; resolves to their exit status. */
+async function testBundle(): Promise<number> {
+  const root = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
+  const production = buildScope(new Map());
+  const tmp = Deno.env.get("TMPDIR") ?? "/tmp";
+  const settings = new Map([
+    // /usr and /bin let `check` and `test` inspect interpreters; /nonexistent is
+    // where the tests point for "a directory that does not exist".
+    ["SOLUS_HOOKS_READ", [...production.read, tmp, root, "/usr", "/bin", "/nonexistent"].join(",")],
+    ["SOLUS_HOOKS_WRITE", [...production.write, tmp].join(",")],
+  ]);
+  const scope = buildScope(settings);
 
-const work = await Deno.makeTempDir({ prefix: "solus-hooks-test-bundle-" });
-let status = 1;
-try {
-  await bundle(`${work}/dist`, scope);
-  // Called as installed: /usr/local/bin/solus-hooks -> .../solus-hooks-deno.
-  await Deno.mkdir(`${work}/bin`);
-  const command = `${work}/bin/solus-hooks`;
-  await Deno.symlink(`${work}/dist/${BUNDLE_FILES.wrapper}`, command);
-  console.error(
-    `test-bundle: SOLUS_HOOKS_CMD=${command} (-> ${work}/dist/${BUNDLE_FILES.wrapper}, built with ${
-      [...settings].map(([name, value]) => `${name}=${value}`).join(" ")
-    })`,
-  );
-  const files = [
-    "tests/cli_test.ts",
-    "tests/lifecycle_test.ts",
-    "tests/authoring_test.ts",
-    "tests/config_actions_test.ts",
-    "tests/install_test.ts",
-  ];
-  const result = await new Deno.Command(Deno.execPath(), {
-    args: ["test", "-A", "--no-prompt", ...files],
-    env: { SOLUS_HOOKS_CMD: command },
-    cwd: root,
-    stdout: "inherit",
-    stderr: "inherit",
-  }).output();
-  status = result.code;
-} finally {
-  await Deno.remove(work, { recursive: true }).catch(() => {});
+  const work = await Deno.makeTempDir({ prefix: "solus-hooks-test-bundle-" });
+  let status = 1;
+  try {
+    await bundle(`${work}/dist`, scope);
+    // Called as installed: /usr/local/bin/solus-hooks -> .../solus-hooks-deno.
+    await Deno.mkdir(`${work}/bin`);
+    const command = `${work}/bin/solus-hooks`;
+    await Deno.symlink(`${work}/dist/${BUNDLE_FILES.wrapper}`, command);
+    console.error(
+      `test-bundle: SOLUS_HOOKS_CMD=${command} (-> ${work}/dist/${BUNDLE_FILES.wrapper}, built with ${
+        [...settings].map(([name, value]) => `${name}=${value}`).join(" ")
+      })`,
+    );
+    const files = [
+      "tests/cli_test.ts",
+      "tests/lifecycle_test.ts",
+      "tests/authoring_test.ts",
+      "tests/config_actions_test.ts",
+      "tests/install_test.ts",
+    ];
+    const result = await new Deno.Command(Deno.execPath(), {
+      args: ["test", "-A", "--no-prompt", ...files],
+      env: { SOLUS_HOOKS_CMD: command },
+      cwd: root,
+      stdout: "inherit",
+      stderr: "inherit",
+    }).output();
+    status = result.code;
+  } finally {
+    await Deno.remove(work, { recursive: true }).catch(() => {});
+  }
+  return status;
 }
-Deno.exit(status);
+
+if (import.meta.main) Deno.exit(await testBundle());

@@ -240,7 +240,18 @@ export function findDenial(error: unknown): Deno.errors.NotCapable | undefined {
   return undefined;
 }
 
-/** The words every refusal carries; a message that has them is already explained. */
+/**
+ * The words every refusal carries; a message that has them is already explained.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_SCOPE, OUTSIDE_SCOPE, outsideScope } from "./scope.ts";
+ * import assert from "node:assert/strict";
+ * const build = { kind: "bundle" as const, scope: { ...DEFAULT_SCOPE } };
+ * const denial = new Deno.errors.NotCapable('Requires read access to "/x"');
+ * assert.ok(outsideScope(denial, { build }).includes(OUTSIDE_SCOPE));
+ * ```
+ */
 export const OUTSIDE_SCOPE = "outside this build's scope";
 
 /** Options of {@linkcode outsideScope}. */
@@ -395,9 +406,15 @@ const warnedEnv = new WeakSet<Output>();
  *
  * @example
  * ```ts
- * import { createOutput } from "./output.ts";
  * import { warnUngrantedEnv } from "./scope.ts";
- * warnUngrantedEnv(createOutput({ quiet: false }), ["PATH"]); // granted here: says nothing
+ * import assert from "node:assert/strict";
+ * const lines: string[] = [];
+ * const colors = { red: String, green: String, yellow: String, dim: String, bold: String };
+ * const out = { colors, interactive: false, quiet: false, line: (text: string) => void lines.push(text), raw() {}, json() {}, stdout() {} };
+ * warnUngrantedEnv(out, ["PATH", "http_proxy"], (name) => name === "PATH");
+ * warnUngrantedEnv(out, ["http_proxy"], () => false); // once per command
+ * assert.equal(lines.length, 1);
+ * assert.match(lines[0], /names http_proxy, which this build may not read/);
  * ```
  */
 export function warnUngrantedEnv(
