@@ -10,7 +10,13 @@ import denoJson from "../deno.json" with { type: "json" };
 import { findCommand, parseCommandLine, type ParsedArgs } from "./cli/args.ts";
 import { type Command, type CommandContext, GLOBAL_HELP } from "./cli/command.ts";
 import { createOutput, type Output } from "./cli/output.ts";
-import { type BuildScope, isPermissionDenial, scopeError } from "./cli/scope.ts";
+import {
+  type BuildScope,
+  declareBuild,
+  findDenial,
+  OUTSIDE_SCOPE,
+  scopeError,
+} from "./cli/scope.ts";
 import { actionsCommand } from "./commands/actions.ts";
 import { aroundCommand } from "./commands/around.ts";
 import { checkCommand } from "./commands/check.ts";
@@ -123,7 +129,9 @@ export async function main(
   argv: readonly string[],
   build: { scope?: BuildScope } = {},
 ): Promise<number> {
+  if (build.scope) declareBuild({ kind: "binary", scope: build.scope });
   const interrupts = watchInterrupts();
+  let settings: Promise<Settings> | undefined;
   // Until the flags are parsed, nothing is quiet: a usage error is always said.
   let out = createOutput({ quiet: false });
   try {
@@ -145,9 +153,19 @@ export async function main(
       out.stdout(`${command.help}\n\n${GLOBAL_HELP}`);
       return ExitCode.Ok;
     }
-    return await command.run(contextFor(parsed, out, interrupts));
+    const context = contextFor(parsed, out, interrupts);
+    const resolve = context.settings;
+    // Kept for the error message below: a refusal names the journal the settings chose.
+    context.settings = () => settings ??= resolve();
+    return await command.run(context);
   } catch (caught) {
-    const error = isPermissionDenial(caught) ? scopeError(caught, build.scope) : caught;
+    // Deno's refusal, wrapped or not, is this build's scope, not a file mode.
+    const denial = findDenial(caught);
+    const error = denial && !(caught instanceof Error && caught.message.includes(OUTSIDE_SCOPE))
+      ? scopeError(denial, undefined, {
+        journal: await settings?.then((s) => s.journal.path, () => undefined),
+      })
+      : caught;
     if (error instanceof InterruptedError) return error.exitCode;
     if (error instanceof SolusHooksError) {
       out.line(`solus-hooks: ${error.message}`);

@@ -162,3 +162,51 @@ export const DIRECTIVE_HEAD_BYTES = 8192;
 
 /** How long a helper process (`/usr/bin/stat` for a scoped build) may take. */
 export const HELPER_TIMEOUT_MS = 2000;
+
+/** What the runner touches on its own, and why: a build's default permission scope is made of these. */
+export interface ScopeNeed {
+  /** An absolute path; a folder covers everything below it. */
+  readonly path: string;
+  /** `read`, or `write` (which a build always grants read with too). */
+  readonly access: "read" | "write";
+  /** What the runner does there, in a few words for build notes and messages. */
+  readonly why: string;
+  /** What a build whose scope leaves the path out needs at run time instead. */
+  readonly otherwise: string;
+}
+
+/**
+ * The paths the runner needs by default. A build's scope is derived from this
+ * list alone (`tools/scope.ts`), so a new need (a log socket, a metrics folder)
+ * is added here and every build, wrapper and message follows.
+ *
+ * @example
+ * ```ts
+ * import { SCOPE_NEEDS } from "./constants.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(SCOPE_NEEDS.some((need) => need.access === "write" && need.path === "/var/log/solus-hooks"));
+ * ```
+ */
+export const SCOPE_NEEDS: readonly ScopeNeed[] = Object.freeze([
+  {
+    path: DEFAULTS.hooksDir,
+    access: "read",
+    why: "the hooks directory",
+    otherwise:
+      "set hooksDir in the config, SOLUS_HOOKS_DIR or --dir to a directory inside the scope",
+  },
+  {
+    path: DEFAULT_FOLDERS.config,
+    access: "read",
+    why: "the config file",
+    otherwise:
+      "name a config inside the scope with SOLUS_HOOKS_CONFIG or --config on every call, or every command stops with an error",
+  },
+  {
+    path: DEFAULT_FOLDERS.journal,
+    access: "write",
+    why: "the journal",
+    otherwise:
+      "set journal.path in the config, SOLUS_HOOKS_JOURNAL or --journal inside the write scope, or every run warns that its record was not written",
+  },
+]);

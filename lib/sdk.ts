@@ -4,18 +4,34 @@
  * the one registry. A handler for `server-restart` sees `data.uuid` and
  * `data.virtualization_type` and nothing else.
  *
+ * It loads the registry and the event parser only, never the runner: a hook
+ * imports `@solus/hooks/sdk` (this module), or the one-file build of it
+ * (`solus-hooks-sdk.js`, with its `.d.ts`), and starts as fast as Deno does.
+ *
+ * @example
+ * ```ts ignore
+ * #!/usr/bin/env -S deno run --quiet --no-prompt
+ * import { handleEvent } from "/usr/local/lib/solus-hooks/solus-hooks-sdk.js";
+ * await handleEvent({ "server-stop": { pre: (data) => console.log(`stopping ${data.uuid}`) } });
+ * ```
+ *
  * @module
  */
 import { SolusHooksError } from "./errors.ts";
-import { parseEvent } from "./event.ts";
+import { parseJson, validateEvent } from "./event.ts";
 import {
   type ActionData,
   type BuiltinAction,
   createRegistry,
   type HookEvent,
   type Registry,
+  type Stage,
+  STAGES,
   type TypedEvent,
 } from "./registry.ts";
+
+// Re-exported without `from`: `deno bundle --declaration` would inline all of registry.ts.
+export type { ActionData, BuiltinAction, HookEvent, Stage, TypedEvent };
 
 /** A handler for one action: gets the action's data, typed, and the whole event. */
 export type Handler<A extends BuiltinAction> = (
@@ -62,10 +78,31 @@ export interface ReadEventOptions {
  * ```
  */
 export async function readEvent(options: ReadEventOptions = {}): Promise<TypedEvent> {
-  const text = await new Response(options.stdin ?? Deno.stdin.readable).text();
-  return parseEvent(text, options.registry ?? createRegistry(), {
-    what: "event on stdin",
+  const value = await readJson(options);
+  return validateEvent(value, options.registry ?? createRegistry(), {
+    what: EVENT_ON_STDIN,
   }) as TypedEvent;
+}
+
+const EVENT_ON_STDIN = "event on stdin";
+
+async function readJson(options: ReadEventOptions): Promise<unknown> {
+  const text = await new Response(options.stdin ?? Deno.stdin.readable).text();
+  return parseJson(text, EVENT_ON_STDIN);
+}
+
+/**
+ * Whether `value` is a well-formed event of an action the registry does not
+ * know: one the config file added (contract §6). The SDK cannot validate its
+ * data, and a hook without a handler for it has nothing to do.
+ */
+function isOtherAction(value: unknown, registry: Registry): value is HookEvent {
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
+  const { action, stage, data } = value as Record<string, unknown>;
+  return Object.keys(value).length === 3 && typeof action === "string" &&
+    /^[a-z][a-z0-9-]*$/.test(action) && registry.get(action) === undefined &&
+    STAGES.includes(stage as Stage) &&
+    typeof data === "object" && data !== null && !Array.isArray(data);
 }
 
 /**
@@ -95,6 +132,10 @@ export function pickHandler(
  * ran or there was none, 1 when it threw, 2 when the event did not match. The
  * reason goes to stderr. Returns the status too; it never calls `Deno.exit()`.
  *
+ * An action the config file added (one this SDK's registry does not know) is a
+ * full action: a well-formed event of it, which no handler here is for, exits
+ * 0, so a new action never fails the hooks that ignore it.
+ *
  * @example
  * ```ts ignore
  * #!/usr/bin/env -S deno run --quiet
@@ -116,7 +157,10 @@ export async function handleEvent(
   try {
     let event: TypedEvent;
     try {
-      event = await readEvent(options);
+      const value = await readJson(options);
+      const registry = options.registry ?? createRegistry();
+      if (isOtherAction(value, registry) && !Object.hasOwn(handlers, value.action)) return status;
+      event = validateEvent(value, registry, { what: EVENT_ON_STDIN }) as TypedEvent;
     } catch (error) {
       console.error(
         `bad event: ${error instanceof SolusHooksError ? error.message : String(error)}`,

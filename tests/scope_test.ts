@@ -2,7 +2,21 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { buildScope, DEFAULT_SCOPE, permissionFlags } from "../tools/scope.ts";
+import {
+  buildScope,
+  DEFAULT_SCOPE,
+  permissionFlags,
+  scopeNotes,
+  ScopeSettingError,
+} from "../tools/scope.ts";
+import {
+  type BuildInfo,
+  journalWarning,
+  outsideScope,
+  rebuildRecipe,
+  scopeError,
+  ungrantedEnv,
+} from "../lib/cli/scope.ts";
 import { cliEnv, RESTART_PRE, ROOT, timed, track, withHooks } from "./helpers.ts";
 
 Deno.test("buildScope() reads SOLUS_HOOKS_READ, SOLUS_HOOKS_WRITE and SOLUS_HOOKS_ENV at build time", () => {
@@ -13,12 +27,12 @@ Deno.test("buildScope() reads SOLUS_HOOKS_READ, SOLUS_HOOKS_WRITE and SOLUS_HOOK
     SOLUS_HOOKS_ENV: "http_proxy",
   };
   const scope = buildScope({ get: (name) => env[name] });
-  assert.deepEqual(scope.read, ["/opt/hooks", "/etc/solus-hooks"]);
+  assert.deepEqual(scope.read, ["/opt/hooks", "/etc/solus-hooks", "/srv/log"], "read covers write");
   assert.deepEqual(scope.write, ["/srv/log"]);
   assert.ok(scope.env.includes("http_proxy") && scope.env.includes("SOLUS_HOOKS_DIR"));
   const flags = permissionFlags(scope);
   assert.ok(flags.includes("--allow-run") && flags.includes("--no-prompt"));
-  assert.ok(flags.includes("--allow-read=/opt/hooks,/etc/solus-hooks"));
+  assert.ok(flags.includes("--allow-read=/opt/hooks,/etc/solus-hooks,/srv/log"));
   assert.ok(
     !flags.some((flag) => flag === "--allow-read" || flag === "-A"),
     "read is never unrestricted",
@@ -82,11 +96,138 @@ timed.test("a build with a baked scope runs hooks inside it and refuses a path o
     ]);
     const stderr = new TextDecoder().decode(outside.stderr);
     assert.equal(outside.code, 2, stderr);
+    assert.match(stderr, /reading \/opt\/elsewhere is outside this build's scope \(read /);
     assert.match(
       stderr,
-      /needs read access to "\/opt\/elsewhere", outside the scope it was built with \(read /,
+      /build one that includes it: SOLUS_HOOKS_READ=\S*,\/opt\/elsewhere .*deno task compile$/m,
     );
-    assert.match(stderr, /deno task compile/);
     assert.equal(stderr.trim().split("\n").length, 1, "one line, no stack trace");
   });
+});
+
+Deno.test("buildScope() lets a build read what it may write: the README recipe keeps the journal readable", () => {
+  const env = new Map([["SOLUS_HOOKS_READ", "/srv/hooks,/etc/solus-hooks"]]);
+  const scope = buildScope(env);
+  assert.deepEqual(scope.read, ["/srv/hooks", "/etc/solus-hooks", "/var/log/solus-hooks"]);
+  assert.deepEqual(scope.write, ["/var/log/solus-hooks"]);
+  // A write entry inside a read entry needs no second mention.
+  const nested = buildScope(
+    new Map([["SOLUS_HOOKS_READ", "/srv"], ["SOLUS_HOOKS_WRITE", "/srv/log/"]]),
+  );
+  assert.deepEqual(nested.read, ["/srv"]);
+  assert.deepEqual(nested.write, ["/srv/log"]);
+  assert.deepEqual(scopeNotes(scope), [
+    "the scope may not read /usr/local/solus/hooks (the hooks directory): set hooksDir in the config, SOLUS_HOOKS_DIR or --dir to a directory inside the scope",
+  ]);
+});
+
+Deno.test("buildScope() stops a build whose scope cannot work, and says why", () => {
+  const cases: [string, string, RegExp][] = [
+    ["SOLUS_HOOKS_READ", "srv/hooks", /SOLUS_HOOKS_READ: "srv\/hooks" is not an absolute path/],
+    ["SOLUS_HOOKS_WRITE", "/var/log/solus-hooks,,/tmp", /SOLUS_HOOKS_WRITE: .* has an empty entry/],
+    ["SOLUS_HOOKS_ENV", "http-proxy", /SOLUS_HOOKS_ENV: "http-proxy" is not a variable name/],
+  ];
+  for (const [name, value, message] of cases) {
+    assert.throws(() => buildScope(new Map([[name, value]])), (error: Error) => {
+      assert.ok(error instanceof ScopeSettingError);
+      assert.match(error.message, message);
+      return true;
+    });
+  }
+});
+
+const BUNDLE: BuildInfo = { kind: "bundle", scope: { ...DEFAULT_SCOPE } };
+const denied = (access: string, target: string) =>
+  new Deno.errors.NotCapable(
+    `Requires ${access} access to "${target}", run again with the --allow-${access} flag`,
+  );
+
+Deno.test("rebuildRecipe() keeps every list of the build and adds only what is missing", () => {
+  assert.equal(
+    rebuildRecipe(BUNDLE, { read: ["/opt/hooks"] }),
+    "SOLUS_HOOKS_READ=/usr/local/solus/hooks,/etc/solus-hooks,/var/log/solus-hooks,/opt/hooks deno task bundle",
+  );
+  assert.equal(
+    rebuildRecipe(BUNDLE, { read: ["/var/log/solus-hooks/journal.jsonl"] }),
+    "deno task bundle",
+  );
+  const custom: BuildInfo = {
+    kind: "binary",
+    scope: buildScope(
+      new Map([["SOLUS_HOOKS_WRITE", "/srv/log"], ["SOLUS_HOOKS_ENV", "http_proxy"]]),
+    ),
+  };
+  assert.equal(
+    rebuildRecipe(custom, { env: ["no_proxy"] }),
+    "SOLUS_HOOKS_WRITE=/srv/log SOLUS_HOOKS_ENV=http_proxy,no_proxy deno task compile",
+  );
+  // What the recipe says builds exactly the scope asked for.
+  const recipe = rebuildRecipe(custom, { write: ["/tmp/j"] });
+  const settings = new Map(
+    recipe.split(" ").filter((word) => word.includes("=")).map((word) =>
+      word.split("=") as [string, string]
+    ),
+  );
+  const rebuilt = buildScope(settings);
+  assert.ok(rebuilt.write.includes("/tmp/j") && rebuilt.read.includes("/tmp/j"));
+  assert.ok(rebuilt.write.includes("/srv/log") && rebuilt.env.includes("http_proxy"));
+});
+
+Deno.test("outsideScope() says a refused path is outside the build's scope, never permission denied", () => {
+  const write = outsideScope(denied("write", "/tmp"), { build: BUNDLE });
+  assert.equal(
+    write,
+    "writing /tmp is outside this build's scope (read /usr/local/solus/hooks, /etc/solus-hooks, /var/log/solus-hooks; " +
+      "write /var/log/solus-hooks); build one that includes it: SOLUS_HOOKS_WRITE=/var/log/solus-hooks,/tmp deno task bundle",
+  );
+  const env = outsideScope(denied("env", "http_proxy"), { build: BUNDLE });
+  assert.match(
+    env,
+    /reading the variable http_proxy is outside this build's scope .*SOLUS_HOOKS_ENV=http_proxy deno task bundle$/,
+  );
+  const unbuilt = outsideScope(denied("read", "/opt/x"), {});
+  assert.match(
+    unbuilt,
+    /outside the permissions solus-hooks was started with; add \/opt\/x to --allow-read/,
+  );
+
+  // A journal needs its folder, for writing: the lock file and rotated files live there.
+  const cause = denied("read", "/tmp/x/journal.jsonl");
+  const shown = scopeError(new Error("cannot read journal", { cause }), BUNDLE, {
+    journal: "/tmp/x/journal.jsonl",
+  });
+  assert.equal(shown.exitCode, 2);
+  assert.match(
+    shown.message,
+    /^the journal \/tmp\/x\/journal.jsonl: reading \/tmp\/x\/journal.jsonl is outside/,
+  );
+  assert.match(
+    shown.message,
+    /SOLUS_HOOKS_WRITE=\/var\/log\/solus-hooks,\/tmp\/x deno task bundle$/,
+  );
+  for (const message of [write, env, unbuilt, shown.message]) {
+    assert.doesNotMatch(message, /permission denied|run again with/i);
+  }
+  // The CLI's journal warning finds the refusal behind journal.ts's own error.
+  const warning = journalWarning(
+    new Error(
+      "cannot write journal /tmp/x.jsonl: permission denied (while creating the directory /tmp)",
+      {
+        cause: denied("write", "/tmp"),
+      },
+    ),
+    "/tmp/x.jsonl",
+  );
+  assert.match(
+    warning,
+    /^solus-hooks: warning: the journal was not written: cannot write journal \/tmp\/x.jsonl: writing \/tmp is outside/,
+  );
+  assert.doesNotMatch(warning, /permission denied/);
+});
+
+Deno.test("ungrantedEnv() names the passthrough variables the build may not read", () => {
+  assert.deepEqual(ungrantedEnv(["http_proxy", "PATH", "http_proxy"], (name) => name === "PATH"), [
+    "http_proxy",
+  ]);
+  assert.deepEqual(ungrantedEnv([]), []);
 });

@@ -10,7 +10,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { buildScope, permissionFlags } from "./scope.ts";
+import { buildScope, permissionFlags, scopeNotes, ScopeSettingError } from "./scope.ts";
 import { describeScope } from "../lib/cli/scope.ts";
 
 const TARGETS: Record<string, string> = {
@@ -34,7 +34,14 @@ for (const arch of arches) {
   }
 }
 
-const scope = buildScope();
+let scope;
+try {
+  scope = buildScope();
+} catch (error) {
+  if (!(error instanceof ScopeSettingError)) throw error;
+  console.error(`compile: ${error.message}`);
+  Deno.exit(2);
+}
 await Deno.mkdir(`${root}dist`, { recursive: true });
 const entry = `${root}dist/compile-entry.ts`;
 await Deno.writeTextFile(
@@ -49,6 +56,8 @@ console.error(
     scope.env.join(",")
   }; run unrestricted`,
 );
+
+for (const note of scopeNotes(scope)) console.error(`compile: note: ${note}`);
 
 const denort = Deno.env.get("DENORT_BIN");
 let failed = false;

@@ -6,7 +6,8 @@
 # stage's whole deadline.
 set -eu
 
-echo "${SOLUS_HOOK_ACTION} ${SOLUS_HOOK_STAGE}: server ${SOLUS_HOOK_DATA_UUID} (${SOLUS_HOOK_DATA_VIRTUALIZATION_TYPE})"
+# An action the config file adds may carry other keys: default what may be absent.
+echo "${SOLUS_HOOK_ACTION} ${SOLUS_HOOK_STAGE}: server ${SOLUS_HOOK_DATA_UUID:-?} (${SOLUS_HOOK_DATA_VIRTUALIZATION_TYPE:-?})"
 
 case "${SOLUS_HOOK_ACTION}:${SOLUS_HOOK_STAGE}" in
   server-create:post)

@@ -2,7 +2,7 @@
 // solus-hooks: timeout=30s
 // A Deno hook using the solus-hooks SDK: the event is read from stdin and
 // validated, and each handler sees its action's data, typed from the registry.
-import { handleEvent } from "../../mod.ts";
+import { handleEvent } from "../../lib/sdk.ts";
 
 await handleEvent({
   "server-restart": {

@@ -13,6 +13,7 @@ import { runStage } from "../stage.ts";
 import type { CommandContext } from "./command.ts";
 import { startProgress } from "./progress.ts";
 import { recordStage } from "./record.ts";
+import { warnUngrantedEnv } from "./scope.ts";
 import { renderReport } from "./render.ts";
 
 /** Per-stage choices beyond the settings. */
@@ -39,7 +40,9 @@ export async function executeStage(
   options: ExecuteOptions = {},
 ): Promise<RunReport> {
   const settings = await context.settings();
+  warnUngrantedEnv(context.out, settings.env.passthrough);
   const registry = await context.registry();
+  warnUngrantedEnv(context.out, settings.env.passthrough);
   const progress = startProgress(context.out, `${event.action} ${event.stage}`);
   const recorder = recordStage(settings.journal, context);
   let report: RunReport;

@@ -13,6 +13,7 @@ import { appendRecord, appendStart } from "../journal.ts";
 import type { RunReport } from "../report.ts";
 import type { StageStart } from "../stage.ts";
 import type { Output } from "./output.ts";
+import { journalWarning } from "./scope.ts";
 
 /** The journal side of one stage. */
 export interface StageRecorder {
@@ -61,13 +62,7 @@ export function recordStage(
       try {
         await appendRecord(journal, report, { signal });
       } catch (error) {
-        out.line(
-          out.colors.yellow(
-            `solus-hooks: warning: the journal was not written: ${
-              error instanceof Error ? error.message : error
-            }`,
-          ),
-        );
+        out.line(out.colors.yellow(journalWarning(error, journal.path)));
       }
     },
   };

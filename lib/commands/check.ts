@@ -8,6 +8,7 @@ import { describeRules, rulesOfSummary } from "../directives.ts";
 import type { Command } from "../cli/command.ts";
 import { UsageError } from "../errors.ts";
 import { DEFAULT_PATH } from "../constants.ts";
+import { ungrantedEnv, ungrantedEnvProblem } from "../cli/scope.ts";
 
 /**
  * The `check` command.
@@ -64,6 +65,19 @@ Examples:
       rules: settings.hooks,
       actions: registry.actions().map((spec) => spec.name),
     });
+    const ungranted = ungrantedEnv(settings.env.passthrough);
+    if (ungranted.length > 0) {
+      // Hooks would silently get nothing for these: contract §8 makes it an error here.
+      const { problem, fix } = ungrantedEnvProblem(ungranted);
+      const name = settings.configPath ?? "config";
+      audit.findings.unshift({
+        name,
+        severity: "error",
+        problem,
+        fix: `build one that may: ${fix}`,
+      });
+      audit.ok = false;
+    }
     if (context.global.json) {
       context.out.json(audit);
       return audit.ok ? 0 : 1;

@@ -19,6 +19,7 @@ import { describeRules, hasRules, summarizeRules } from "../directives.ts";
 import { type HookFile, judgeFile, rulesOf, type Verdict } from "../discovery.ts";
 import { runStage } from "../stage.ts";
 import { DEFAULT_PATH } from "../constants.ts";
+import { warnUngrantedEnv } from "../cli/scope.ts";
 
 /** One cell of the matrix. */
 export interface TestResult extends HookResult {
@@ -136,6 +137,7 @@ Examples:
       throw new UsageError(`--stage must be pre or post, not "${stageValue}"`);
     }
     const stages: Stage[] = stageValue ? [stageValue as Stage] : [...STAGES];
+    warnUngrantedEnv(context.out, settings.env.passthrough);
     // The hook as discovered, directive and all: the stage runner skips it where
     // it is not for the event and holds it to its own time limit, as in a run.
     const discovery = { dir: dirname(path), exists: true, hooks: [hook], skipped: [] };
