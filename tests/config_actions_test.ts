@@ -94,7 +94,12 @@ Deno.test("test and run give an action the config adds to every hook, and the SD
     const report = JSON.parse(run.stdout);
     assert.deepEqual(
       report.hooks.map((hook: { name: string; status: string }) => `${hook.name} ${hook.status}`),
-      ["10-log.sh ok", "20-dispatch.py ok", "30-audit.ts ok"],
+      ["10-log.sh ok", "30-audit.ts ok"],
+    );
+    // 20-dispatch.py's directive names the actions it is for: a config action is not one.
+    assert.deepEqual(
+      report.skipped.map((skip: { name: string; kind: string }) => `${skip.name} ${skip.kind}`),
+      ["20-dispatch.py not_for"],
     );
   });
 });

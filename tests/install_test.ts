@@ -5,7 +5,8 @@
  */
 import assert from "node:assert/strict";
 import { DEFAULT_FOLDERS, DEFAULTS } from "../lib/constants.ts";
-import { DEFAULT_SETTINGS, parseConfigText } from "../lib/config.ts";
+import { DEFAULT_SETTINGS } from "../lib/config.ts";
+import { parseConfigText } from "../lib/config_file.ts";
 import { configTemplate } from "../tools/config_template.ts";
 import { BUILD_DEADLINE_MS, buildBundle, exec, snapshot } from "./artifact.ts";
 import { RESTART_PRE, withTempDir } from "./helpers.ts";

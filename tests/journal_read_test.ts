@@ -155,7 +155,11 @@ Deno.test("a journal outside the build's permission scope is said to be, not 'pe
           command,
         },
       );
-      assertOneLine(result, /cannot read journal .*: it is outside this build's permission scope/);
+      // The CLI words the refusal with what to grant or rebuild.
+      assertOneLine(
+        result,
+        /journal .*: reading .* is outside the permissions solus-hooks was started with; add .* to --allow-read/,
+      );
       assert.doesNotMatch(result.stderr, /permission denied/i);
     }
   });
