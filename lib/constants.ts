@@ -106,3 +106,13 @@ export const DRAIN_AFTER_EXIT_MS = 1000;
 
 /** How long a journal or metrics lock is waited for before the write is skipped with a warning. */
 export const LOCK_WAIT_MS = 2000;
+
+/** How long a killed hook's pipes are read after it died. */
+export const DRAIN_AFTER_KILL_MS = 200;
+
+/**
+ * How long after a hook's deadline the runner signals its group itself when the
+ * coreutils `timeout` wrapper, which kills the group at the deadline (even when
+ * the runner has died), has not done so already.
+ */
+export const WRAPPER_BACKSTOP_MS = 250;

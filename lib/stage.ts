@@ -7,7 +7,7 @@
  */
 import { DEFAULTS } from "./constants.ts";
 import { discoverHooks, type Discovery } from "./discovery.ts";
-import { buildHookEnvironment } from "./environment.ts";
+import { buildHookEnvironment, hookEnvironment } from "./environment.ts";
 import { validateEvent } from "./event.ts";
 import { killRunProcesses, runHookProcess } from "./process.ts";
 import { createRegistry, type HookEvent, type Registry } from "./registry.ts";
@@ -84,8 +84,7 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
   const timeoutMs = options.timeoutMs ?? STAGE_DEFAULTS.timeoutMs;
   const startedAt = new Date();
   const start = performance.now();
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const stop = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+  const deadline = startedAt.getTime() + timeoutMs;
   const runId = options.runId ?? crypto.randomUUID();
   const eventId = options.eventId ?? crypto.randomUUID();
 
@@ -95,7 +94,7 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
     event: checked,
     runId,
     eventId,
-    deadline: startedAt.getTime() + timeoutMs,
+    deadline,
     passthrough: options.env?.passthrough,
     set: options.env?.set,
   });
@@ -109,9 +108,10 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
     const outcome = await runHookProcess({
       command: path,
       cwd: discovery.dir,
-      env,
+      env: hookEnvironment(env, name),
       stdin,
-      signal: stop,
+      deadline,
+      signal: options.signal,
       killGraceMs: options.killGraceMs ?? STAGE_DEFAULTS.killGraceMs,
       maxOutputBytes: options.maxOutputBytes ?? STAGE_DEFAULTS.maxOutputBytes,
     });
