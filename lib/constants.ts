@@ -111,8 +111,8 @@ export const LOCK_WAIT_MS = 2000;
 export const DRAIN_AFTER_KILL_MS = 200;
 
 /**
- * How long after a hook's deadline the runner signals its group itself when the
- * coreutils `timeout` wrapper, which kills the group at the deadline (even when
- * the runner has died), has not done so already.
+ * How long after a hook's deadline + grace the coreutils `timeout` wrapper
+ * SIGKILLs the hook's group by itself: the backstop for a runner that died.
+ * The runner's own SIGKILL comes at deadline + grace, a moment before.
  */
-export const WRAPPER_BACKSTOP_MS = 250;
+export const WRAPPER_BACKSTOP_MS = 100;

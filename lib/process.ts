@@ -1,13 +1,13 @@
 /**
  * The process layer: the only code that starts hooks and sends signals.
  *
- * Each hook runs under coreutils `timeout` (`timeout -s TERM -k GRACE DURATION
- * HOOK`), which makes itself and the hook a new process group, so the whole tree
- * the hook forks can be signalled at once, and which kills that group at the
- * hook's deadline and SIGKILLs it after the grace by itself: the deadline holds
- * even when the runner is SIGKILLed. The runner keeps its own deadline too: at
- * the hook's deadline or the runner's interruption the group gets SIGTERM, and
- * SIGKILL `killGraceMs` later or as soon as the hook itself has exited. Every
+ * Each hook runs under coreutils `timeout` (`timeout -s KILL LIMIT HOOK`), which
+ * makes itself and the hook a new process group, so the whole tree the hook
+ * forks can be signalled at once. The runner keeps the deadline: at the hook's
+ * deadline or the runner's interruption the group gets SIGTERM, and SIGKILL
+ * `killGraceMs` later or as soon as the hook itself has exited. The wrapper is
+ * the backstop for a runner that died (SIGKILL, the OOM killer): at deadline +
+ * grace + `WRAPPER_BACKSTOP_MS` it SIGKILLs the whole group by itself. Every
  * wait is bounded: a descendant that escaped the group with `setsid` and holds
  * the pipes cannot keep the runner waiting.
  *
@@ -179,6 +179,25 @@ export function hookWrapper(): string | null {
   return wrapper;
 }
 
+/**
+ * Choose the wrapper instead of looking for it: a `timeout` path, null for none
+ * (hooks are then spawned detached, as where no coreutils `timeout` exists), or
+ * undefined to look again at the next spawn. For tests of the fallback.
+ *
+ * @example
+ * ```ts
+ * import { hookWrapper, useHookWrapper } from "./process.ts";
+ * import assert from "node:assert/strict";
+ * useHookWrapper(null);
+ * assert.equal(hookWrapper(), null);
+ * useHookWrapper(undefined); // look again
+ * ```
+ */
+export function useHookWrapper(path: string | null | undefined): void {
+  wrapper = path;
+  candidate = 0;
+}
+
 /** Seconds for `timeout`'s command line, never 0 (which would mean "no limit"). */
 function seconds(ms: number): string {
   return Math.max(0.001, ms / 1000).toFixed(3);
@@ -205,18 +224,16 @@ function spawnHook(options: HookProcessOptions): { child: Deno.ChildProcess; wra
       wrapper = null;
       break;
     }
-    // Without a deadline, "0": no limit, but still the group. --preserve-status:
-    // the hook's own status even when the wrapper killed it (not 124).
-    const duration = options.deadline === undefined ? "0" : seconds(options.deadline - Date.now());
-    const args = [
-      "--preserve-status",
-      "-s",
-      "TERM",
-      "-k",
-      seconds(options.killGraceMs),
-      duration,
-      options.command,
-    ];
+    // Only SIGKILL, once, at deadline + grace: a wrapper that sent SIGTERM at the
+    // deadline would exit as soon as the hook died of it, leaving the hook's
+    // children that ignore SIGTERM to a runner that may be dead; SIGKILL while
+    // the hook still runs takes the whole group. The runner's own SIGTERM is
+    // passed on by timeout, and does not disarm this. Without a deadline, "0":
+    // no limit, but still the group.
+    const limit = options.deadline === undefined
+      ? "0"
+      : seconds(options.deadline + options.killGraceMs + WRAPPER_BACKSTOP_MS - Date.now());
+    const args = ["-s", "KILL", limit, options.command];
     try {
       const child = new Deno.Command(path, { ...base, args: [...args, ...(options.args ?? [])] })
         .spawn();
@@ -251,6 +268,18 @@ function delay(ms: number): { promise: Promise<void>; clear(): void } {
     signal.addEventListener("abort", () => cleared || resolve(), { once: true });
   });
   return { promise, clear: () => void (cleared = true) };
+}
+
+/**
+ * An AbortSignal that aborts at `deadline` (Unix ms). The hooks of a stage share
+ * one deadline, so they share one timer.
+ */
+let lastDeadline: { at: number; signal: AbortSignal } | undefined;
+function deadlineSignal(at: number): AbortSignal {
+  if (lastDeadline?.at !== at) {
+    lastDeadline = { at, signal: AbortSignal.timeout(Math.max(0, at - Date.now())) };
+  }
+  return lastDeadline.signal;
 }
 
 function isTimeout(signal: AbortSignal | undefined): boolean {
@@ -364,7 +393,7 @@ async function start(options: HookProcessOptions): Promise<Started | ProcessOutc
   liveGroups.add(child.pid);
   const stdout = captureStream(child.stdout, options.maxOutputBytes);
   const stderr = captureStream(child.stderr, options.maxOutputBytes);
-  const stop = armStop(child.pid, options, wrapped);
+  const stop = armStop(child.pid, options);
   // Written while the pipes are read, or a hook that echoes its input deadlocks;
   // the first part before the next spawn (see takeSpawnTurn).
   await feedStdin(child.stdin, options.stdin);
@@ -373,16 +402,10 @@ async function start(options: HookProcessOptions): Promise<Started | ProcessOutc
 
 /**
  * At the deadline or the interruption, whichever is first: SIGTERM to the group,
- * SIGKILL after the grace. A wrapped hook's deadline is the wrapper's to keep
- * (its timer is exact, and a SIGTERM from us would cut its grace short: GNU
- * timeout arms the SIGKILL timer beside its deadline timer, not instead of it,
- * so the deadline timer would then SIGKILL at once); the runner's own kill comes
- * `WRAPPER_BACKSTOP_MS` later, in case the wrapper has not acted.
+ * SIGKILL after the grace.
  */
-function armStop(pgid: number, options: HookProcessOptions, wrapped: boolean): Stop {
-  const deadline = options.deadline === undefined ? undefined : AbortSignal.timeout(
-    Math.max(0, options.deadline - Date.now() + (wrapped ? WRAPPER_BACKSTOP_MS : 0)),
-  );
+function armStop(pgid: number, options: HookProcessOptions): Stop {
+  const deadline = options.deadline === undefined ? undefined : deadlineSignal(options.deadline);
   let grace: { clear(): void } | undefined;
   const stop: Stop = {
     reason: null,
@@ -415,10 +438,11 @@ async function finish(options: HookProcessOptions, hook: Started): Promise<Proce
   const status = await child.status;
   const exitedAt = performance.now();
   stop.dispose();
-  // Ended at or past its deadline under the wrapper: the wrapper killed it.
+  // Killed at or past its deadline while the runner's own timer had not fired
+  // (an event loop held up past the grace): the wrapper's backstop.
   if (
     !stop.reason && hook.wrapped && options.deadline !== undefined &&
-    Date.now() >= options.deadline
+    Date.now() >= options.deadline && status.signal === "SIGKILL"
   ) stop.reason = "deadline";
   // The hook had its grace and is gone; whatever of its group is left is killed
   // now rather than when the grace runs out.
@@ -451,13 +475,10 @@ async function finish(options: HookProcessOptions, hook: Started): Promise<Proce
     }
   }
 
-  // --preserve-status reports a hook the wrapper's SIGTERM killed as 128 + 15.
-  const signal = status.signal ??
-    (stop.reason === "deadline" && hook.wrapped && status.code === 143 ? "SIGTERM" : null);
   const result: ProcessOutcome = {
     status: "ok",
-    exit_code: signal ? null : status.code,
-    signal,
+    exit_code: status.signal ? null : status.code,
+    signal: status.signal ?? null,
     duration_ms,
     ...EMPTY_OUTPUT,
   };
@@ -467,7 +488,7 @@ async function finish(options: HookProcessOptions, hook: Started): Promise<Proce
     result.status = stop.reason === "deadline" ? "timed_out" : "failed";
     result.error = stop.reason === "deadline"
       ? `killed at ${options.deadlineLabel ?? "the stage deadline"} (${
-        signal ?? `exit ${status.code}`
+        status.signal ?? `exit ${status.code}`
       })`
       : "killed: the runner was interrupted";
   } else if (!status.success) {

@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { encodeOutput } from "../lib/capture.ts";
 import { DEFAULT_PATH } from "../lib/constants.ts";
-import { hookWrapper, runForeground, runHookProcess } from "../lib/process.ts";
+import { hookWrapper, runForeground, runHookProcess, useHookWrapper } from "../lib/process.ts";
 import { runStage } from "../mod.ts";
 import {
   killRun,
@@ -107,6 +107,43 @@ Deno.test({
   },
 });
 
+Deno.test("runStage() without coreutils timeout spawns hooks detached: group kill and spawn errors as before", async () => {
+  useHookWrapper(null);
+  try {
+    await withHooks({
+      "a-stubborn.sh": [
+        "#!/bin/sh",
+        "trap '' TERM",
+        `sh -c "trap '' TERM; while :; do sleep 0.1; done" &`,
+        "while :; do sleep 0.1; done",
+      ].join("\n"),
+      "b-missing.py": "#!/usr/bin/python-not-installed\n",
+      "c-exits-127.sh": "#!/bin/sh\nexit 127\n",
+    }, async (dir) => {
+      const runId = crypto.randomUUID();
+      const report = await within(
+        10_000,
+        "runStage",
+        runStage(RESTART_PRE, { dir, runId, timeoutMs: 500, killGraceMs: 300 }),
+      );
+      assert.equal(hookWrapper(), null);
+      const [stubborn, missing, exits127] = report.hooks;
+      assert.deepEqual([stubborn.status, stubborn.signal], ["timed_out", "SIGKILL"]);
+      assert.deepEqual(
+        [missing.status, missing.error],
+        [
+          "spawn_error",
+          "the interpreter named in the #! line is missing: /usr/bin/python-not-installed",
+        ],
+      );
+      assert.deepEqual([exits127.status, exits127.exit_code], ["failed", 127]);
+      assert.deepEqual(await survivorsOf(runId), []);
+    });
+  } finally {
+    useHookWrapper(undefined);
+  }
+});
+
 Deno.test("the runner SIGKILLed while a hook sleeps: the hook's whole group is gone by deadline + grace + 1 s", async () => {
   await withTempDir(async (tmp) => {
     const mark = crypto.randomUUID();
@@ -125,7 +162,9 @@ Deno.test("the runner SIGKILLed while a hook sleeps: the hook's whole group is g
       `touch ${started}`,
       "while :; do sleep 0.1; done",
     ].join("\n");
-    await withHooks({ "10-stubborn.sh": hook }, async (dir) => {
+    // And one that dies of SIGTERM, leaving a child that ignores it.
+    const mortal = `#!/bin/sh\nsh -c "trap '' TERM; while :; do sleep 0.1; done" &\nsleep 30\n`;
+    await withHooks({ "10-stubborn.sh": hook, "20-mortal.sh": mortal }, async (dir) => {
       const timeoutMs = 1500;
       const runner = spawnCli(
         ["run", "--dir", dir, "--timeout", String(timeoutMs), "--event", EVENT_JSON],
@@ -137,7 +176,10 @@ Deno.test("the runner SIGKILLed while a hook sleeps: the hook's whole group is g
           await waitFor(10_000, async () => await Deno.stat(started).then(() => true, () => false)),
           "the hook started",
         );
-        assert.ok(processesWithEnv("TEST_MARK", mark).length >= 2, "the hook and its child run");
+        assert.ok(
+          await waitFor(5_000, () => processesWithEnv("TEST_MARK", mark).length >= 6),
+          "both wrappers, both hooks and their children run",
+        );
         runner.kill("SIGKILL");
         await within(5_000, "the runner's exit", runner.status);
         // The stage started after the runner was spawned: its deadline + grace + 1 s
