@@ -328,13 +328,24 @@ const FIRST_STDIN_BYTES = 4096;
  */
 export async function runHookProcess(options: HookProcessOptions): Promise<ProcessOutcome> {
   const release = await takeSpawnTurn();
-  let started: Started | ProcessOutcome;
+  let started: Started | ProcessOutcome | { spawnError: unknown; startedAt: number };
   try {
     started = await start(options);
   } finally {
     release();
   }
-  return "child" in started ? await finish(options, started) : started;
+  if ("child" in started) return await finish(options, started);
+  if (!("spawnError" in started)) return started;
+  // Explained after the turn is passed on: reading the file must not hold up the next hook.
+  const error = await explainSpawnError(options.command, started.spawnError);
+  return {
+    status: "spawn_error",
+    exit_code: null,
+    signal: null,
+    duration_ms: Math.round(performance.now() - started.startedAt),
+    ...EMPTY_OUTPUT,
+    error,
+  };
 }
 
 /** A hook spawned, its stdin on its way, its stop armed. */
@@ -371,7 +382,9 @@ function notStarted(options: HookProcessOptions, label: string): ProcessOutcome 
 
 const EMPTY_OUTPUT = { stdout: "", stderr: "", stdout_bytes: 0, stderr_bytes: 0 } as const;
 
-async function start(options: HookProcessOptions): Promise<Started | ProcessOutcome> {
+async function start(
+  options: HookProcessOptions,
+): Promise<Started | ProcessOutcome | { spawnError: unknown; startedAt: number }> {
   const label = options.deadlineLabel ?? "the stage deadline";
   const before = notStarted(options, label);
   if (before) return before;
@@ -380,14 +393,7 @@ async function start(options: HookProcessOptions): Promise<Started | ProcessOutc
   try {
     spawned = spawnHook(options);
   } catch (error) {
-    return {
-      status: "spawn_error",
-      exit_code: null,
-      signal: null,
-      duration_ms: Math.round(performance.now() - startedAt),
-      ...EMPTY_OUTPUT,
-      error: await explainSpawnError(options.command, error),
-    };
+    return { spawnError: error, startedAt };
   }
   const { child, wrapped } = spawned;
   liveGroups.add(child.pid);
