@@ -7,7 +7,8 @@
  * deadline or the runner's interruption the group gets SIGTERM, and SIGKILL
  * `killGraceMs` later or as soon as the hook itself has exited. The wrapper is
  * the backstop for a runner that died (SIGKILL, the OOM killer): at deadline +
- * grace + `WRAPPER_BACKSTOP_MS` it SIGKILLs the whole group by itself. Every
+ * grace + `WRAPPER_BACKSTOP_MS` it SIGKILLs the whole group by itself (without
+ * a SIGTERM first: see `spawnHook` for why). Every
  * wait is bounded: a descendant that escaped the group with `setsid` and holds
  * the pipes cannot keep the runner waiting.
  *
@@ -47,8 +48,8 @@ export interface HookProcessOptions {
   /**
    * The hook's own deadline, Unix milliseconds: the earlier of the stage's and
    * the hook's own `timeout`. Past it the group gets SIGTERM, then SIGKILL after
-   * `killGraceMs`, and the hook is `timed_out`. Also given to the `timeout`
-   * wrapper, which enforces it if the runner dies.
+   * `killGraceMs`, and the hook is `timed_out`. The `timeout` wrapper SIGKILLs
+   * the group at deadline + grace by itself, should the runner have died.
    */
   deadline?: number;
   /** How the deadline is named in the report, e.g. `its timeout=10s` (default: `the stage deadline`). */
