@@ -531,3 +531,35 @@ Deno.test("runStage() leaves no hook process behind after a normal stage", async
     assert.deepEqual(await survivorsOf(runId), [], "not even the timeout wrapper");
   });
 });
+
+Deno.test("runHookProcess() stops a hook at its own deadline, SIGTERM then SIGKILL after the grace", async () => {
+  await withTempDir(async (tmp) => {
+    const child = join(tmp, "child.pid");
+    const start = performance.now();
+    const outcome = await within(
+      10_000,
+      "runHookProcess",
+      runHookProcess({
+        command: "/bin/sh",
+        // Ignores SIGTERM, and so does a child of its group.
+        args: ["-c", `trap '' TERM; sh -c 'echo $$ > ${child}; exec sleep 30' & sleep 30`],
+        cwd: tmp,
+        env: { PATH: DEFAULT_PATH },
+        stdin: new Uint8Array(),
+        deadline: Date.now() + 400,
+        deadlineLabel: "its timeout=400ms",
+        signal: new AbortController().signal,
+        killGraceMs: 300,
+        maxOutputBytes: 1024,
+      }),
+    );
+    const elapsed = performance.now() - start;
+    assert.deepEqual(
+      [outcome.status, outcome.signal, outcome.error],
+      ["timed_out", "SIGKILL", "killed at its timeout=400ms (SIGKILL)"],
+    );
+    assert.ok(elapsed >= 400 + 300 - 50 && elapsed < 400 + 300 + 1500, `took ${elapsed} ms`);
+    const pid = Number(await Deno.readTextFile(child));
+    assert.ok(await waitFor(1500, () => !isAlive(pid)), "the group's child is gone too");
+  });
+});
