@@ -27,7 +27,13 @@ export {
   runEvent,
 } from "./lib/lifecycle.ts";
 export { exitStatus, type Outcome } from "./lib/exit_status.ts";
-export { type ForegroundOutcome, runForeground } from "./lib/process.ts";
+export {
+  type ForegroundOptions,
+  type ForegroundResult,
+  hookWrapper,
+  runForeground,
+} from "./lib/process.ts";
+export { decodeOutput, type EncodedOutput, encodeOutput } from "./lib/capture.ts";
 export {
   type ActionData,
   type ActionDefinition,

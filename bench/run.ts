@@ -1,13 +1,18 @@
 /**
- * `deno task bench`: solus-hooks side by side with Debian's run-parts (C, serial)
- * and a bash loop that pipes the event into each hook, in one run, on this
- * machine. Prints a Markdown table of medians and ratios against the targets.
+ * `deno task bench`: every row of the performance table (issue 11) in one run,
+ * solus-hooks side by side with what it is measured against on this machine:
+ * an empty `deno run` (the start-up floor), Debian's run-parts (C, serial) and
+ * a bash loop that pipes the event into each hook. Prints a Markdown table of
+ * medians, ratios and targets.
  *
- *   deno task bench            the full run (about two minutes)
- *   deno task bench --quick    fewer repetitions
+ *   deno task bench                        the full run (a few minutes)
+ *   deno task bench --quick                fewer repetitions
+ *   deno run -A bench/run.ts --baseline OLD.js   also an older bundle, interleaved
  *
  * solus-hooks runs as it ships to nodes with Deno: the bundle, under the scoped
- * permissions of `dist/solus-hooks-deno`, with its journal on.
+ * permissions of `dist/solus-hooks-deno`, with its journal on. Commands of one
+ * row run interleaved (a, b, c, a, b, c, ...), so load from elsewhere falls on
+ * all of them alike; ratios hold better than absolute times.
  *
  * @module
  */
@@ -18,7 +23,11 @@ import { permissionFlags } from "../tools/scope.ts";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { quick: { type: "boolean" } },
+  options: {
+    quick: { type: "boolean" },
+    bundle: { type: "string" },
+    baseline: { type: "string" },
+  },
   strict: true,
 });
 const quick = values.quick === true;
@@ -30,9 +39,16 @@ await Deno.writeTextFile(eventFile, event);
 const journal = join(work, "log", "journal.jsonl");
 const empty = join(work, "empty.js");
 await Deno.writeTextFile(empty, "");
+const config = join(work, "config.jsonc");
+await Deno.writeTextFile(config, "{}");
 const scope = { read: [work], write: [join(work, "log")], env: ["PATH", "HOME", "NO_COLOR"] };
 const deno = Deno.execPath();
-const solus = [deno, "run", ...permissionFlags(scope), join(root, "dist", "solus-hooks.js")];
+const denoRun = [deno, "run", ...permissionFlags(scope)];
+const bundle = values.bundle ?? join(root, "dist", "solus-hooks.js");
+const baseline = values.baseline;
+
+// ---------------------------------------------------------------------------
+// Measuring
 
 function median(samples: number[]): number {
   const sorted = [...samples].sort((a, b) => a - b);
@@ -40,8 +56,8 @@ function median(samples: number[]): number {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** Wall time of one command, in ms; stdout and stderr discarded, stdin from a file. */
-async function wall(argv: string[], stdinFile?: string): Promise<number> {
+/** Wall time of one command, in ms; stdout discarded, stdin from `stdinFile` or none. */
+async function wall(argv: string[], stdinFile?: string, mayFail = false): Promise<number> {
   const start = performance.now();
   const [command, ...args] = stdinFile ? ["sh", "-c", '"$@" < "$0"', stdinFile, ...argv] : argv;
   const result = await new Deno.Command(command, {
@@ -51,8 +67,7 @@ async function wall(argv: string[], stdinFile?: string): Promise<number> {
     stdin: "null",
   }).output();
   const ms = performance.now() - start;
-  // Hostile hooks time out, so that run exits 1; anything else must succeed.
-  if (result.code !== 0 && !(result.code === 1 && argv.includes("--timeout"))) {
+  if (result.code !== 0 && !mayFail) {
     throw new Error(
       `${argv.join(" ")} exited ${result.code}: ${new TextDecoder().decode(result.stderr)}`,
     );
@@ -60,11 +75,21 @@ async function wall(argv: string[], stdinFile?: string): Promise<number> {
   return ms;
 }
 
-async function medianWall(argv: string[], runs: number, stdinFile?: string): Promise<number> {
-  await wall(argv, stdinFile); // warm the file cache
-  const samples: number[] = [];
-  for (let i = 0; i < runs; i++) samples.push(await wall(argv, stdinFile));
-  return median(samples);
+interface Job {
+  argv: string[];
+  stdinFile?: string;
+}
+
+/** Median wall times of `jobs`, run interleaved `runs` times after one warm-up round. */
+async function interleaved(jobs: Job[], runs: number): Promise<number[]> {
+  const samples = jobs.map(() => [] as number[]);
+  for (const job of jobs) await wall(job.argv, job.stdinFile); // warm the file cache
+  for (let i = 0; i < runs; i++) {
+    for (const [index, job] of jobs.entries()) {
+      samples[index].push(await wall(job.argv, job.stdinFile));
+    }
+  }
+  return samples.map(median);
 }
 
 /** Peak resident memory of a command (VmHWM, the kernel's high-water mark), in MiB. */
@@ -87,6 +112,9 @@ async function peakMiB(argv: string[]): Promise<{ mib: number; ms: number }> {
   return { mib: peak / 1024, ms: performance.now() - start };
 }
 
+// ---------------------------------------------------------------------------
+// Workloads
+
 async function hooksDir(name: string, files: Record<string, string>): Promise<string> {
   const dir = join(work, name);
   await Deno.mkdir(dir);
@@ -97,108 +125,144 @@ async function hooksDir(name: string, files: Record<string, string>): Promise<st
   return dir;
 }
 
-function trivial(n: number): Record<string, string> {
+function many(n: number, text: string): Record<string, string> {
   return Object.fromEntries(
-    Array.from(
-      { length: n },
-      (_, i) => [`${String(i).padStart(3, "0")}-hook`, "#!/bin/sh\nexit 0\n"],
-    ),
+    Array.from({ length: n }, (_, i) => [`${String(i).padStart(3, "0")}-hook`, text]),
   );
 }
 
-const bashLoop = (dir: string) => [
-  "bash",
-  "-c",
-  `for f in "${dir}"/*; do [ -x "$f" ] && "$f" < "${eventFile}"; done; true`,
-];
-const runParts = (dir: string) => ["run-parts", dir];
-const config = join(work, "config.jsonc");
-await Deno.writeTextFile(config, "{}");
-const solusRun = (dir: string, ...extra: string[]) => [
-  ...solus,
-  "run",
-  "--dir",
-  dir,
-  "--config",
-  config,
-  "--journal",
-  journal,
-  "--event-file",
-  eventFile,
-  ...extra,
+const bashLoop = (dir: string): Job => ({
+  argv: ["bash", "-c", `for f in "${dir}"/*; do [ -x "$f" ] && "$f" < "${eventFile}"; done; true`],
+});
+const runParts = (dir: string): Job => ({ argv: ["run-parts", dir], stdinFile: eventFile });
+const solusRun = (script: string, dir: string, extra: string[] = [], cfg = config): Job => ({
+  argv: [
+    ...denoRun,
+    script,
+    "run",
+    "--dir",
+    dir,
+    "--config",
+    cfg,
+    "--journal",
+    journal,
+    "--event-file",
+    eventFile,
+    ...extra,
+  ],
+});
+/** solus-hooks, and the baseline bundle when one is given. */
+const ours = (dir: string): Job[] => [
+  solusRun(bundle, dir),
+  ...(baseline ? [solusRun(baseline, dir)] : []),
 ];
 
-const rows: string[][] = [];
-const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+interface Row {
+  workload: string;
+  ours: string;
+  baseline?: string;
+  reference: string;
+  ratio: string;
+  target: string;
+}
+const rows: Row[] = [];
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+const x = (value: number) => `${value.toFixed(2)}×`;
 const verdict = (ok: boolean) => (ok ? "met" : "**missed**");
+const base = (times: number[], reference: number) =>
+  baseline ? `${ms(times[1])} (${x(times[1] / reference)})` : undefined;
 
-// 1. Trivial hooks at N = 1, 10, 100.
-const start = await medianWall([deno, "run", ...permissionFlags(scope), empty], quick ? 5 : 20);
-rows.push(["`deno run` of an empty script (start-up floor)", fmt(start), "", "", ""]);
-for (const n of [1, 10, 100]) {
-  const dir = await hooksDir(`trivial-${n}`, trivial(n));
-  const runs = quick ? 5 : n === 100 ? 10 : 20;
-  const ours = await medianWall(solusRun(dir), runs);
-  const parts = await medianWall(runParts(dir), runs, eventFile);
-  const loop = await medianWall(bashLoop(dir), runs);
-  const target = n === 1
-    ? `≤ floor + 10 ms: ${verdict(ours - start <= 10)} (+${(ours - start).toFixed(1)} ms)`
-    : n === 100
-    ? `≤ 1.0× run-parts: ${verdict(ours / parts <= 1.0)}`
-    : "";
-  rows.push([
-    `${n} trivial hook${n > 1 ? "s" : ""}: solus-hooks / run-parts / bash loop`,
-    fmt(ours),
-    `${fmt(parts)} / ${fmt(loop)}`,
-    `${(ours / parts).toFixed(2)}× / ${(ours / loop).toFixed(2)}×`,
-    target,
-  ]);
-}
+const runs = (full: number) => (quick ? Math.max(3, Math.round(full / 4)) : full);
 
-// 2. Latency added to one stage beyond the hooks' own time (one hook sleeping 200 ms).
+// 1. One hook against an empty `deno run`.
 {
-  const dir = await hooksDir("sleep", { "hook": "#!/bin/sh\nsleep 0.2\n" });
-  const runs = quick ? 5 : 15;
-  const ours = await medianWall(solusRun(dir), runs) - 200;
-  const parts = await medianWall(runParts(dir), runs, eventFile) - 200;
-  const loop = await medianWall(bashLoop(dir), runs) - 200;
-  const library: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const report = await runStage(JSON.parse(event), { dir });
-    library.push(report.duration_ms - 200);
-  }
-  rows.push([
-    "added latency of one stage (CLI, whole process) / run-parts / bash loop",
-    fmt(ours),
-    `${fmt(parts)} / ${fmt(loop)}`,
-    "",
-    "",
-  ]);
-  rows.push([
-    "added latency of one stage (library `runStage`, in process)",
-    fmt(median(library)),
-    "",
-    "",
-    "",
-  ]);
+  const dir = await hooksDir("one", many(1, "#!/bin/sh\ncat > /dev/null\n"));
+  const [floor, ...times] = await interleaved(
+    [{ argv: [...denoRun, empty] }, ...ours(dir)],
+    runs(20),
+  );
+  const ratio = times[0] / floor;
+  rows.push({
+    workload: "1 hook vs an empty `deno run`",
+    ours: ms(times[0]),
+    baseline: base(times, floor),
+    reference: `${ms(floor)} (empty \`deno run\`)`,
+    ratio: x(ratio),
+    target: `≤ 1.8×: ${verdict(ratio <= 1.8)}`,
+  });
 }
 
-// 3. Peak memory while a hook writes 1 GiB to stdout.
+// 2. 100 `/bin/true` hooks against run-parts.
+{
+  const dir = join(work, "true-100");
+  await Deno.mkdir(dir);
+  for (let i = 0; i < 100; i++) {
+    await Deno.symlink("/bin/true", join(dir, `${String(i).padStart(3, "0")}-true`));
+  }
+  const [parts, ...times] = await interleaved([runParts(dir), ...ours(dir)], runs(12));
+  const ratio = times[0] / parts;
+  rows.push({
+    workload: "100 `/bin/true` hooks vs run-parts",
+    ours: ms(times[0]),
+    baseline: base(times, parts),
+    reference: `${ms(parts)} (run-parts)`,
+    ratio: x(ratio),
+    target: `≤ 2.2×: ${verdict(ratio <= 2.2)}`,
+  });
+}
+
+// 3. 100 shell hooks reading stdin against a bash loop.
+{
+  const dir = await hooksDir("sh-100", many(100, "#!/bin/sh\ncat > /dev/null\n"));
+  const [loop, ...times] = await interleaved([bashLoop(dir), ...ours(dir)], runs(12));
+  const ratio = times[0] / loop;
+  rows.push({
+    workload: "100 `#!/bin/sh` hooks reading stdin vs a bash loop",
+    ours: ms(times[0]),
+    baseline: base(times, loop),
+    reference: `${ms(loop)} (bash loop)`,
+    ratio: x(ratio),
+    target: `≤ 1.0×: ${verdict(ratio <= 1.0)}`,
+  });
+}
+
+// 4. 10 hooks that read stdin and sleep 200 ms, against the floor + 200 ms.
+{
+  const dir = await hooksDir("sleep-10", many(10, "#!/bin/sh\ncat > /dev/null\nsleep 0.2\n"));
+  const [floor, ...times] = await interleaved(
+    [{ argv: [...denoRun, empty] }, ...ours(dir)],
+    runs(15),
+  );
+  const reference = floor + 200;
+  const ratio = times[0] / reference;
+  rows.push({
+    workload: "10 hooks `cat; sleep 0.2` vs (empty `deno run` + 200 ms)",
+    ours: ms(times[0]),
+    baseline: base(times, reference),
+    reference: ms(reference),
+    ratio: x(ratio),
+    target: `≤ 1.1×: ${verdict(ratio <= 1.1)}`,
+  });
+}
+
+// 5. Peak memory while a hook writes 1 GiB to stdout, journal on.
 {
   const dir = await hooksDir("flood", { "flood": "#!/bin/sh\nhead -c 1073741824 /dev/zero\n" });
-  const ours = await peakMiB(solusRun(dir));
-  const floor = await peakMiB([deno, "run", ...permissionFlags(scope), empty]);
-  const parts = await peakMiB(["sh", "-c", `run-parts "${dir}" > /dev/null`]);
-  rows.push([
-    "peak memory while a hook writes 1 GiB (runner's VmHWM)",
-    `${ours.mib.toFixed(1)} MiB`,
-    `deno floor ${floor.mib.toFixed(1)} MiB / run-parts ${parts.mib.toFixed(1)} MiB`,
-    `${(ours.ms / 1000).toFixed(1)} s for 1 GiB`,
-    `< 80 MiB: ${verdict(ours.mib < 80)}`,
-  ]);
+  const [job, old] = ours(dir);
+  const peak = await peakMiB(job.argv);
+  const oldPeak = old ? await peakMiB(old.argv) : undefined;
+  const floor = await peakMiB([...denoRun, empty]);
+  rows.push({
+    workload: "peak RSS, a hook writing 1 GiB, journal on",
+    ours: `${peak.mib.toFixed(1)} MiB`,
+    baseline: oldPeak ? `${oldPeak.mib.toFixed(1)} MiB` : undefined,
+    reference: `${floor.mib.toFixed(1)} MiB (empty \`deno run\`)`,
+    ratio: `${(peak.ms / 1000).toFixed(1)} s for 1 GiB`,
+    target: `≤ 64 MiB: ${verdict(peak.mib <= 64)}`,
+  });
 }
 
-// 4. Time to return after the deadline with hostile hooks.
+// 6. Beyond the table: time to return after deadline + grace with hostile hooks.
 {
   const dir = await hooksDir("hostile", {
     "1-ignores-term": "#!/bin/sh\ntrap '' TERM\nwhile :; do sleep 0.05; done\n",
@@ -206,31 +270,26 @@ for (const n of [1, 10, 100]) {
     "3-setsid-holds-pipes": "#!/bin/sh\nsetsid sleep 5 &\nsleep 60\n",
     "4-floods": "#!/bin/sh\nexec yes flood\n",
   });
-  const timeout = 1000;
-  await Deno.writeTextFile(config, `{ "killGraceMs": 500 }`);
+  const hostileConfig = join(work, "hostile.jsonc");
+  await Deno.writeTextFile(hostileConfig, `{ "killGraceMs": 500 }`);
+  const job = solusRun(bundle, dir, ["--timeout", "1000"], hostileConfig);
   const samples: number[] = [];
-  for (let i = 0; i < (quick ? 3 : 7); i++) {
-    samples.push(
-      await wall(
-        solusRun(dir, "--timeout", String(timeout)),
-      ) -
-        (timeout + 500),
-    );
-  }
+  for (let i = 0; i < runs(7); i++) samples.push(await wall(job.argv, undefined, true) - 1500);
   const late = median(samples);
-  rows.push([
-    "return after deadline + grace, 4 hostile hooks (deadline 1000 ms, grace 500 ms)",
-    fmt(late),
-    "run-parts: no deadline",
-    "",
-    `≤ 250 ms: ${verdict(late <= 250)}`,
-  ]);
+  rows.push({
+    workload: "return after deadline + grace, 4 hostile hooks (1000 ms + 500 ms)",
+    ours: ms(late),
+    reference: "run-parts: no deadline",
+    ratio: "",
+    target: `≤ 250 ms: ${verdict(late <= 250)}`,
+  });
 }
 
-// 5. Events per second through the library API, one trivial hook.
+// 7. Beyond the table: the library, in process.
 {
-  const dir = await hooksDir("eps", trivial(1));
+  const dir = await hooksDir("library", many(1, "#!/bin/sh\ncat > /dev/null\n"));
   const parsed = JSON.parse(event);
+  await runStage(parsed, { dir });
   const until = performance.now() + (quick ? 1000 : 3000);
   let count = 0;
   const begin = performance.now();
@@ -238,14 +297,14 @@ for (const n of [1, 10, 100]) {
     await runStage(parsed, { dir });
     count++;
   }
-  const perSecond = count / ((performance.now() - begin) / 1000);
-  rows.push([
-    "events per second through `runStage`, one trivial hook",
-    perSecond.toFixed(0),
-    "",
-    "",
-    "",
-  ]);
+  const each = (performance.now() - begin) / count;
+  rows.push({
+    workload: "one stage of one hook through `runStage`, in process",
+    ours: ms(each),
+    reference: "",
+    ratio: `${(1000 / each).toFixed(0)} stages/s`,
+    target: "",
+  });
 }
 
 const cpu = (await Deno.readTextFile("/proc/cpuinfo")).match(/model name\s*:\s*(.*)/)?.[1] ??
@@ -253,13 +312,19 @@ const cpu = (await Deno.readTextFile("/proc/cpuinfo")).match(/model name\s*:\s*(
 const memory =
   Number(/MemTotal:\s+(\d+)/.exec(await Deno.readTextFile("/proc/meminfo"))?.[1] ?? 0) / 1024 /
   1024;
+const load = (await Deno.readTextFile("/proc/loadavg")).split(" ").slice(0, 3).join(" ");
 console.log(
-  `Machine: ${navigator.hardwareConcurrency} cores (${cpu}), ${
+  `${new Date().toISOString().slice(0, 10)}: ${navigator.hardwareConcurrency} cores (${cpu}), ${
     memory.toFixed(0)
-  } GiB, ${Deno.build.os} ${Deno.build.arch}, ` +
-    `Deno ${Deno.version.deno}; ${quick ? "quick run" : "full run"}, medians.\n`,
+  } GiB, ${Deno.build.os} ${Deno.build.arch}, Deno ${Deno.version.deno}; ` +
+    `${quick ? "quick run" : "full run"}, medians, load average ${load}.\n`,
 );
-console.log("| measure | solus-hooks | others | ratio | target |");
-console.log("|---|---|---|---|---|");
-for (const row of rows) console.log(`| ${row.join(" | ")} |`);
+const header = ["workload", "solus-hooks", ...(baseline ? ["baseline"] : []), "against", "ratio"];
+console.log(`| ${[...header, "target"].join(" | ")} |`);
+console.log(`|${[...header, "target"].map(() => "---").join("|")}|`);
+for (const row of rows) {
+  const cells = [row.workload, row.ours, ...(baseline ? [row.baseline ?? ""] : [])];
+  console.log(`| ${[...cells, row.reference, row.ratio, row.target].join(" | ")} |`);
+}
+if (baseline) console.log(`\nbaseline: ${baseline} (ratio in brackets, against the same)`);
 await Deno.remove(work, { recursive: true }).catch(() => {});

@@ -210,3 +210,13 @@ export const SCOPE_NEEDS: readonly ScopeNeed[] = Object.freeze([
       "set journal.path in the config, SOLUS_HOOKS_JOURNAL or --journal inside the write scope, or every run warns that its record was not written",
   },
 ]);
+
+/** How long a killed hook's pipes are read after it died. */
+export const DRAIN_AFTER_KILL_MS = 200;
+
+/**
+ * How long after a hook's deadline + grace the coreutils `timeout` wrapper
+ * SIGKILLs the hook's group by itself: the backstop for a runner that died.
+ * The runner's own SIGKILL comes at deadline + grace, a moment before.
+ */
+export const WRAPPER_BACKSTOP_MS = 100;

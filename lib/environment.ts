@@ -27,7 +27,63 @@ export interface HookEnvironmentInput {
   getEnv?: (name: string) => string | undefined;
 }
 
-/** The environment value of a data field: strings as they are, arrays joined by spaces. */
+/**
+ * The PATH the runner was really given, without what Deno added itself: a Deno
+ * started with no PATH sets it to its own `<DENO_DIR>/node_compat_bin` folder,
+ * and puts that folder in front of some others. Undefined when nothing is left,
+ * so hooks get `DEFAULT_PATH`.
+ *
+ * @example
+ * ```ts
+ * import { runnerPath } from "./environment.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(runnerPath("/root/.cache/deno/node_compat_bin"), undefined);
+ * assert.equal(runnerPath("/root/.cache/deno/node_compat_bin:/opt/bin"), "/opt/bin");
+ * assert.equal(runnerPath("/usr/bin:/bin"), "/usr/bin:/bin");
+ * ```
+ */
+export function runnerPath(path: string | undefined): string | undefined {
+  if (path === undefined || !path.includes("node_compat_bin")) return path || undefined;
+  const kept = path.split(":").filter((dir) => !/(^|\/)node_compat_bin\/?$/.test(dir));
+  return kept.join(":") || undefined;
+}
+
+/**
+ * One hook's environment: the stage's shared environment (built once per stage by
+ * `buildHookEnvironment`) plus `SOLUS_HOOK_NAME`, the hook's name in the hooks
+ * directory (a link's own name). The name also tells the runner which hook a
+ * process that left its group belongs to.
+ *
+ * @example
+ * ```ts
+ * import { hookEnvironment } from "./environment.ts";
+ * import assert from "node:assert/strict";
+ * const env = hookEnvironment({ PATH: "/usr/bin:/bin" }, "10-firewall");
+ * assert.equal(env.SOLUS_HOOK_NAME, "10-firewall");
+ * assert.equal(env.PATH, "/usr/bin:/bin");
+ * ```
+ */
+export function hookEnvironment(
+  shared: Readonly<Record<string, string>>,
+  name: string,
+): Record<string, string> {
+  return { ...shared, SOLUS_HOOK_NAME: name };
+}
+
+function utf8Length(value: string): number {
+  return new TextEncoder().encode(value).byteLength;
+}
+
+/**
+ * The environment value of a data field: strings as they are, arrays joined by spaces.
+ *
+ * @example
+ * ```ts
+ * import { envValue } from "./environment.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(envValue(["10.0.0.1", "::1"]), "10.0.0.1 ::1");
+ * ```
+ */
 export function envValue(value: unknown): string {
   if (typeof value === "string") return value;
   if (Array.isArray(value)) return value.map(envValue).join(" ");
@@ -36,11 +92,14 @@ export function envValue(value: unknown): string {
 }
 
 /**
- * Build the whole environment of a hook.
+ * Build the environment every hook of a stage shares (`hookEnvironment` adds the
+ * hook's own name). The runner's PATH passes through without the folder Deno
+ * adds of its own; a runner started with no PATH gives hooks `DEFAULT_PATH`.
  *
  * @example
  * ```ts
  * import { buildHookEnvironment } from "./environment.ts";
+ * import assert from "node:assert/strict";
  * const env = buildHookEnvironment({
  *   event: { action: "server-start", stage: "pre", data: { uuid: "u", virtualization_type: "kvm" } },
  *   runId: "r1",
@@ -48,17 +107,21 @@ export function envValue(value: unknown): string {
  *   deadline: 1767225600000,
  *   getEnv: () => undefined,
  * });
- * console.log(env.SOLUS_HOOK_DATA_VIRTUALIZATION_TYPE); // "kvm"
+ * assert.equal(env.SOLUS_HOOK_DATA_VIRTUALIZATION_TYPE, "kvm");
+ * assert.equal(env.PATH, "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
  * ```
  */
 export function buildHookEnvironment(input: HookEnvironmentInput): Record<string, string> {
   const getEnv = input.getEnv ?? ((name: string) => readEnv(name));
   const env: Record<string, string> = {};
   const put = (name: string, value: string) => {
-    if (new TextEncoder().encode(value).byteLength <= MAX_ENV_VALUE_BYTES) env[name] = value;
+    // A UTF-16 unit is at most 3 UTF-8 bytes: short values need no encoding to be measured.
+    if (value.length * 3 <= MAX_ENV_VALUE_BYTES || utf8Length(value) <= MAX_ENV_VALUE_BYTES) {
+      env[name] = value;
+    }
   };
   for (const name of [...PASSTHROUGH_ENV, ...(input.passthrough ?? [])]) {
-    const value = getEnv(name);
+    const value = name === "PATH" ? runnerPath(getEnv(name)) : getEnv(name);
     if (value !== undefined) put(name, value);
   }
   if (env.PATH === undefined) env.PATH = DEFAULT_PATH;

@@ -9,7 +9,7 @@
  */
 import { exitStatus } from "./exit_status.ts";
 import { InterruptedError } from "./errors.ts";
-import { type ForegroundOutcome, runForeground } from "./process.ts";
+import { type ForegroundResult, runForeground } from "./process.ts";
 import type { HookEvent, Stage } from "./registry.ts";
 import type { RunReport } from "./report.ts";
 import { runStage, type StageOptions } from "./stage.ts";
@@ -105,7 +105,7 @@ export async function runEvent(
     stages: [],
     exit_code: 0,
   };
-  const finish = (outcome: ForegroundOutcome | null) => {
+  const finish = (outcome: ForegroundResult | null) => {
     const by = interruptedBy(options.signal);
     report.interrupted = by !== null;
     report.exit_code = exitStatus({
@@ -133,6 +133,7 @@ export async function runEvent(
   }
   const outcome = await runForeground(command, {
     signal: options.signal ?? new AbortController().signal,
+    forward: () => interruptedBy(options.signal),
     stdout: commandStdout ?? "inherit",
   });
   report.command_exit_code = outcome.code;

@@ -1,23 +1,33 @@
 /**
  * The process layer: the only code that starts hooks and sends signals.
  *
- * Each hook runs detached, so it leads its own process group and the whole tree it
- * forks can be signalled at once. At the stop signal (the stage deadline or the
- * runner's own interruption) the group gets SIGTERM, and SIGKILL `killGraceMs`
- * later or as soon as the hook itself has exited. Every wait is bounded: a
- * descendant that escaped the group with `setsid` and holds the pipes cannot keep
- * the runner waiting.
+ * Each hook runs under coreutils `timeout` (`timeout -s KILL LIMIT HOOK`), which
+ * makes itself and the hook a new process group, so the whole tree the hook
+ * forks can be signalled at once. The runner keeps the deadline: at the hook's
+ * deadline or the runner's interruption the group gets SIGTERM, and SIGKILL
+ * `killGraceMs` later or as soon as the hook itself has exited. The wrapper is
+ * the backstop for a runner that died (SIGKILL, the OOM killer): at deadline +
+ * grace + `WRAPPER_BACKSTOP_MS` it SIGKILLs the whole group by itself (without
+ * a SIGTERM first: see `spawnHook` for why). Every
+ * wait is bounded: a descendant that escaped the group with `setsid` and holds
+ * the pipes cannot keep the runner waiting.
+ *
+ * Where no coreutils `timeout` exists (`hookWrapper()` says so), hooks are
+ * spawned `detached` as before: the group still forms, but a SIGKILLed runner
+ * leaves them running past their deadline.
  *
  * @module
  */
-import { type Capture, captureStream } from "./capture.ts";
+import { type Capture, type Captured, captureStream, encodeOutput } from "./capture.ts";
+import { DRAIN_AFTER_EXIT_MS, DRAIN_AFTER_KILL_MS, WRAPPER_BACKSTOP_MS } from "./constants.ts";
+import { killHookProcesses } from "./process_scan.ts";
 import type { HookResult } from "./report.ts";
-import { readShebang, shebangProblem } from "./shebang.ts";
+import { explainExitCode, explainSpawnError, wrapperSpawnProblem } from "./spawn_error.ts";
 
-/** How long to keep reading a hook's pipes after it exited normally (contract: within 1 s). */
-export const DRAIN_AFTER_EXIT_MS = 1000;
-/** How long to keep reading a killed hook's pipes after it died. */
-export const DRAIN_AFTER_KILL_MS = 200;
+export { DRAIN_AFTER_EXIT_MS, DRAIN_AFTER_KILL_MS };
+export { killHookProcesses, killRunProcesses } from "./process_scan.ts";
+export { explainSpawnError } from "./spawn_error.ts";
+export { type ForegroundOptions, type ForegroundResult, runForeground } from "./foreground.ts";
 
 /** What to run and how. */
 export interface HookProcessOptions {
@@ -27,15 +37,29 @@ export interface HookProcessOptions {
   args?: string[];
   /** Working directory. */
   cwd: string;
-  /** The whole environment of the hook; nothing of the runner's is added. */
+  /**
+   * The whole environment of the hook; nothing of the runner's is added. Its
+   * `SOLUS_HOOK_RUN_ID` and `SOLUS_HOOK_NAME`, when set, find the processes a
+   * hook killed at its deadline left outside its group.
+   */
   env: Record<string, string>;
   /** Bytes written to the hook's stdin, followed by end-of-file. */
   stdin: Uint8Array;
   /**
-   * Stops the hook: SIGTERM to its group at once, SIGKILL after `killGraceMs`.
-   * An abort whose reason is a `TimeoutError` marks the hook `timed_out`.
+   * The hook's own deadline, Unix milliseconds: the earlier of the stage's and
+   * the hook's own `timeout`. Past it the group gets SIGTERM, then SIGKILL after
+   * `killGraceMs`, and the hook is `timed_out`. The `timeout` wrapper SIGKILLs
+   * the group at deadline + grace by itself, should the runner have died.
    */
-  signal: AbortSignal;
+  deadline?: number;
+  /** How the deadline is named in the report, e.g. `its timeout=10s` (default: `the stage deadline`). */
+  deadlineLabel?: string;
+  /**
+   * The runner's interruption: SIGTERM to the group at once, SIGKILL after
+   * `killGraceMs`, status `failed`. (An abort whose reason is a `TimeoutError`
+   * still counts as the deadline, for callers that pass the deadline this way.)
+   */
+  signal?: AbortSignal;
   /** Milliseconds between SIGTERM and SIGKILL. */
   killGraceMs: number;
   /** Bytes of stdout and of stderr kept, each. */
@@ -54,7 +78,8 @@ const liveGroups = new Set<number>();
  * @example
  * ```ts
  * import { signalGroup } from "./process.ts";
- * signalGroup(999999, "SIGTERM"); // false: no such group, no error
+ * import assert from "node:assert/strict";
+ * assert.equal(signalGroup(999999, "SIGTERM"), false); // no such group, no error
  * ```
  */
 export function signalGroup(pgid: number, signal: Deno.Signal): boolean {
@@ -68,82 +93,168 @@ export function signalGroup(pgid: number, signal: Deno.Signal): boolean {
 }
 
 /**
+ * Signal a hook's group, led by `pgid`, a child of ours not yet reaped. Right
+ * after the spawn, `timeout` may not have called `setpgid` yet: then there is no
+ * group, and the signal goes to the process itself (which dies of it, or
+ * passes it on to the group it has made in between), and to the group again.
+ */
+function signalHook(pgid: number, signal: Deno.Signal): void {
+  if (signalGroup(pgid, signal)) return;
+  try {
+    Deno.kill(pgid, signal);
+  } catch {
+    // gone
+  }
+  signalGroup(pgid, signal);
+}
+
+/**
  * SIGKILL every hook group still running. For the runner's last moments: a second
  * interrupt, an unexpected error, or `unload`.
  *
  * @example
  * ```ts
  * import { killAllHookGroups } from "./process.ts";
- * globalThis.addEventListener("unload", () => killAllHookGroups());
+ * import assert from "node:assert/strict";
+ * assert.equal(killAllHookGroups(), 0); // no hook running
  * ```
  */
 export function killAllHookGroups(signal: Deno.Signal = "SIGKILL"): number {
   let count = 0;
-  for (const pgid of liveGroups) if (signalGroup(pgid, signal)) count++;
+  for (const pgid of liveGroups) {
+    signalHook(pgid, signal);
+    count++;
+  }
   return count;
 }
 
-/** The environment entry every hook process of a run carries, and its descendants inherit. */
-function runMarker(runId: string): string {
-  return `SOLUS_HOOK_RUN_ID=${runId}`;
-}
+// ---------------------------------------------------------------------------
+// The wrapper
 
-/**
- * The pids of live processes whose environment holds `SOLUS_HOOK_RUN_ID=<runId>`.
- * Deno itself may read `/proc` only with every permission granted, which the
- * scoped binary does not have, so `grep` reads it; spawning is unrestricted
- * anyway. Never throws: without `grep` or `/proc` the answer is no pids.
- */
-async function pidsOfRun(runId: string): Promise<number[]> {
+/** Where coreutils `timeout` is looked for, in order. */
+const TIMEOUT_PATHS: readonly string[] = ["/usr/bin/timeout", "/bin/timeout"];
+/** The wrapper in use: a path once one has run, null when none exists, undefined before. */
+let wrapper: string | null | undefined;
+/** Before the first spawn: the index in TIMEOUT_PATHS to try next. */
+let candidate = 0;
+
+/** Whether `path` is a program that runs (a scoped build may not `stat` it: then run it). */
+function wrapperRuns(path: string): boolean {
   try {
-    const { stdout } = await new Deno.Command("/bin/sh", {
-      // -z: environ entries end in NUL; -x -F: the whole entry, literally.
-      args: ["-c", 'exec grep -lsxzF -e "$1" /proc/[0-9]*/environ', "sh", runMarker(runId)],
+    const info = Deno.statSync(path);
+    return info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0;
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotCapable)) return false;
+  }
+  try {
+    return new Deno.Command(path, {
+      args: ["--version"],
+      cwd: "/",
       clearEnv: true,
-      env: { PATH: "/usr/bin:/bin" },
       stdin: "null",
-      stdout: "piped",
+      stdout: "null",
       stderr: "null",
-      signal: AbortSignal.timeout(2000),
-    }).output();
-    return new TextDecoder().decode(stdout).split(/[\0\n]/)
-      .map((path) => Number(/^\/proc\/(\d+)\/environ$/.exec(path)?.[1]))
-      .filter((pid) => pid > 1 && pid !== Deno.pid);
+    }).outputSync().success;
   } catch {
-    return [];
+    return false;
   }
 }
 
 /**
- * SIGKILL every process left of run `runId`, found by the `SOLUS_HOOK_RUN_ID` in
- * its environment: for when the runner is interrupted, where the contract says
- * no hook process outlives it. Killing each hook's group does not reach a
- * descendant that left the group with `setsid`; this does, unless it also
- * cleared its environment. Scans again after each kill, at most three times, in
- * case one forked in between. Returns how many processes were killed.
+ * The coreutils `timeout` that hooks run under (`/usr/bin/timeout`, else
+ * `/bin/timeout`), or null when there is none: then hooks are spawned detached,
+ * and a hook's deadline does not hold if the runner is SIGKILLed. Looked up
+ * once per process. For `check`, which should warn when it is null.
  *
  * @example
  * ```ts
- * import { killRunProcesses } from "./process.ts";
- * console.log(await killRunProcesses(crypto.randomUUID())); // 0: no such run
+ * import { hookWrapper } from "./process.ts";
+ * import assert from "node:assert/strict";
+ * const path = hookWrapper();
+ * assert.ok(path === null || path.endsWith("/timeout"));
  * ```
  */
-export async function killRunProcesses(runId: string): Promise<number> {
-  let killed = 0;
-  for (let round = 0; round < 3; round++) {
-    const pids = await pidsOfRun(runId);
-    if (pids.length === 0) break;
-    for (const pid of pids) {
-      try {
-        Deno.kill(pid, "SIGKILL");
-        killed++;
-      } catch {
-        // gone already
+export function hookWrapper(): string | null {
+  if (wrapper !== undefined) return wrapper;
+  wrapper = TIMEOUT_PATHS.find(wrapperRuns) ?? null;
+  return wrapper;
+}
+
+/**
+ * Choose the wrapper instead of looking for it: a `timeout` path, null for none
+ * (hooks are then spawned detached, as where no coreutils `timeout` exists), or
+ * undefined to look again at the next spawn. For tests of the fallback.
+ *
+ * @example
+ * ```ts
+ * import { hookWrapper, useHookWrapper } from "./process.ts";
+ * import assert from "node:assert/strict";
+ * useHookWrapper(null);
+ * assert.equal(hookWrapper(), null);
+ * useHookWrapper(undefined); // look again
+ * ```
+ */
+export function useHookWrapper(path: string | null | undefined): void {
+  wrapper = path;
+  candidate = 0;
+}
+
+/** Seconds for `timeout`'s command line, never 0 (which would mean "no limit"). */
+function seconds(ms: number): string {
+  return Math.max(0.001, ms / 1000).toFixed(3);
+}
+
+/**
+ * Start the hook, through the wrapper when there is one. The wrapper is found by
+ * trying it: a spawn that fails before any has worked is checked against
+ * `wrapperRuns`, so a missing `/usr/bin/timeout` moves on to the next, while a
+ * failure of the hook's own (a missing working directory) is rethrown.
+ */
+function spawnHook(options: HookProcessOptions): { child: Deno.ChildProcess; wrapped: boolean } {
+  const base = {
+    cwd: options.cwd,
+    env: options.env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  } as const;
+  while (wrapper !== null) {
+    const path = wrapper ?? TIMEOUT_PATHS[candidate];
+    if (path === undefined) {
+      wrapper = null;
+      break;
+    }
+    // Only SIGKILL, once, at deadline + grace: a wrapper that sent SIGTERM at the
+    // deadline would exit as soon as the hook died of it, leaving the hook's
+    // children that ignore SIGTERM to a runner that may be dead; SIGKILL while
+    // the hook still runs takes the whole group. The runner's own SIGTERM is
+    // passed on by timeout, and does not disarm this. Without a deadline, "0":
+    // no limit, but still the group.
+    const limit = options.deadline === undefined
+      ? "0"
+      : seconds(options.deadline + options.killGraceMs + WRAPPER_BACKSTOP_MS - Date.now());
+    const args = ["-s", "KILL", limit, options.command];
+    try {
+      const child = new Deno.Command(path, { ...base, args: [...args, ...(options.args ?? [])] })
+        .spawn();
+      wrapper = path;
+      return { child, wrapped: true };
+    } catch (error) {
+      if (wrapper === path || wrapperRuns(path)) {
+        wrapper = path;
+        throw error;
       }
+      candidate++;
     }
   }
-  return killed;
+  const child = new Deno.Command(options.command, { ...base, args: options.args, detached: true })
+    .spawn();
+  return { child, wrapped: false };
 }
+
+// ---------------------------------------------------------------------------
+// Running one hook
 
 /**
  * A promise that resolves after `ms`. Built on `AbortSignal.timeout`, which the
@@ -160,9 +271,39 @@ function delay(ms: number): { promise: Promise<void>; clear(): void } {
   return { promise, clear: () => void (cleared = true) };
 }
 
-function isTimeout(signal: AbortSignal): boolean {
-  return signal.reason instanceof DOMException && signal.reason.name === "TimeoutError";
+/**
+ * An AbortSignal that aborts at `deadline` (Unix ms). The hooks of a stage share
+ * one deadline, so they share one timer.
+ */
+let lastDeadline: { at: number; signal: AbortSignal } | undefined;
+function deadlineSignal(at: number): AbortSignal {
+  if (lastDeadline?.at !== at) {
+    lastDeadline = { at, signal: AbortSignal.timeout(Math.max(0, at - Date.now())) };
+  }
+  return lastDeadline.signal;
 }
+
+function isTimeout(signal: AbortSignal | undefined): boolean {
+  return signal?.reason instanceof DOMException && signal.reason.name === "TimeoutError";
+}
+
+/**
+ * Spawns take turns: the next hook is spawned only once the one before has had
+ * its stdin handed to the kernel. Deno runs a pipe write only when the event
+ * loop turns, so in a loop of synchronous spawns every hook got its event after
+ * the last spawn (10 hooks `cat; sleep 0.2` all ended 200 ms after the last
+ * spawn, not after their own). A turn costs one event-loop tick.
+ */
+let spawnQueue: Promise<void> = Promise.resolve();
+function takeSpawnTurn(): Promise<() => void> {
+  const previous = spawnQueue;
+  let release!: () => void;
+  spawnQueue = new Promise<void>((resolve) => release = resolve);
+  return previous.then(() => release);
+}
+
+/** The first bytes of stdin, written before the next spawn: always fits an empty pipe. */
+const FIRST_STDIN_BYTES = 4096;
 
 /**
  * Run one hook to its end or its stop, and say how it ended.
@@ -172,111 +313,190 @@ function isTimeout(signal: AbortSignal): boolean {
  * @example
  * ```ts
  * import { runHookProcess } from "./process.ts";
+ * import assert from "node:assert/strict";
  * const outcome = await runHookProcess({
  *   command: "/bin/cat",
  *   cwd: "/",
  *   env: {},
  *   stdin: new TextEncoder().encode('{"hello":1}'),
- *   signal: AbortSignal.timeout(5000),
+ *   deadline: Date.now() + 5000,
  *   killGraceMs: 2000,
  *   maxOutputBytes: 1024,
  * });
- * console.log(outcome.status, outcome.stdout); // ok {"hello":1}
+ * assert.equal(outcome.status, "ok");
+ * assert.equal(outcome.stdout, '{"hello":1}');
  * ```
  */
 export async function runHookProcess(options: HookProcessOptions): Promise<ProcessOutcome> {
-  const start = performance.now();
-  const elapsed = () => Math.round(performance.now() - start);
-  const empty = { stdout: "", stderr: "", stdout_bytes: 0, stderr_bytes: 0 };
-  if (options.signal.aborted) {
-    return {
-      status: isTimeout(options.signal) ? "timed_out" : "failed",
-      exit_code: null,
-      signal: null,
-      duration_ms: 0,
-      ...empty,
-      error: isTimeout(options.signal)
-        ? "not started: the stage deadline had passed"
-        : "not started: the runner was interrupted",
-    };
-  }
-
-  let child: Deno.ChildProcess;
+  const release = await takeSpawnTurn();
+  let started: Started | ProcessOutcome | { spawnError: unknown; startedAt: number };
   try {
-    child = new Deno.Command(options.command, {
-      args: options.args ?? [],
-      cwd: options.cwd,
-      env: options.env,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-      detached: true,
-    }).spawn();
-  } catch (error) {
-    return {
-      status: "spawn_error",
-      exit_code: null,
-      signal: null,
-      duration_ms: elapsed(),
-      ...empty,
-      error: await explainSpawnError(options.command, error),
-    };
+    started = await start(options);
+  } finally {
+    release();
   }
+  if ("child" in started) return await finish(options, started);
+  if (!("spawnError" in started)) return started;
+  // Explained after the turn is passed on: reading the file must not hold up the next hook.
+  const error = await explainSpawnError(options.command, started.spawnError);
+  return {
+    status: "spawn_error",
+    exit_code: null,
+    signal: null,
+    duration_ms: Math.round(performance.now() - started.startedAt),
+    ...EMPTY_OUTPUT,
+    error,
+  };
+}
 
-  const pgid = child.pid;
-  liveGroups.add(pgid);
+/** A hook spawned, its stdin on its way, its stop armed. */
+interface Started {
+  child: Deno.ChildProcess;
+  wrapped: boolean;
+  startedAt: number;
+  stdout: Capture;
+  stderr: Capture;
+  stop: Stop;
+}
+
+/** Why and how a hook is being stopped. */
+interface Stop {
+  reason: "deadline" | "interrupt" | null;
+  dispose(): void;
+}
+
+function notStarted(options: HookProcessOptions, label: string): ProcessOutcome | null {
+  const late = options.deadline !== undefined && Date.now() >= options.deadline;
+  if (!late && !options.signal?.aborted) return null;
+  const deadline = late || isTimeout(options.signal);
+  return {
+    status: deadline ? "timed_out" : "failed",
+    exit_code: null,
+    signal: null,
+    duration_ms: 0,
+    ...EMPTY_OUTPUT,
+    error: deadline
+      ? `not started: ${label} had passed`
+      : "not started: the runner was interrupted",
+  };
+}
+
+const EMPTY_OUTPUT = { stdout: "", stderr: "", stdout_bytes: 0, stderr_bytes: 0 } as const;
+
+async function start(
+  options: HookProcessOptions,
+): Promise<Started | ProcessOutcome | { spawnError: unknown; startedAt: number }> {
+  const label = options.deadlineLabel ?? "the stage deadline";
+  const before = notStarted(options, label);
+  if (before) return before;
+  const startedAt = performance.now();
+  let spawned: { child: Deno.ChildProcess; wrapped: boolean };
+  try {
+    spawned = spawnHook(options);
+  } catch (error) {
+    return { spawnError: error, startedAt };
+  }
+  const { child, wrapped } = spawned;
+  liveGroups.add(child.pid);
   const stdout = captureStream(child.stdout, options.maxOutputBytes);
   const stderr = captureStream(child.stderr, options.maxOutputBytes);
-  // Write while the pipes are being read, or a hook that echoes its input deadlocks.
-  // The write is never awaited past the hook's exit: a descendant holding stdin
-  // without reading would block it for ever (see the CLI door's final exit).
-  feedStdin(child.stdin, options.stdin);
+  const stop = armStop(child.pid, options);
+  // Written while the pipes are read, or a hook that echoes its input deadlocks;
+  // the first part before the next spawn (see takeSpawnTurn).
+  await feedStdin(child.stdin, options.stdin);
+  return { child, wrapped, startedAt, stdout, stderr, stop };
+}
 
-  let stopped = false;
-  let forceKill: { clear(): void } | undefined;
-  const onStop = () => {
-    stopped = true;
-    signalGroup(pgid, "SIGTERM");
-    const grace = delay(options.killGraceMs);
-    grace.promise.then(() => {
-      if (liveGroups.has(pgid)) signalGroup(pgid, "SIGKILL");
-    });
-    forceKill = grace;
+/**
+ * At the deadline or the interruption, whichever is first: SIGTERM to the group,
+ * SIGKILL after the grace.
+ */
+function armStop(pgid: number, options: HookProcessOptions): Stop {
+  const deadline = options.deadline === undefined ? undefined : deadlineSignal(options.deadline);
+  let grace: { clear(): void } | undefined;
+  const stop: Stop = {
+    reason: null,
+    dispose() {
+      deadline?.removeEventListener("abort", onDeadline);
+      options.signal?.removeEventListener("abort", onInterrupt);
+      grace?.clear();
+    },
   };
-  options.signal.addEventListener("abort", onStop, { once: true });
+  const fire = (reason: "deadline" | "interrupt") => {
+    if (stop.reason) return;
+    stop.reason = reason;
+    signalHook(pgid, "SIGTERM");
+    const timer = delay(options.killGraceMs);
+    timer.promise.then(() => {
+      if (liveGroups.has(pgid)) signalHook(pgid, "SIGKILL");
+    });
+    grace = timer;
+  };
+  const onDeadline = () => fire("deadline");
+  const onInterrupt = () => fire(isTimeout(options.signal) ? "deadline" : "interrupt");
+  deadline?.addEventListener("abort", onDeadline, { once: true });
+  options.signal?.addEventListener("abort", onInterrupt, { once: true });
+  return stop;
+}
 
+async function finish(options: HookProcessOptions, hook: Started): Promise<ProcessOutcome> {
+  const { child, stop } = hook;
+  const pgid = child.pid;
   const status = await child.status;
   const exitedAt = performance.now();
-  options.signal.removeEventListener("abort", onStop);
-  if (stopped) {
-    // The hook had its grace and is gone; whatever of its group is left is
-    // killed now rather than when the grace runs out.
-    forceKill?.clear();
-    signalGroup(pgid, "SIGKILL");
-  }
+  stop.dispose();
+  // Killed at or past its deadline while the runner's own timer had not fired
+  // (an event loop held up past the grace): the wrapper's backstop.
+  if (
+    !stop.reason && hook.wrapped && options.deadline !== undefined &&
+    Date.now() >= options.deadline && status.signal === "SIGKILL"
+  ) stop.reason = "deadline";
+  // The hook had its grace and is gone; whatever of its group is left is killed
+  // now rather than when the grace runs out.
+  if (stop.reason) signalHook(pgid, "SIGKILL");
   liveGroups.delete(pgid);
+  // Killed at its deadline: what it started outside its group goes too (those
+  // may hold the pipes). A hook that exited by itself keeps its daemons.
+  const runId = options.env.SOLUS_HOOK_RUN_ID;
+  const name = options.env.SOLUS_HOOK_NAME;
+  if (stop.reason === "deadline" && runId && name) await killHookProcesses(runId, name);
 
   const output = await drain(
-    [stdout, stderr],
-    stopped ? DRAIN_AFTER_KILL_MS : DRAIN_AFTER_EXIT_MS,
+    [hook.stdout, hook.stderr],
+    stop.reason ? DRAIN_AFTER_KILL_MS : DRAIN_AFTER_EXIT_MS,
   );
-  const duration_ms = Math.round(exitedAt - start);
   const [out, err] = output.captured;
+  const duration_ms = Math.round(exitedAt - hook.startedAt);
+
+  if (!stop.reason && hook.wrapped && (status.code === 126 || status.code === 127)) {
+    const problem = await wrapperSpawnProblem(options.command, status.code, err);
+    if (problem) {
+      return {
+        status: "spawn_error",
+        exit_code: null,
+        signal: null,
+        duration_ms,
+        ...EMPTY_OUTPUT,
+        error: problem,
+      };
+    }
+  }
+
   const result: ProcessOutcome = {
     status: "ok",
     exit_code: status.signal ? null : status.code,
     signal: status.signal ?? null,
     duration_ms,
-    stdout: out.text,
-    stderr: err.text,
-    stdout_bytes: out.bytes,
-    stderr_bytes: err.bytes,
+    ...EMPTY_OUTPUT,
   };
-  if (stopped) {
-    result.status = isTimeout(options.signal) ? "timed_out" : "failed";
-    result.error = isTimeout(options.signal)
-      ? `killed at the stage deadline (${status.signal ?? `exit ${status.code}`})`
+  setOutput(result, "stdout", out, options.maxOutputBytes);
+  setOutput(result, "stderr", err, options.maxOutputBytes);
+  if (stop.reason) {
+    result.status = stop.reason === "deadline" ? "timed_out" : "failed";
+    result.error = stop.reason === "deadline"
+      ? `killed at ${options.deadlineLabel ?? "the stage deadline"} (${
+        status.signal ?? `exit ${status.code}`
+      })`
       : "killed: the runner was interrupted";
   } else if (!status.success) {
     result.status = "failed";
@@ -291,23 +511,48 @@ export async function runHookProcess(options: HookProcessOptions): Promise<Proce
   return result;
 }
 
-function feedStdin(stdin: WritableStream<Uint8Array>, bytes: Uint8Array): void {
+/** Put a stream's output in the result: text or base64, and its exact byte count. */
+function setOutput(
+  result: ProcessOutcome,
+  stream: "stdout" | "stderr",
+  captured: Captured,
+  maxBytes: number,
+): void {
+  const { text, encoding } = encodeOutput(captured.data, { cut: captured.bytes > maxBytes });
+  result[stream] = text;
+  result[`${stream}_bytes`] = captured.bytes;
+  if (encoding) result[`${stream}_encoding`] = encoding;
+}
+
+/**
+ * Write `bytes` to the hook's stdin, then end-of-file. Resolves once the first
+ * part is handed over (it always fits an empty pipe); the rest follows in the
+ * background, never awaited past the hook's exit: a descendant holding stdin
+ * without reading would block it for ever (see the CLI door's final exit).
+ */
+function feedStdin(stdin: WritableStream<Uint8Array>, bytes: Uint8Array): Promise<void> {
   const writer = stdin.getWriter();
-  (async () => {
-    try {
-      if (bytes.byteLength > 0) await writer.write(bytes);
-      await writer.close();
-    } catch {
-      // BrokenPipe: the hook exited or closed stdin without reading it all. Not an error.
-    }
+  const first = bytes.subarray(0, FIRST_STDIN_BYTES);
+  const rest = bytes.subarray(FIRST_STDIN_BYTES);
+  const handed = (async () => {
+    if (first.byteLength > 0) await writer.write(first);
+    if (rest.byteLength === 0) await writer.close();
   })();
+  handed.then(async () => {
+    if (rest.byteLength === 0) return;
+    await writer.write(rest);
+    await writer.close();
+  }).catch(() => {
+    // BrokenPipe: the hook exited or closed stdin without reading it all. Not an error.
+  });
+  return handed.catch(() => {});
 }
 
 /** Wait for both pipes to end, at most `ms`; then stop reading them. */
 async function drain(
   captures: Capture[],
   ms: number,
-): Promise<{ captured: Awaited<Capture["done"]>[]; cutShort: boolean }> {
+): Promise<{ captured: Captured[]; cutShort: boolean }> {
   const all = Promise.all(captures.map((capture) => capture.done));
   const timer = delay(ms);
   const first = await Promise.race([
@@ -317,126 +562,6 @@ async function drain(
   timer.clear();
   if (first === "late") { for (const capture of captures) capture.cancel(); }
   return { captured: await all, cutShort: first === "late" };
-}
-
-/**
- * Explain why a file could not be started. Deno reports a missing shebang
- * interpreter as NotFound on the script's own path, which misleads; say which.
- *
- * @example
- * ```ts
- * import { explainSpawnError } from "./process.ts";
- * console.log(await explainSpawnError("/nope", new Deno.errors.NotFound("x")));
- * // file not found: /nope
- * ```
- */
-export async function explainSpawnError(path: string, error: unknown): Promise<string> {
-  const message = error instanceof Error ? error.message : String(error);
-  let exists = false;
-  try {
-    await Deno.stat(path);
-    exists = true;
-  } catch {
-    // stays false
-  }
-  if (!exists) return `file not found: ${path}`;
-  const shebang = await readShebang(path);
-  if (error instanceof Deno.errors.NotFound && shebang) {
-    return await shebangProblem(shebang, "") ?? `cannot start: ${message}`;
-  }
-  if (error instanceof Deno.errors.PermissionDenied) {
-    return shebang
-      ? `permission denied: the file or its interpreter ${shebang.interpreter} is not executable (chmod +x)`
-      : "permission denied: the file is not executable (chmod +x)";
-  }
-  return `cannot start: ${message}`;
-}
-
-/** Explain a non-zero exit whose cause is likely the `#!` line rather than the hook. */
-async function explainExitCode(path: string, code: number, hookPath: string): Promise<string> {
-  if (code === 127 || code === 126) {
-    const shebang = await readShebang(path);
-    const problem = shebang && await shebangProblem(shebang, hookPath);
-    if (problem) return `exit ${code}: ${problem}`;
-  }
-  return `exit ${code}`;
-}
-
-/** How the event's own command ended. */
-export interface ForegroundOutcome {
-  /** Its exit status: the shell's 127 when it was not found, 126 when it could not start. */
-  code: number;
-  /** The signal that ended it, or null. */
-  signal: string | null;
-  /** Why it could not start, in words (absent when it ran). */
-  error?: string;
-}
-
-/**
- * Run the command that is the event itself (`around`'s COMMAND) in the
- * foreground: stdin and stderr inherited, stdout inherited or, for `around
- * --json` whose stdout holds only the report, copied to the runner's stderr.
- * The runner's SIGINT or SIGTERM (an `InterruptedError` as `signal`'s reason)
- * is passed on to it.
- *
- * @example
- * ```ts
- * import { runForeground } from "./process.ts";
- * import assert from "node:assert/strict";
- * const outcome = await runForeground(["sh", "-c", "exit 3"], {
- *   signal: new AbortController().signal,
- *   stdout: "inherit",
- * });
- * assert.equal(outcome.code, 3);
- * assert.equal((await runForeground(["/nonexistent/cmd"], {
- *   signal: new AbortController().signal,
- *   stdout: "inherit",
- * })).code, 127);
- * ```
- */
-export async function runForeground(
-  argv: readonly string[],
-  options: { signal: AbortSignal; stdout: "inherit" | "stderr" },
-): Promise<ForegroundOutcome> {
-  const [program, ...args] = argv;
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(program, {
-      args,
-      stdin: "inherit",
-      stdout: options.stdout === "stderr" ? "piped" : "inherit",
-      stderr: "inherit",
-    }).spawn();
-  } catch (error) {
-    const notFound = error instanceof Deno.errors.NotFound;
-    return {
-      code: notFound ? 127 : 126,
-      signal: null,
-      error: `cannot run ${program}: ${
-        notFound ? "command not found" : error instanceof Error ? error.message : String(error)
-      }`,
-    };
-  }
-  const copying = options.stdout === "stderr"
-    ? child.stdout.pipeTo(Deno.stderr.writable, { preventClose: true }).catch(() => {})
-    : Promise.resolve();
-  const forward = () => {
-    const reason = options.signal.reason as { signal?: Deno.Signal } | undefined;
-    try {
-      child.kill(reason?.signal ?? "SIGTERM");
-    } catch {
-      // it already exited
-    }
-  };
-  options.signal.addEventListener("abort", forward, { once: true });
-  if (options.signal.aborted) forward();
-  try {
-    const status = await child.status;
-    await copying;
-    return { code: status.code, signal: status.signal ?? null };
-  } finally {
-    options.signal.removeEventListener("abort", forward);
-  }
 }
 
 /**

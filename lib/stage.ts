@@ -9,7 +9,7 @@ import { DEFAULTS } from "./constants.ts";
 import type { HookRules } from "./config.ts";
 import { formatTimeout } from "./directives.ts";
 import { discoverHooks, type Discovery, type HookFile, selectFor } from "./discovery.ts";
-import { buildHookEnvironment } from "./environment.ts";
+import { buildHookEnvironment, hookEnvironment } from "./environment.ts";
 import { validateEvent } from "./event.ts";
 import { killRunProcesses, runHookProcess } from "./process.ts";
 import { createRegistry, type HookEvent, type Registry } from "./registry.ts";
@@ -117,8 +117,7 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
   const timeoutMs = options.timeoutMs ?? STAGE_DEFAULTS.timeoutMs;
   const startedAt = new Date();
   const start = performance.now();
-  const deadline = AbortSignal.timeout(timeoutMs);
-  const stop = options.signal ? AbortSignal.any([deadline, options.signal]) : deadline;
+  const deadline = startedAt.getTime() + timeoutMs;
   const runId = options.runId ?? crypto.randomUUID();
   const eventId = options.eventId ?? crypto.randomUUID();
 
@@ -131,12 +130,11 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
   const selected = discovery.refused
     ? { hooks: [], skipped: [] }
     : selectFor(discovery, checked.action, checked.stage);
-  const stageDeadline = startedAt.getTime() + timeoutMs;
   const env = buildHookEnvironment({
     event: checked,
     runId,
     eventId,
-    deadline: stageDeadline,
+    deadline,
     passthrough: options.env?.passthrough,
     set: options.env?.set,
   });
@@ -149,7 +147,7 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
     started_at: startedAt.toISOString(),
     deadline_at: new Date(startedAt.getTime() + timeoutMs).toISOString(),
     kill_grace_ms: options.killGraceMs ?? STAGE_DEFAULTS.killGraceMs,
-    hooks: discovery.hooks.map((hook) => hook.name),
+    hooks: selected.hooks.map((hook) => hook.name),
     ...(options.replayOf ? { replay_of: options.replayOf } : {}),
   });
 
@@ -161,24 +159,27 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
     const startedMs = Math.round(performance.now() - start); // where it sits on show's timeline
     // A hook's own time limit (its directive or the config) ends it earlier than
     // the stage's deadline: the earlier of the two, from its own start.
-    const limit = own === undefined ? undefined : ownLimit(own, stageDeadline, stop);
+    const ownDeadline = own !== undefined && Date.now() + own < deadline
+      ? Date.now() + own
+      : undefined;
+    const hookDeadline = ownDeadline ?? deadline;
     const outcome = await runHookProcess({
       command: path,
       cwd: discovery.dir,
-      env: limit ? { ...env, SOLUS_HOOK_DEADLINE: String(limit.deadline) } : env,
+      env: ownDeadline === undefined
+        ? hookEnvironment(env, name)
+        : { ...hookEnvironment(env, name), SOLUS_HOOK_DEADLINE: String(hookDeadline) },
       stdin,
-      signal: limit?.signal ?? stop,
+      deadline: hookDeadline,
+      ...(ownDeadline === undefined
+        ? {}
+        : { deadlineLabel: `its own time limit (timeout=${formatTimeout(own!)})` }),
+      signal: options.signal,
       killGraceMs: options.killGraceMs ?? STAGE_DEFAULTS.killGraceMs,
       maxOutputBytes: options.maxOutputBytes ?? STAGE_DEFAULTS.maxOutputBytes,
     });
     running.delete(name);
     progress();
-    if (own !== undefined && limit?.fired() && outcome.status === "timed_out" && outcome.error) {
-      outcome.error = outcome.error.replace(
-        "killed at the stage deadline",
-        `killed at its own time limit (timeout=${formatTimeout(own)})`,
-      );
-    }
     return { name, ...outcome, started_ms: startedMs };
   };
 
@@ -203,24 +204,6 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
     ...(options.replayOf ? { replay_of: options.replayOf } : {}),
     ...(discovery.refused ? { refused: discovery.refused } : {}),
   };
-}
-
-/**
- * A hook's own time limit of `ms` from now, capped by the stage's deadline:
- * the signal that stops it (a `TimeoutError`, like the stage's), its absolute
- * deadline in Unix ms, and whether its own limit, not the stage, fired first.
- */
-function ownLimit(
-  ms: number,
-  stageDeadline: number,
-  stop: AbortSignal,
-): { signal: AbortSignal; deadline: number; fired(): boolean } | undefined {
-  const now = Date.now();
-  if (now + ms >= stageDeadline) return undefined; // the stage's deadline comes first anyway
-  const own = AbortSignal.timeout(ms);
-  let first = false;
-  own.addEventListener("abort", () => first = !stop.aborted, { once: true });
-  return { signal: AbortSignal.any([stop, own]), deadline: now + ms, fired: () => first };
 }
 
 /** Map over `items` with at most `limit` calls in flight, starting them in order; results keep order. */

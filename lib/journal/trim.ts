@@ -6,10 +6,10 @@
  *
  * @module
  */
+import { decodeOutput, encodeOutput } from "../capture.ts";
 import type { HookResult, RunReport } from "../report.ts";
 
 const encoder = new TextEncoder();
-const strictDecoder = new TextDecoder("utf-8", { fatal: true });
 
 /** One stream as a report holds it. */
 export interface StreamText {
@@ -17,32 +17,6 @@ export interface StreamText {
   text: string;
   /** `"base64"` when `text` is base64 of bytes that are not UTF-8. */
   encoding?: "base64";
-}
-
-/**
- * Where a complete UTF-8 sequence last ends in `bytes`: the length, or less when
- * the last character was cut short (by a cap) and must be dropped.
- */
-function completeEnd(bytes: Uint8Array): number {
-  let i = bytes.length;
-  let continuation = 0;
-  while (continuation < 3 && i > 0 && (bytes[i - 1] & 0xc0) === 0x80) {
-    i--;
-    continuation++;
-  }
-  if (i === 0) return bytes.length;
-  const lead = bytes[i - 1];
-  const needs = lead >= 0xf0 ? 4 : lead >= 0xe0 ? 3 : lead >= 0xc0 ? 2 : 1;
-  return needs > continuation + 1 ? i - 1 : bytes.length;
-}
-
-/** Kept bytes as a report carries them: text when they are UTF-8 (a cut last character dropped), else base64. */
-function carry(bytes: Uint8Array): StreamText {
-  try {
-    return { text: strictDecoder.decode(bytes.subarray(0, completeEnd(bytes))) };
-  } catch {
-    return { text: bytes.toBase64(), encoding: "base64" };
-  }
 }
 
 /**
@@ -67,17 +41,15 @@ export function cutStream(stream: StreamText, maxBytes: number): StreamText {
     const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
     if (Math.floor((text.length * 3) / 4) - padding <= max) return stream;
     // n bytes are 4 * ceil(n / 3) characters: a whole prefix of that length holds the first n.
-    const bytes = Uint8Array.fromBase64(text.slice(0, Math.ceil(max / 3) * 4));
-    return carry(bytes.subarray(0, max));
+    const bytes = decodeOutput(text.slice(0, Math.ceil(max / 3) * 4), "base64");
+    return encodeOutput(bytes, { maxBytes: max }); // the report's own rule: text if UTF-8
   }
   // A UTF-16 unit is at most 3 bytes of UTF-8: short text needs no encoding to know it fits.
   if (text.length * 3 <= max) return stream;
   // max + 1 units encode to more than max bytes, so the cut falls inside this prefix.
   const bytes = encoder.encode(text.slice(0, max + 1));
   if (bytes.length <= max) return stream;
-  let cut = max;
-  while (cut > 0 && (bytes[cut] & 0xc0) === 0x80) cut--;
-  return { text: new TextDecoder().decode(bytes.subarray(0, cut)) };
+  return encodeOutput(bytes, { maxBytes: max }); // a character cut in two is dropped
 }
 
 /** A hook's result with each stream cut to `maxBytes`; the byte counts stay as they were. */

@@ -1,0 +1,96 @@
+/**
+ * Finding a run's processes by the `SOLUS_HOOK_*` entries in their environment:
+ * the only way to reach a hook's descendant that left its process group with
+ * `setsid` (a group kill cannot), for when the runner is interrupted or a hook
+ * is killed at its deadline.
+ *
+ * @module
+ */
+
+/**
+ * The pids of live processes whose environment holds every one of `entries`
+ * (`NAME=value`). Deno itself may read `/proc` only with every permission
+ * granted, which the scoped binary does not have, so `grep` reads it; spawning is
+ * unrestricted anyway. Never throws: without `grep` or `/proc` the answer is no pids.
+ */
+async function pidsWithEnv(entries: readonly string[]): Promise<number[]> {
+  // -z: environ entries end in NUL; -x -F: the whole entry, literally; each
+  // further entry narrows the files the first one found. grep's status is 2
+  // when some process vanished while it read: only its output counts.
+  const script = [
+    'files=$(grep -lsxzF -e "$1" /proc/[0-9]*/environ)',
+    "shift",
+    'for entry in "$@"; do [ -n "$files" ] && files=$(grep -lsxzF -e "$entry" $files); done',
+    'echo "$files"',
+  ].join("\n");
+  try {
+    const { stdout } = await new Deno.Command("/bin/sh", {
+      args: ["-c", script, "sh", ...entries],
+      clearEnv: true,
+      env: { PATH: "/usr/bin:/bin" },
+      stdin: "null",
+      stdout: "piped",
+      stderr: "null",
+      signal: AbortSignal.timeout(2000),
+    }).output();
+    return new TextDecoder().decode(stdout).split(/[\0\n]/)
+      .map((path) => Number(/^\/proc\/(\d+)\/environ$/.exec(path)?.[1]))
+      .filter((pid) => pid > 1 && pid !== Deno.pid);
+  } catch {
+    return [];
+  }
+}
+
+/** SIGKILL what carries `entries`, scanning again after each kill (at most three times). */
+async function killMarked(entries: readonly string[]): Promise<number> {
+  let killed = 0;
+  for (let round = 0; round < 3; round++) {
+    const pids = await pidsWithEnv(entries);
+    if (pids.length === 0) break;
+    for (const pid of pids) {
+      try {
+        Deno.kill(pid, "SIGKILL");
+        killed++;
+      } catch {
+        // gone already
+      }
+    }
+  }
+  return killed;
+}
+
+/**
+ * SIGKILL every process left of run `runId`, found by the `SOLUS_HOOK_RUN_ID` in
+ * its environment: for when the runner is interrupted, where the contract says
+ * no hook process outlives it. Killing each hook's group does not reach a
+ * descendant that left the group with `setsid`; this does, unless it also
+ * cleared its environment. Scans again after each kill, at most three times, in
+ * case one forked in between. Returns how many processes were killed.
+ *
+ * @example
+ * ```ts
+ * import { killRunProcesses } from "./process_scan.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(await killRunProcesses(crypto.randomUUID()), 0); // no such run
+ * ```
+ */
+export function killRunProcesses(runId: string): Promise<number> {
+  return killMarked([`SOLUS_HOOK_RUN_ID=${runId}`]);
+}
+
+/**
+ * SIGKILL the processes of one hook of run `runId` (both `SOLUS_HOOK_RUN_ID` and
+ * `SOLUS_HOOK_NAME` in their environment): for a hook killed at its deadline,
+ * whose descendants that left its group with `setsid` would live on. Another
+ * hook's processes, and daemons of hooks that exited normally, are not touched.
+ *
+ * @example
+ * ```ts
+ * import { killHookProcesses } from "./process_scan.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(await killHookProcesses(crypto.randomUUID(), "10-hook"), 0);
+ * ```
+ */
+export function killHookProcesses(runId: string, name: string): Promise<number> {
+  return killMarked([`SOLUS_HOOK_RUN_ID=${runId}`, `SOLUS_HOOK_NAME=${name}`]);
+}

@@ -1,0 +1,129 @@
+/**
+ * Saying in words why a hook could not start: a missing file, a `#!` line that
+ * names a missing interpreter or ends in CRLF, a file that is not executable.
+ * Deno reports a missing interpreter as NotFound on the script's own path, and
+ * the `timeout` wrapper reports any of them only as its exit 126/127: both
+ * mislead, so the file is examined.
+ *
+ * @module
+ */
+import type { Captured } from "./capture.ts";
+import { readShebang, shebangProblem } from "./shebang.ts";
+
+/**
+ * Why `path` cannot be executed, in words, or null when nothing about the file
+ * stops it. `kind` is how `execve` failed: `not_found` (ENOENT: the file, or the
+ * interpreter its `#!` line names) or `permission` (EACCES).
+ */
+async function execProblem(path: string, kind: "not_found" | "permission"): Promise<string | null> {
+  let info: Deno.FileInfo;
+  try {
+    info = await Deno.stat(path);
+  } catch (error) {
+    // A scoped build may not look: say nothing rather than something wrong.
+    return error instanceof Deno.errors.NotCapable ? null : `file not found: ${path}`;
+  }
+  const shebang = await readShebang(path);
+  if (kind === "not_found") {
+    // Only what makes execve itself fail: not a `#!/usr/bin/env NAME` lookup,
+    // which env reports after a successful exec.
+    return shebang ? await shebangProblem({ ...shebang, args: [] }, "") : null;
+  }
+  if (info.mode !== null && (info.mode & 0o111) === 0) {
+    return "permission denied: the file is not executable (chmod +x)";
+  }
+  if (!shebang) return null;
+  try {
+    const interpreter = await Deno.stat(shebang.interpreter);
+    if (interpreter.isFile && interpreter.mode !== null && (interpreter.mode & 0o111) === 0) {
+      return `permission denied: the file or its interpreter ${shebang.interpreter} is not executable (chmod +x)`;
+    }
+  } catch {
+    // missing or hidden: shebangProblem says which
+  }
+  return await shebangProblem({ ...shebang, args: [] }, "");
+}
+
+/**
+ * A wrapped hook that ended 126 or 127: `timeout` could not run it, or the hook
+ * itself exited so. It could not run when the file says why (missing, not
+ * executable, a bad `#!` line), or when its only stderr is `timeout`'s own
+ * message naming this very file (a `noexec` mount, a missing ELF loader): then
+ * the reason. Null when it ran: an ordinary failure.
+ *
+ * @example
+ * ```ts
+ * import { wrapperSpawnProblem } from "./spawn_error.ts";
+ * import assert from "node:assert/strict";
+ * const empty = { data: new Uint8Array(), text: "", bytes: 0 };
+ * assert.equal(await wrapperSpawnProblem("/nonexistent/hook", 127, empty), "file not found: /nonexistent/hook");
+ * assert.equal(await wrapperSpawnProblem("/bin/sh", 127, empty), null); // it ran, and exited 127
+ * ```
+ */
+export async function wrapperSpawnProblem(
+  path: string,
+  code: number,
+  stderr: Captured,
+): Promise<string | null> {
+  const problem = await execProblem(path, code === 127 ? "not_found" : "permission");
+  if (problem) return problem;
+  const text = stderr.bytes < 4096 ? stderr.text.trim() : "";
+  const own = /^(?:\S*\/)?timeout: failed to run command (.+?): (.+)$/.exec(text);
+  if (!own || text.includes("\n") || !own[1].includes(path)) return null;
+  return `cannot start: ${own[2]}`;
+}
+
+/**
+ * Explain why a file could not be started. Deno reports a missing shebang
+ * interpreter as NotFound on the script's own path, which misleads; say which.
+ *
+ * @example
+ * ```ts
+ * import { explainSpawnError } from "./spawn_error.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(await explainSpawnError("/nope", new Deno.errors.NotFound("x")), "file not found: /nope");
+ * ```
+ */
+export async function explainSpawnError(path: string, error: unknown): Promise<string> {
+  const message = error instanceof Error ? error.message : String(error);
+  const kind = error instanceof Deno.errors.NotFound
+    ? "not_found"
+    : error instanceof Deno.errors.PermissionDenied
+    ? "permission"
+    : null;
+  if (kind) {
+    const problem = await execProblem(path, kind);
+    if (problem) return problem;
+  } else {
+    try {
+      await Deno.stat(path);
+    } catch (error) {
+      if (!(error instanceof Deno.errors.NotCapable)) return `file not found: ${path}`;
+    }
+  }
+  return `cannot start: ${message}`;
+}
+
+/**
+ * Explain a non-zero exit whose cause is likely the `#!` line rather than the
+ * hook: `#!/usr/bin/env NAME` where NAME is not on the hooks' PATH (`hookPath`).
+ *
+ * @example
+ * ```ts
+ * import { explainExitCode } from "./spawn_error.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(await explainExitCode("/bin/sh", 3, "/usr/bin:/bin"), "exit 3");
+ * ```
+ */
+export async function explainExitCode(
+  path: string,
+  code: number,
+  hookPath: string,
+): Promise<string> {
+  if (code === 127 || code === 126) {
+    const shebang = await readShebang(path);
+    const problem = shebang && await shebangProblem(shebang, hookPath);
+    if (problem) return `exit ${code}: ${problem}`;
+  }
+  return `exit ${code}`;
+}
