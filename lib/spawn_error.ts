@@ -46,18 +46,21 @@ async function execProblem(path: string, kind: "not_found" | "permission"): Prom
 
 /**
  * A wrapped hook that ended 126 or 127: `timeout` could not run it, or the hook
- * itself exited so. It could not run when the file says why (missing, not
- * executable, a bad `#!` line), or when its only stderr is `timeout`'s own
- * message naming this very file (a `noexec` mount, a missing ELF loader): then
- * the reason. Null when it ran: an ordinary failure.
+ * itself exited so. It could not run only when its one line of stderr is
+ * `timeout`'s own message naming this very file (the program name leads the
+ * line in every locale): then the reason, from the file (missing, not
+ * executable, a bad `#!` line) or from that message (a `noexec` mount, a
+ * missing ELF loader). Null when it ran: an ordinary failure, even if its
+ * interpreter has gone since.
  *
  * @example
  * ```ts
  * import { wrapperSpawnProblem } from "./spawn_error.ts";
  * import assert from "node:assert/strict";
- * const empty = { data: new Uint8Array(), text: "", bytes: 0 };
- * assert.equal(await wrapperSpawnProblem("/nonexistent/hook", 127, empty), "file not found: /nonexistent/hook");
- * assert.equal(await wrapperSpawnProblem("/bin/sh", 127, empty), null); // it ran, and exited 127
+ * const said = (text: string) => ({ data: new TextEncoder().encode(text), text, bytes: text.length });
+ * const missing = said("/usr/bin/timeout: failed to run command '/nonexistent/hook': No such file or directory");
+ * assert.equal(await wrapperSpawnProblem("/nonexistent/hook", 127, missing), "file not found: /nonexistent/hook");
+ * assert.equal(await wrapperSpawnProblem("/bin/sh", 127, said("")), null); // it ran, and exited 127
  * ```
  */
 export async function wrapperSpawnProblem(
@@ -65,12 +68,14 @@ export async function wrapperSpawnProblem(
   code: number,
   stderr: Captured,
 ): Promise<string | null> {
+  const text = stderr.bytes < 4096 ? stderr.text.trim() : "";
+  const wrapperSaid = /^(?:\S*\/)?timeout: /.test(text) && !text.includes("\n") &&
+    text.includes(path);
+  if (!wrapperSaid) return null;
   const problem = await execProblem(path, code === 127 ? "not_found" : "permission");
   if (problem) return problem;
-  const text = stderr.bytes < 4096 ? stderr.text.trim() : "";
-  const own = /^(?:\S*\/)?timeout: failed to run command (.+?): (.+)$/.exec(text);
-  if (!own || text.includes("\n") || !own[1].includes(path)) return null;
-  return `cannot start: ${own[2]}`;
+  const english = /^(?:\S*\/)?timeout: failed to run command .+?: (.+)$/.exec(text);
+  return `cannot start: ${english?.[1] ?? text.replace(/^(?:\S*\/)?timeout: /, "")}`;
 }
 
 /**

@@ -50,7 +50,7 @@ timed.test("runEvent() skips post when the command fails, and vetoes on a failed
     assert.equal(vetoed.command_exit_code, null, "the command did not run");
     const missing = await runEvent(ACTIONS.slice(0, 1), { dir, command: ["/nonexistent/cmd"] });
     assert.equal(missing.exit_code, 127);
-    assert.match(missing.command_error ?? "", /command not found/);
+    assert.equal(missing.command_error, "cannot run /nonexistent/cmd: no such file");
   });
 });
 

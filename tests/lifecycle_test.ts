@@ -97,7 +97,7 @@ timed.test("around skips the post stage when the command fails and exits with it
         "/no/such/command",
       ]);
       assert.equal(missing.code, 127);
-      assert.match(missing.stderr, /cannot run \/no\/such\/command: command not found/);
+      assert.match(missing.stderr, /cannot run \/no\/such\/command: no such file/);
     });
   });
 });
