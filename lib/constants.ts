@@ -106,3 +106,24 @@ export const DRAIN_AFTER_EXIT_MS = 1000;
 
 /** How long a journal or metrics lock is waited for before the write is skipped with a warning. */
 export const LOCK_WAIT_MS = 2000;
+
+/**
+ * The system log (contract §7): the tag and facility of each stage's summary
+ * line, the sockets looked for when `syslog` is true, and how long `logger`
+ * may take before it is killed (it takes 1 to 3 ms; the bound is for a log
+ * daemon so stuck that its socket's queue is full).
+ */
+export const SYSLOG = Object.freeze({
+  /** The tag (`SYSLOG_IDENTIFIER`): `journalctl -t solus-hooks`. */
+  tag: "solus-hooks",
+  /** The syslog facility. */
+  facility: "daemon",
+  /** journald's native socket: structured fields go here when it exists. */
+  journaldSocket: "/run/systemd/journal/socket",
+  /** The classic syslog socket, used when journald's is absent. */
+  devLog: "/dev/log",
+  /** `logger` gets SIGKILL after this many milliseconds. */
+  timeoutMs: 500,
+  /** The summary line names at most this many failing hooks, then says how many more. */
+  maxFailingNames: 10,
+});

@@ -11,6 +11,7 @@ import { appendRecord } from "../journal.ts";
 import type { HookEvent } from "../registry.ts";
 import type { RunReport } from "../report.ts";
 import { runStage } from "../stage.ts";
+import { logStage } from "../syslog.ts";
 import type { CommandContext } from "./command.ts";
 import { startProgress } from "./progress.ts";
 import { renderReport } from "./render.ts";
@@ -89,6 +90,11 @@ export async function executeStage(
         ),
       );
     }
+  }
+  // The fleet's view (contract §7): bounded, never fails the stage.
+  const fleetWarnings = await Promise.all([logStage(report, settings.syslog)]);
+  for (const warning of fleetWarnings) {
+    if (warning) context.out.line(context.out.colors.yellow(`solus-hooks: warning: ${warning}`));
   }
   for (const line of renderReport(report, context.out.colors, context.out.quiet)) {
     context.out.line(line);
