@@ -127,3 +127,33 @@ export const SYSLOG = Object.freeze({
   /** The summary line names at most this many failing hooks, then says how many more. */
   maxFailingNames: 10,
 });
+
+/**
+ * The buckets of `solus_hooks_hook_duration_seconds`, in seconds: fine where
+ * most hooks finish, coarse up to the default 60 s deadline.
+ */
+export const HOOK_DURATION_BUCKETS: readonly number[] = Object.freeze([
+  0.01,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+  20,
+  30,
+  45,
+  60,
+]);
+
+/** The largest metrics textfile read back; a bigger one is not ours, and is left alone. */
+export const MAX_METRICS_BYTES = 16 * 1024 * 1024;
+
+/**
+ * How long the metrics lock is waited for when the runner was already
+ * interrupted: the stage is still counted if the file is free, but the runner
+ * must end at once (contract §3), not after a full lock wait.
+ */
+export const INTERRUPTED_LOCK_WAIT_MS = 250;

@@ -6,13 +6,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cliCommand, RESTART_DATA, RESTART_PRE, ROOT, withHooks } from "./helpers.ts";
+import { cli, DEADLINE_MS } from "./fleet_cli.ts";
+import { RESTART_DATA, RESTART_PRE, ROOT, withHooks } from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
 const LOG_SOCKET = join(ROOT, "tests/fixtures/log_socket.py");
 const PRIVATE_LOG = join(ROOT, "tests/fixtures/private_log.sh");
-/** Every CLI run and every socket gets this long, then the test fails instead of hanging. */
-const DEADLINE_MS = 30_000;
 
 /** True when this process may make private mount namespaces (root, and not forbidden). */
 const canUnshare = Deno.uid() === 0 &&
@@ -28,36 +27,6 @@ if (NOT_ROOT) {
     "syslog_test: skipping the journald and /dev/log tests: they need root and unshare -m, " +
       "to put a test socket where journald's and /dev/log are in a private mount namespace",
   );
-}
-
-interface Cli {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
-
-/** Run the CLI (inside `wrap` if given) with its own deadline. */
-async function cli(args: string[], wrap: string[] = []): Promise<Cli> {
-  const [command, ...prefix] = [...wrap, ...cliCommand()];
-  const start = performance.now();
-  const output = await new Deno.Command(command, {
-    args: [...prefix, ...args],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    cwd: ROOT,
-    env: { NO_COLOR: "1" },
-    signal: AbortSignal.timeout(DEADLINE_MS),
-  }).output();
-  const result = {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-    ms: performance.now() - start,
-  };
-  assert.ok(output.signal === null, `the CLI overran its ${DEADLINE_MS} ms deadline`);
-  return result;
 }
 
 /** A bound datagram socket; `stop()` returns every datagram it received, in order. */

@@ -8,6 +8,7 @@
 import type { Settings } from "../config.ts";
 import { ExitCode } from "../errors.ts";
 import { appendRecord } from "../journal.ts";
+import { updateMetrics } from "../metrics.ts";
 import type { HookEvent } from "../registry.ts";
 import type { RunReport } from "../report.ts";
 import { runStage } from "../stage.ts";
@@ -91,8 +92,11 @@ export async function executeStage(
       );
     }
   }
-  // The fleet's view (contract §7): bounded, never fails the stage.
-  const fleetWarnings = await Promise.all([logStage(report, settings.syslog)]);
+  // The fleet's view (contract §7): both bounded, neither fails the stage.
+  const fleetWarnings = await Promise.all([
+    logStage(report, settings.syslog),
+    updateMetrics(report, settings.metrics.textfile, { signal: context.interrupts.signal }),
+  ]);
   for (const warning of fleetWarnings) {
     if (warning) context.out.line(context.out.colors.yellow(`solus-hooks: warning: ${warning}`));
   }

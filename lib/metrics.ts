@@ -1,0 +1,425 @@
+/**
+ * Prometheus metrics for node_exporter's textfile collector (contract §7).
+ * After each stage the textfile is read, the stage added, and the file
+ * rewritten whole: a temporary file beside it (`NAME.tmp`, which the collector
+ * ignores: it reads `*.prom` only), then a rename, so a scrape never sees half
+ * a file. The read-modify-write holds `withLock()` on `NAME.lock`, so counters
+ * from many runners at once add up; a lock held too long, a missing folder or a
+ * refused write is a warning, never a failed stage.
+ *
+ * The file is the state: its own samples are read back (unknown lines are
+ * dropped), so deleting it starts every counter at zero, which Prometheus'
+ * `rate()` and `increase()` treat as a counter reset.
+ *
+ * @module
+ */
+import {
+  HOOK_DURATION_BUCKETS,
+  INTERRUPTED_LOCK_WAIT_MS,
+  LOCK_WAIT_MS,
+  MAX_METRICS_BYTES,
+} from "./constants.ts";
+import { LockTimeoutError, withLock } from "./lock.ts";
+import type { RunReport } from "./report.ts";
+import { summarizeStage } from "./summary.ts";
+
+const STAGE_RUNS = "solus_hooks_stage_runs_total";
+const HOOK_RUNS = "solus_hooks_hook_runs_total";
+const DURATION = "solus_hooks_hook_duration_seconds";
+const LAST_STAGE = "solus_hooks_last_stage_timestamp_seconds";
+
+/** Every sample name of the file and its labels, in the order they are written. */
+const SAMPLE_LABELS: Record<string, readonly string[]> = {
+  [STAGE_RUNS]: ["action", "stage", "status"],
+  [HOOK_RUNS]: ["hook", "status"],
+  [`${DURATION}_bucket`]: ["hook", "le"],
+  [`${DURATION}_sum`]: ["hook"],
+  [`${DURATION}_count`]: ["hook"],
+  [LAST_STAGE]: ["action", "stage"],
+};
+
+/** The families in the order they are written, with their HELP and TYPE. */
+const FAMILIES = [
+  {
+    name: STAGE_RUNS,
+    type: "counter",
+    help: "Stages run, by action, stage and outcome (ok, failed, timed_out, refused, interrupted).",
+  },
+  {
+    name: HOOK_RUNS,
+    type: "counter",
+    help: "Hook runs, by hook file name and outcome (ok, failed, timed_out, spawn_error, refused).",
+  },
+  { name: DURATION, type: "histogram", help: "How long each hook ran, from start to exit." },
+  {
+    name: LAST_STAGE,
+    type: "gauge",
+    help: "When a stage of this action last ended, in seconds since the Unix epoch.",
+  },
+] as const;
+
+const LE = [...HOOK_DURATION_BUCKETS.map(String), "+Inf"];
+
+/** One hook's duration histogram: cumulative bucket counts (the last is `+Inf`), sum and count. */
+interface Histogram {
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * What the textfile holds: counters and gauges keyed by their label values
+ * joined with NUL (which no file name or action holds), histograms by hook.
+ */
+export interface MetricsState {
+  /** Sample name → label values (NUL-joined) → value. */
+  samples: Map<string, Map<string, number>>;
+  /** Hook name → its duration histogram. */
+  durations: Map<string, Histogram>;
+}
+
+/**
+ * An empty state: what a missing textfile reads as.
+ *
+ * @example
+ * ```ts
+ * import { emptyMetrics, renderMetrics } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(renderMetrics(emptyMetrics()), /^# TYPE solus_hooks_stage_runs_total counter$/m);
+ * ```
+ */
+export function emptyMetrics(): MetricsState {
+  return { samples: new Map(), durations: new Map() };
+}
+
+/** A label value as the exposition format writes it: `\`, `"` and line feed escaped. */
+function escapeLabel(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+}
+
+function formatNumber(value: number): string {
+  if (value === Infinity) return "+Inf";
+  if (value === -Infinity) return "-Inf";
+  if (Number.isNaN(value)) return "NaN";
+  return String(Number.isInteger(value) ? value : Number(value.toFixed(6)));
+}
+
+function parseNumber(text: string): number {
+  if (text === "+Inf" || text === "Inf") return Infinity;
+  if (text === "-Inf") return -Infinity;
+  if (text === "NaN") return NaN;
+  return text.trim() === "" ? NaN : Number(text);
+}
+
+function sample(name: string, labels: readonly string[], values: readonly string[], v: number) {
+  const pairs = labels.map((label, i) => `${label}="${escapeLabel(values[i])}"`);
+  return `${name}{${pairs.join(",")}} ${formatNumber(v)}`;
+}
+
+/** Parse one sample line of the exposition format: its name, labels and value, or null. */
+function parseSample(
+  line: string,
+): { name: string; labels: Map<string, string>; value: number } | null {
+  const head = /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(line);
+  if (!head) return null;
+  const name = head[1];
+  const labels = new Map<string, string>();
+  let i = name.length;
+  if (line[i] === "{") {
+    i++;
+    while (true) {
+      while (line[i] === " " || line[i] === ",") i++;
+      if (line[i] === "}") {
+        i++;
+        break;
+      }
+      const label = /^([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"/.exec(line.slice(i));
+      if (!label) return null;
+      i += label[0].length;
+      let value = "";
+      while (true) {
+        const char = line[i++];
+        if (char === undefined) return null;
+        if (char === '"') break;
+        if (char === "\\") {
+          const next = line[i++];
+          value += next === "n" ? "\n" : next === undefined ? "" : next;
+        } else {
+          value += char;
+        }
+      }
+      labels.set(label[1], value);
+    }
+  }
+  const rest = line.slice(i).trim().split(/\s+/);
+  const value = parseNumber(rest[0] ?? "");
+  if (Number.isNaN(value)) return null;
+  return { name, labels, value };
+}
+
+/**
+ * Read back a textfile written by {@linkcode renderMetrics}. Lines that are not
+ * samples of solus-hooks' own metrics, with the labels it writes, are dropped.
+ *
+ * @example
+ * ```ts
+ * import { parseMetrics } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * const state = parseMetrics('solus_hooks_hook_runs_total{hook="a\\"b",status="ok"} 3\n');
+ * assert.equal(state.samples.get("solus_hooks_hook_runs_total")?.get('a"b\0ok'), 3);
+ * ```
+ */
+export function parseMetrics(text: string): MetricsState {
+  const state = emptyMetrics();
+  for (const line of text.split("\n")) {
+    if (line === "" || line.startsWith("#")) continue;
+    const parsed = parseSample(line);
+    if (!parsed) continue;
+    const labels = SAMPLE_LABELS[parsed.name];
+    if (!labels || labels.length !== parsed.labels.size) continue;
+    if (!labels.every((label) => parsed.labels.has(label))) continue;
+    const values = labels.map((label) => parsed.labels.get(label)!);
+    if (parsed.name.startsWith(DURATION)) {
+      const hook = values[0];
+      const histogram = histogramOf(state, hook);
+      if (parsed.name.endsWith("_bucket")) {
+        const index = LE.indexOf(formatNumber(parseNumber(values[1])));
+        if (index >= 0) histogram.buckets[index] = parsed.value;
+      } else if (parsed.name.endsWith("_sum")) {
+        histogram.sum = parsed.value;
+      } else {
+        histogram.count = parsed.value;
+      }
+      continue;
+    }
+    let series = state.samples.get(parsed.name);
+    if (!series) state.samples.set(parsed.name, series = new Map());
+    series.set(values.join("\0"), parsed.value);
+  }
+  return state;
+}
+
+function histogramOf(state: MetricsState, hook: string): Histogram {
+  let histogram = state.durations.get(hook);
+  if (!histogram) {
+    histogram = { buckets: LE.map(() => 0), sum: 0, count: 0 };
+    state.durations.set(hook, histogram);
+  }
+  return histogram;
+}
+
+function add(state: MetricsState, name: string, values: string[], by: number, set = false) {
+  let series = state.samples.get(name);
+  if (!series) state.samples.set(name, series = new Map());
+  const key = values.join("\0");
+  series.set(key, set ? by : (series.get(key) ?? 0) + by);
+}
+
+/**
+ * Count one stage into `state`: its outcome, each hook's outcome and duration
+ * (a hook file refused by the safety rule counts as `refused`), and when the
+ * stage ended.
+ *
+ * @example
+ * ```ts
+ * import { addStage, emptyMetrics, renderMetrics } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * const state = emptyMetrics();
+ * addStage(state, {
+ *   run_id: "r", event_id: "e", dir: "/hooks", started_at: "2026-01-01T00:00:00.000Z",
+ *   duration_ms: 1500, ok: true, interrupted: false, skipped: [],
+ *   event: { action: "server-start", stage: "pre", data: {} },
+ *   hooks: [{ name: "a", status: "ok", exit_code: 0, signal: null, duration_ms: 1200,
+ *     stdout: "", stderr: "", stdout_bytes: 0, stderr_bytes: 0 }],
+ * });
+ * const text = renderMetrics(state);
+ * assert.match(text, /^solus_hooks_stage_runs_total\{action="server-start",stage="pre",status="ok"\} 1$/m);
+ * assert.match(text, /^solus_hooks_hook_duration_seconds_bucket\{hook="a",le="2.5"\} 1$/m);
+ * assert.match(text, /^solus_hooks_hook_duration_seconds_bucket\{hook="a",le="1"\} 0$/m);
+ * assert.match(text, /^solus_hooks_last_stage_timestamp_seconds\{action="server-start",stage="pre"\} 1767225601.5$/m);
+ * ```
+ */
+export function addStage(state: MetricsState, report: RunReport): void {
+  const summary = summarizeStage(report);
+  add(state, STAGE_RUNS, [summary.action, summary.stage, summary.status], 1);
+  for (const hook of report.hooks) {
+    add(state, HOOK_RUNS, [hook.name, hook.status], 1);
+    const seconds = hook.duration_ms / 1000;
+    const histogram = histogramOf(state, hook.name);
+    LE.forEach((le, i) => {
+      if (seconds <= parseNumber(le)) histogram.buckets[i]++;
+    });
+    histogram.sum += seconds;
+    histogram.count++;
+  }
+  for (const skip of report.skipped) {
+    if (skip.refused) add(state, HOOK_RUNS, [skip.name, "refused"], 1);
+  }
+  const ended = (Date.parse(report.started_at) + report.duration_ms) / 1000;
+  if (Number.isFinite(ended)) add(state, LAST_STAGE, [summary.action, summary.stage], ended, true);
+}
+
+/** Byte-wise order of label values, so the file is the same whoever wrote it. */
+function byKey(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The state in the Prometheus text exposition format (version 0.0.4): HELP and
+ * TYPE for every family, samples in a stable order.
+ *
+ * @example
+ * ```ts
+ * import { parseMetrics, renderMetrics } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * const text = 'solus_hooks_hook_runs_total{hook="x\\ny",status="failed"} 2\n';
+ * assert.match(renderMetrics(parseMetrics(text)), /hook="x\\ny",status="failed"\} 2$/m);
+ * ```
+ */
+export function renderMetrics(state: MetricsState): string {
+  const lines: string[] = [];
+  for (const family of FAMILIES) {
+    lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
+    if (family.type === "histogram") {
+      for (const hook of [...state.durations.keys()].sort(byKey)) {
+        const histogram = state.durations.get(hook)!;
+        LE.forEach((le, i) => {
+          lines.push(
+            sample(`${DURATION}_bucket`, ["hook", "le"], [hook, le], histogram.buckets[i]),
+          );
+        });
+        lines.push(sample(`${DURATION}_sum`, ["hook"], [hook], histogram.sum));
+        lines.push(sample(`${DURATION}_count`, ["hook"], [hook], histogram.count));
+      }
+      continue;
+    }
+    const series = state.samples.get(family.name) ?? new Map<string, number>();
+    for (const key of [...series.keys()].sort(byKey)) {
+      lines.push(
+        sample(family.name, SAMPLE_LABELS[family.name], key.split("\0"), series.get(key)!),
+      );
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** How long to wait for the lock, and when to give up. */
+export interface MetricsOptions {
+  /** The runner's SIGINT/SIGTERM: stops the lock wait at once. */
+  signal?: AbortSignal;
+  /** At most this long for the lock, in milliseconds (default 2000). */
+  waitMs?: number;
+}
+
+async function readTextfile(path: string): Promise<string> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "";
+    throw error;
+  }
+  try {
+    const { size, isFile } = await file.stat();
+    if (!isFile) throw new Error("it is not a regular file");
+    if (size > MAX_METRICS_BYTES) {
+      throw new Error(`it is larger than ${MAX_METRICS_BYTES} bytes, so not solus-hooks' own`);
+    }
+    return await new Response(file.readable).text();
+  } finally {
+    try {
+      file.close();
+    } catch {
+      // the readable stream closed it
+    }
+  }
+}
+
+/**
+ * Add one stage to the textfile at `textfile`: read it, count the stage,
+ * write `textfile.tmp` (mode 0644, for node_exporter) and rename it over the
+ * file, all under an exclusive lock on `textfile.lock`. Rejects when the lock
+ * is not had in time or the file cannot be read or written.
+ *
+ * @example
+ * ```ts
+ * import { recordStage } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const report = {
+ *   run_id: "r", event_id: "e", dir: "/hooks", started_at: new Date().toISOString(),
+ *   duration_ms: 3, ok: true, interrupted: false, hooks: [], skipped: [],
+ *   event: { action: "server-stop", stage: "post" as const, data: {} },
+ * };
+ * await recordStage(`${dir}/solus_hooks.prom`, report);
+ * await recordStage(`${dir}/solus_hooks.prom`, report);
+ * const text = await Deno.readTextFile(`${dir}/solus_hooks.prom`);
+ * assert.match(text, /stage="post",status="ok"\} 2$/m);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function recordStage(
+  textfile: string,
+  report: RunReport,
+  options: MetricsOptions = {},
+): Promise<void> {
+  await withLock(`${textfile}.lock`, options, async () => {
+    const state = parseMetrics(await readTextfile(textfile));
+    addStage(state, report);
+    const temporary = `${textfile}.tmp`;
+    await Deno.writeTextFile(temporary, renderMetrics(state), { mode: 0o644 });
+    // A temporary file left by a killed writer keeps its old mode; say it again.
+    await Deno.chmod(temporary, 0o644);
+    await Deno.rename(temporary, textfile);
+  });
+}
+
+/** Why the textfile was not written, in words. */
+function describe(error: unknown): string {
+  if (error instanceof Deno.errors.NotCapable) {
+    return "permission denied: outside the paths this build may write (see SOLUS_HOOKS_WRITE)";
+  }
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.NotFound) return "its folder does not exist";
+  if (error instanceof Deno.errors.NotADirectory) return "a parent of it is not a directory";
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  if (error instanceof LockTimeoutError) return error.message;
+  if (error instanceof DOMException && error.name === "AbortError") return "interrupted";
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Count a stage into the metrics textfile, if one is configured. Never throws
+ * and never fails the stage: returns a warning in words, else undefined. When
+ * the runner was already interrupted the lock is waited for only briefly.
+ *
+ * @example
+ * ```ts
+ * import { updateMetrics } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * const report = {
+ *   run_id: "r", event_id: "e", dir: "/hooks", started_at: new Date().toISOString(),
+ *   duration_ms: 3, ok: true, interrupted: false, hooks: [], skipped: [],
+ *   event: { action: "server-stop", stage: "post" as const, data: {} },
+ * };
+ * assert.equal(await updateMetrics(report, null), undefined);
+ * assert.match(String(await updateMetrics(report, "/nonexistent/x.prom")), /does not exist/);
+ * ```
+ */
+export async function updateMetrics(
+  report: RunReport,
+  textfile: string | null,
+  options: MetricsOptions = {},
+): Promise<string | undefined> {
+  if (textfile === null) return undefined;
+  const interrupted = options.signal?.aborted === true;
+  try {
+    await recordStage(textfile, report, {
+      signal: interrupted ? undefined : options.signal,
+      waitMs: interrupted ? INTERRUPTED_LOCK_WAIT_MS : options.waitMs ?? LOCK_WAIT_MS,
+    });
+    return undefined;
+  } catch (error) {
+    return `the metrics textfile ${textfile} was not written: ${describe(error)}`;
+  }
+}
