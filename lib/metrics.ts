@@ -60,6 +60,14 @@ const FAMILIES = [
 
 const LE = [...HOOK_DURATION_BUCKETS.map(String), "+Inf"];
 
+/**
+ * Every outcome, written as 0 from a series' first stage on: `increase()` sees
+ * no rise in a series that appears already at 1, so a hook's first failure
+ * would never fire an alert.
+ */
+const STAGE_STATUSES = ["ok", "failed", "timed_out", "refused", "interrupted"] as const;
+const HOOK_STATUSES = ["ok", "failed", "timed_out", "spawn_error", "refused"] as const;
+
 /** One hook's duration histogram: cumulative bucket counts (the last is `+Inf`), sum and count. */
 interface Histogram {
   buckets: number[];
@@ -241,7 +249,14 @@ function add(state: MetricsState, name: string, values: string[], by: number, se
  */
 export function addStage(state: MetricsState, report: RunReport): void {
   const summary = summarizeStage(report);
+  for (const status of STAGE_STATUSES) {
+    add(state, STAGE_RUNS, [summary.action, summary.stage, status], 0);
+  }
   add(state, STAGE_RUNS, [summary.action, summary.stage, summary.status], 1);
+  const hookNames = [...report.hooks, ...report.skipped.filter((skip) => skip.refused)];
+  for (const { name } of hookNames) {
+    for (const status of HOOK_STATUSES) add(state, HOOK_RUNS, [name, status], 0);
+  }
   for (const hook of report.hooks) {
     add(state, HOOK_RUNS, [hook.name, hook.status], 1);
     const seconds = hook.duration_ms / 1000;

@@ -128,6 +128,13 @@ Deno.test("run rewrites the metrics textfile in the exposition format, odd hook 
         assert.equal(valueOf(families, runs, { hook: "10-ok.sh", status: "ok" }), 2);
         assert.equal(valueOf(families, runs, { hook: odd, status: "failed" }), 2);
         assert.equal(valueOf(families, runs, { hook: "30-slow.sh", status: "timed_out" }), 2);
+        // Outcomes not seen yet are there at 0, so increase() sees a hook's first failure.
+        assert.equal(valueOf(families, runs, { hook: "10-ok.sh", status: "failed" }), 0);
+        assert.equal(valueOf(families, runs, { hook: "10-ok.sh", status: "timed_out" }), 0);
+        assert.equal(
+          valueOf(families, "solus_hooks_stage_runs_total", { ...stage, status: "ok" }),
+          0,
+        );
 
         const bucket = (hook: string, le: string) =>
           valueOf(families, "solus_hooks_hook_duration_seconds_bucket", { hook, le });
