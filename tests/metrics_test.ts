@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { cli, DEADLINE_MS } from "./fleet_cli.ts";
-import { RESTART_DATA, RESTART_PRE, ROOT, withHooks, withTempDir } from "./helpers.ts";
+import { cliCommand, RESTART_DATA, RESTART_PRE, ROOT, withHooks, withTempDir } from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
 const PARSE = join(ROOT, "tests/fixtures/parse_metrics.py");
@@ -81,6 +81,38 @@ function checkExpositionRules(text: string): void {
       seen.push(name);
     }
   }
+}
+
+/** Hold an exclusive flock on `path` from another process until the returned function is called. */
+async function holdLock(path: string): Promise<() => Promise<void>> {
+  const holder = new Deno.Command("python3", {
+    args: [
+      "-c",
+      "import fcntl, sys\nf = open(sys.argv[1], 'a')\nfcntl.flock(f, fcntl.LOCK_EX)\n" +
+      "print('ready', flush=True)\nsys.stdin.read()\n",
+      path,
+    ],
+    stdin: "piped",
+    stdout: "piped",
+    signal: AbortSignal.timeout(DEADLINE_MS * 2),
+  }).spawn();
+  const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const release = async () => {
+    await holder.stdin.close().catch(() => {});
+    await reader.cancel();
+    await holder.status;
+  };
+  let said = "";
+  while (!said.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) {
+      await release();
+      assert.fail(`the lock holder ended: ${said}`);
+    }
+    said += value;
+  }
+  assert.equal(said, "ready\n");
+  return release;
 }
 
 /** A config with the system log off and the metrics textfile at `textfile`. */
@@ -261,26 +293,8 @@ Deno.test("a metrics textfile that cannot be written, or whose lock stays held, 
 
       // Another process holds the lock and does not let go.
       const textfile = join(folder, TEXTFILE);
-      const holder = new Deno.Command("python3", {
-        args: [
-          "-c",
-          "import fcntl, sys\nf = open(sys.argv[1], 'a')\nfcntl.flock(f, fcntl.LOCK_EX)\n" +
-          "print('ready', flush=True)\nsys.stdin.read()\n",
-          `${textfile}.lock`,
-        ],
-        stdin: "piped",
-        stdout: "piped",
-        signal: AbortSignal.timeout(DEADLINE_MS * 2),
-      }).spawn();
-      const reader = holder.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      const release = await holdLock(`${textfile}.lock`);
       try {
-        let said = "";
-        while (!said.includes("\n")) {
-          const { value, done } = await reader.read();
-          assert.ok(!done, `the lock holder ended: ${said}`);
-          said += value;
-        }
-        assert.equal(said, "ready\n");
         const config = await metricsConfig(folder, textfile);
         const held = await cli([...args, "--config", config]);
         assert.equal(held.code, 0, held.stderr);
@@ -293,9 +307,48 @@ Deno.test("a metrics textfile that cannot be written, or whose lock stays held, 
         // The lock wait is bounded: 2 s, plus what a run takes anyway.
         assert.ok(held.ms < free.ms + 2000 + 3000, `held ${held.ms} ms, free ${free.ms} ms`);
       } finally {
-        await holder.stdin.close();
-        await reader.cancel();
-        await holder.status;
+        await release();
+      }
+    });
+  });
+});
+
+Deno.test("SIGINT while the runner waits for the metrics lock ends it at once, 130", async () => {
+  await withTempDir(async (folder) => {
+    const marker = join(folder, "ran");
+    await withHooks({ "mark.sh": `#!/bin/sh\n: >'${marker}'\n` }, async (hooks) => {
+      const textfile = join(folder, TEXTFILE);
+      const release = await holdLock(`${textfile}.lock`);
+      try {
+        const [command, ...prefix] = cliCommand();
+        const args = ["run", "--event", EVENT, "--dir", hooks, "--no-journal"];
+        const child = new Deno.Command(command, {
+          args: [...prefix, ...args, "--config", await metricsConfig(folder, textfile)],
+          stdin: "null",
+          stdout: "piped",
+          stderr: "piped",
+          env: { NO_COLOR: "1" },
+          signal: AbortSignal.timeout(DEADLINE_MS),
+        }).spawn();
+        const output = child.output();
+        const until = performance.now() + DEADLINE_MS;
+        while (!await Deno.stat(marker).then(() => true, () => false)) {
+          assert.ok(performance.now() < until, "the hook never ran");
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+        // The stage ends at once; the runner then waits up to 2 s for the lock.
+        await new Promise((resolve) => setTimeout(resolve, 300));
+        const sent = performance.now();
+        child.kill("SIGINT");
+        const { code, stderr } = await output;
+        const after = performance.now() - sent;
+        const text = new TextDecoder().decode(stderr);
+        assert.equal(code, 130, text);
+        // Whether the signal came during the lock wait or (on a slow machine) still in the stage.
+        assert.match(text, /was not written: (interrupted|.*stayed locked .* for 250 ms)/);
+        assert.ok(after < 1200, `ended ${Math.round(after)} ms after SIGINT`);
+      } finally {
+        await release();
       }
     });
   });
