@@ -157,3 +157,10 @@ export const MAX_METRICS_BYTES = 16 * 1024 * 1024;
  * must end at once (contract §3), not after a full lock wait.
  */
 export const INTERRUPTED_LOCK_WAIT_MS = 250;
+
+/**
+ * How long the metrics textfile's read, write and rename may take once the
+ * lock is had, before the update is given up with a warning (a hung disk, or
+ * a FIFO where a file should be, must not hold the runner).
+ */
+export const METRICS_IO_MS = 1000;

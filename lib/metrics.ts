@@ -18,6 +18,7 @@ import {
   INTERRUPTED_LOCK_WAIT_MS,
   LOCK_WAIT_MS,
   MAX_METRICS_BYTES,
+  METRICS_IO_MS,
 } from "./constants.ts";
 import { LockTimeoutError, withLock } from "./lock.ts";
 import type { RunReport } from "./report.ts";
@@ -124,50 +125,46 @@ function sample(name: string, labels: readonly string[], values: readonly string
   return `${name}{${pairs.join(",")}} ${formatNumber(v)}`;
 }
 
-/** Parse one sample line of the exposition format: its name, labels and value, or null. */
-function parseSample(
-  line: string,
-): { name: string; labels: Map<string, string>; value: number } | null {
-  const head = /^([a-zA-Z_:][a-zA-Z0-9_:]*)/.exec(line);
-  if (!head) return null;
-  const name = head[1];
-  const labels = new Map<string, string>();
-  let i = name.length;
-  if (line[i] === "{") {
-    i++;
-    while (true) {
-      while (line[i] === " " || line[i] === ",") i++;
-      if (line[i] === "}") {
-        i++;
-        break;
-      }
-      const label = /^([a-zA-Z_][a-zA-Z0-9_]*)\s*=\s*"/.exec(line.slice(i));
-      if (!label) return null;
-      i += label[0].length;
-      let value = "";
-      while (true) {
-        const char = line[i++];
-        if (char === undefined) return null;
-        if (char === '"') break;
-        if (char === "\\") {
-          const next = line[i++];
-          value += next === "n" ? "\n" : next === undefined ? "" : next;
-        } else {
-          value += char;
-        }
-      }
-      labels.set(label[1], value);
+/** A sample line: name, the labels' text between the braces, the value (and a timestamp). */
+const SAMPLE_LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?[ \t]+(\S+)(?:[ \t]+-?\d+)?[ \t]*$/;
+/** One `name="value"` pair, from where the last one ended (sticky). */
+const LABEL_PAIR = /[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*=[ \t]*"([^"\\]*(?:\\.[^"\\]*)*)"[ \t]*,?/y;
+/** A bucket's `le` as written, to its index. */
+const LE_INDEX = new Map(LE.map((le, i) => [le, i]));
+
+function unescapeLabel(value: string): string {
+  if (!value.includes("\\")) return value;
+  return value.replace(/\\(.)/g, (_, char: string) => char === "n" ? "\n" : char);
+}
+
+/**
+ * The values of `labels` in a sample's label text, which must hold exactly
+ * those labels (in any order), else null.
+ */
+function labelValues(text: string, labels: readonly string[]): string[] | null {
+  const values: string[] = new Array(labels.length);
+  let found = 0;
+  LABEL_PAIR.lastIndex = 0;
+  while (LABEL_PAIR.lastIndex < text.length) {
+    const at = LABEL_PAIR.lastIndex;
+    const pair = LABEL_PAIR.exec(text); // a miss resets lastIndex to 0
+    if (!pair) {
+      if (text.slice(at).trim() === "") break;
+      return null;
     }
+    const index = labels.indexOf(pair[1]);
+    if (index < 0 || values[index] !== undefined) return null;
+    values[index] = unescapeLabel(pair[2]);
+    found++;
   }
-  const rest = line.slice(i).trim().split(/\s+/);
-  const value = parseNumber(rest[0] ?? "");
-  if (Number.isNaN(value)) return null;
-  return { name, labels, value };
+  return found === labels.length ? values : null;
 }
 
 /**
  * Read back a textfile written by {@linkcode renderMetrics}. Lines that are not
  * samples of solus-hooks' own metrics, with the labels it writes, are dropped.
+ * Regular expressions and no allocation beyond the values: a node's file of a
+ * thousand lines is read on every stage, by a runner whose code is still cold.
  *
  * @example
  * ```ts
@@ -180,29 +177,30 @@ function parseSample(
 export function parseMetrics(text: string): MetricsState {
   const state = emptyMetrics();
   for (const line of text.split("\n")) {
-    if (line === "" || line.startsWith("#")) continue;
-    const parsed = parseSample(line);
-    if (!parsed) continue;
-    const labels = SAMPLE_LABELS[parsed.name];
-    if (!labels || labels.length !== parsed.labels.size) continue;
-    if (!labels.every((label) => parsed.labels.has(label))) continue;
-    const values = labels.map((label) => parsed.labels.get(label)!);
-    if (parsed.name.startsWith(DURATION)) {
-      const hook = values[0];
-      const histogram = histogramOf(state, hook);
-      if (parsed.name.endsWith("_bucket")) {
-        const index = LE.indexOf(formatNumber(parseNumber(values[1])));
-        if (index >= 0) histogram.buckets[index] = parsed.value;
-      } else if (parsed.name.endsWith("_sum")) {
-        histogram.sum = parsed.value;
+    if (line === "" || line[0] === "#") continue;
+    const sample = SAMPLE_LINE.exec(line);
+    if (!sample) continue;
+    const name = sample[1];
+    const labels = SAMPLE_LABELS[name];
+    const value = parseNumber(sample[3]);
+    if (!labels || Number.isNaN(value)) continue;
+    const values = labelValues(sample[2] ?? "", labels);
+    if (!values) continue;
+    if (name.startsWith(DURATION)) {
+      const histogram = histogramOf(state, values[0]);
+      if (name.endsWith("_bucket")) {
+        const index = LE_INDEX.get(values[1]) ?? LE.indexOf(formatNumber(parseNumber(values[1])));
+        if (index >= 0) histogram.buckets[index] = value;
+      } else if (name.endsWith("_sum")) {
+        histogram.sum = value;
       } else {
-        histogram.count = parsed.value;
+        histogram.count = value;
       }
       continue;
     }
-    let series = state.samples.get(parsed.name);
-    if (!series) state.samples.set(parsed.name, series = new Map());
-    series.set(values.join("\0"), parsed.value);
+    let series = state.samples.get(name);
+    if (!series) state.samples.set(name, series = new Map());
+    series.set(values.join("\0"), value);
   }
   return state;
 }
@@ -340,13 +338,18 @@ async function readTextfile(path: string): Promise<string> {
     if (size > MAX_METRICS_BYTES) {
       throw new Error(`it is larger than ${MAX_METRICS_BYTES} bytes, so not solus-hooks' own`);
     }
-    return await new Response(file.readable).text();
-  } finally {
-    try {
-      file.close();
-    } catch {
-      // the readable stream closed it
+    // A plain read loop: `new Response(file.readable).text()` costs 7 to 12 ms
+    // on first use (Deno loads its fetch machinery lazily), a stage's worth.
+    const bytes = new Uint8Array(size);
+    let filled = 0;
+    while (filled < size) {
+      const read = await file.read(bytes.subarray(filled));
+      if (read === null) break;
+      filled += read;
     }
+    return new TextDecoder().decode(bytes.subarray(0, filled));
+  } finally {
+    file.close();
   }
 }
 
@@ -382,11 +385,26 @@ export async function recordStage(
     const state = parseMetrics(await readTextfile(textfile));
     addStage(state, report);
     const temporary = `${textfile}.tmp`;
-    await Deno.writeTextFile(temporary, renderMetrics(state), { mode: 0o644 });
-    // A temporary file left by a killed writer keeps its old mode; say it again.
+    await writeNew(temporary, new TextEncoder().encode(renderMetrics(state)));
+    // The umask may have taken bits node_exporter's own user needs to read it.
     await Deno.chmod(temporary, 0o644);
     await Deno.rename(temporary, textfile);
   });
+}
+
+/**
+ * Write a file that must not exist yet (`O_EXCL`): whatever a killed writer
+ * left by that name, or anything else put there (a link, a FIFO), is removed,
+ * never written through.
+ */
+async function writeNew(path: string, bytes: Uint8Array): Promise<void> {
+  try {
+    await Deno.writeFile(path, bytes, { createNew: true, mode: 0o644 });
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    await Deno.remove(path);
+    await Deno.writeFile(path, bytes, { createNew: true, mode: 0o644 });
+  }
 }
 
 /** Why the textfile was not written, in words. */
@@ -405,8 +423,10 @@ function describe(error: unknown): string {
 
 /**
  * Count a stage into the metrics textfile, if one is configured. Never throws
- * and never fails the stage: returns a warning in words, else undefined. When
- * the runner was already interrupted the lock is waited for only briefly.
+ * and never fails the stage: returns a warning in words, else undefined.
+ * Bounded: the lock wait (2 s) plus `METRICS_IO_MS`, and the runner's signal
+ * ends it at once; when the runner was already interrupted the lock is waited
+ * for only briefly.
  *
  * @example
  * ```ts
@@ -428,13 +448,29 @@ export async function updateMetrics(
 ): Promise<string | undefined> {
   if (textfile === null) return undefined;
   const interrupted = options.signal?.aborted === true;
+  const signal = interrupted ? undefined : options.signal;
+  const waitMs = interrupted ? INTERRUPTED_LOCK_WAIT_MS : options.waitMs ?? LOCK_WAIT_MS;
+  // The lock wait is bounded by withLock(); this bounds the whole, I/O included.
+  const boundMs = waitMs + METRICS_IO_MS;
+  const stop = AbortSignal.any([AbortSignal.timeout(boundMs), ...(signal ? [signal] : [])]);
+  let onStop = () => {};
+  const gaveUp = new Promise<never>((_, reject) => {
+    onStop = () =>
+      reject(
+        signal?.aborted
+          ? signal.reason
+          : new Error(`it took longer than ${boundMs} ms (a hung disk, or a FIFO in its place?)`),
+      );
+    stop.addEventListener("abort", onStop, { once: true });
+  });
+  const work = recordStage(textfile, report, { signal, waitMs });
+  work.catch(() => {}); // given up on, it may still fail later: not an unhandled rejection
   try {
-    await recordStage(textfile, report, {
-      signal: interrupted ? undefined : options.signal,
-      waitMs: interrupted ? INTERRUPTED_LOCK_WAIT_MS : options.waitMs ?? LOCK_WAIT_MS,
-    });
+    await Promise.race([work, gaveUp]);
     return undefined;
   } catch (error) {
     return `the metrics textfile ${textfile} was not written: ${describe(error)}`;
+  } finally {
+    stop.removeEventListener("abort", onStop);
   }
 }

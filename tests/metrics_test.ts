@@ -313,6 +313,35 @@ Deno.test("a metrics textfile that cannot be written, or whose lock stays held, 
   });
 });
 
+Deno.test("a FIFO in place of the metrics lock holds the runner no longer than the bound; a stale .tmp is never written through", async () => {
+  await withHooks({ "ok.sh": "#!/bin/sh\nexit 0\n" }, async (hooks) => {
+    await withTempDir(async (folder) => {
+      const textfile = join(folder, TEXTFILE);
+      const config = await metricsConfig(folder, textfile);
+      const args = ["run", "--event", EVENT, "--dir", hooks, "--no-journal", "--config", config];
+      // Opening a FIFO for writing waits for a reader, for ever.
+      const mkfifo = await new Deno.Command("mkfifo", { args: [`${textfile}.lock`] }).output();
+      assert.ok(mkfifo.success);
+      const fifo = await cli(args);
+      assert.equal(fifo.code, 0, fifo.stderr);
+      assert.match(fifo.stderr, /was not written: it took longer than 3000 ms/);
+      assert.ok(fifo.ms < 3000 + 5000, `bounded: ${fifo.ms} ms`);
+      await Deno.remove(`${textfile}.lock`);
+
+      // A link left where the temporary file goes (by a writer killed before its rename, or planted).
+      const victim = join(folder, "victim");
+      await Deno.writeTextFile(victim, "untouched\n");
+      await Deno.symlink(victim, `${textfile}.tmp`);
+      const linked = await cli(args);
+      assert.equal(linked.code, 0, linked.stderr);
+      assert.doesNotMatch(linked.stderr, /warning/);
+      assert.equal(await Deno.readTextFile(victim), "untouched\n");
+      assert.match(await Deno.readTextFile(textfile), /status="ok"\} 1$/m);
+      assert.ok((await Deno.lstat(textfile)).isFile);
+    });
+  });
+});
+
 Deno.test("SIGINT while the runner waits for the metrics lock ends it at once, 130", async () => {
   await withTempDir(async (folder) => {
     const marker = join(folder, "ran");
