@@ -220,3 +220,61 @@ export const DRAIN_AFTER_KILL_MS = 200;
  * The runner's own SIGKILL comes at deadline + grace, a moment before.
  */
 export const WRAPPER_BACKSTOP_MS = 100;
+
+/**
+ * The system log (contract §7): the tag and facility of each stage's summary
+ * line, the sockets looked for when `syslog` is true, and how long `logger`
+ * may take before it is killed (it takes 1 to 3 ms; the bound is for a log
+ * daemon so stuck that its socket's queue is full).
+ */
+export const SYSLOG = Object.freeze({
+  /** The tag (`SYSLOG_IDENTIFIER`): `journalctl -t solus-hooks`. */
+  tag: "solus-hooks",
+  /** The syslog facility. */
+  facility: "daemon",
+  /** journald's native socket: structured fields go here when it exists. */
+  journaldSocket: "/run/systemd/journal/socket",
+  /** The classic syslog socket, used when journald's is absent. */
+  devLog: "/dev/log",
+  /** `logger` gets SIGKILL after this many milliseconds. */
+  timeoutMs: 500,
+  /** The summary line names at most this many failing hooks, then says how many more. */
+  maxFailingNames: 10,
+});
+
+/**
+ * The buckets of `solus_hooks_hook_duration_seconds`, in seconds: fine where
+ * most hooks finish, coarse up to the default 60 s deadline.
+ */
+export const HOOK_DURATION_BUCKETS: readonly number[] = Object.freeze([
+  0.01,
+  0.05,
+  0.1,
+  0.25,
+  0.5,
+  1,
+  2.5,
+  5,
+  10,
+  20,
+  30,
+  45,
+  60,
+]);
+
+/** The largest metrics textfile read back; a bigger one is not ours, and is left alone. */
+export const MAX_METRICS_BYTES = 16 * 1024 * 1024;
+
+/**
+ * How long the metrics lock is waited for when the runner was already
+ * interrupted: the stage is still counted if the file is free, but the runner
+ * must end at once (contract §3), not after a full lock wait.
+ */
+export const INTERRUPTED_LOCK_WAIT_MS = 250;
+
+/**
+ * How long the metrics textfile's read, write and rename may take once the
+ * lock is had, before the update is given up with a warning (a hung disk, or
+ * a FIFO where a file should be, must not hold the runner).
+ */
+export const METRICS_IO_MS = 1000;

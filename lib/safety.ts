@@ -14,7 +14,7 @@
  */
 import { HELPER_TIMEOUT_MS } from "./constants.ts";
 import { dirname, resolve } from "./paths.ts";
-import { helperOutput } from "./process.ts";
+import { runHelper } from "./process.ts";
 
 /** What the rule needs of a file: its owner and mode (null where the platform has none). */
 export interface Ownership {
@@ -167,12 +167,14 @@ function lineage(path: string): string[] {
 async function statByHelper(paths: readonly string[]): Promise<Map<string, Ownership>> {
   const found = new Map<string, Ownership>();
   if (paths.length === 0) return found;
-  const text = await helperOutput(
-    "/usr/bin/stat",
-    ["-L", "--printf", "%u %f %n\\0", "--", ...paths],
-    HELPER_TIMEOUT_MS,
-  );
-  for (const record of (text ?? "").split("\0")) {
+  const result = await runHelper("/usr/bin/stat", {
+    args: ["-L", "--printf", "%u %f %n\\0", "--", ...paths],
+    env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
+    timeoutMs: HELPER_TIMEOUT_MS,
+    maxOutputBytes: 64 * 1024,
+  });
+  // A path that could not be stat-ed is simply missing from the answer.
+  for (const record of result.stdout.split("\0")) {
     const match = /^(\d+) ([0-9a-f]+) (.*)$/s.exec(record);
     if (match) found.set(match[3], { uid: Number(match[1]), mode: parseInt(match[2], 16) });
   }

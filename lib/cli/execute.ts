@@ -7,9 +7,11 @@
  */
 import { stageOptionsFrom } from "../config.ts";
 import { exitStatus } from "../exit_status.ts";
+import { updateMetrics } from "../metrics.ts";
 import type { HookEvent } from "../registry.ts";
 import type { RunReport } from "../report.ts";
 import { runStage } from "../stage.ts";
+import { logStage } from "../syslog.ts";
 import type { CommandContext } from "./command.ts";
 import { startProgress } from "./progress.ts";
 import { recordStage } from "./record.ts";
@@ -60,6 +62,14 @@ export async function executeStage(
     progress.stop();
   }
   await recorder.finish(report);
+  // The fleet's view (contract §7): both bounded, neither fails the stage.
+  const fleetWarnings = await Promise.all([
+    logStage(report, settings.syslog),
+    updateMetrics(report, settings.metrics.textfile, { signal: context.interrupts.signal }),
+  ]);
+  for (const warning of fleetWarnings) {
+    if (warning) context.out.line(context.out.colors.yellow(`solus-hooks: warning: ${warning}`));
+  }
   for (
     const line of renderReport(report, context.out.colors, {
       quiet: context.out.quiet,

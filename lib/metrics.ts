@@ -1,0 +1,485 @@
+/**
+ * Prometheus metrics for node_exporter's textfile collector (contract §7).
+ * After each stage the textfile is read, the stage added, and the file
+ * rewritten whole: a temporary file beside it (`NAME.tmp`, which the collector
+ * ignores: it reads `*.prom` only), then a rename, so a scrape never sees half
+ * a file. The read-modify-write holds `withLock()` on `NAME.lock`, so counters
+ * from many runners at once add up; a lock held too long, a missing folder or a
+ * refused write is a warning, never a failed stage.
+ *
+ * The file is the state: its own samples are read back (unknown lines are
+ * dropped), so deleting it starts every counter at zero, which Prometheus'
+ * `rate()` and `increase()` treat as a counter reset.
+ *
+ * @module
+ */
+import {
+  HOOK_DURATION_BUCKETS,
+  INTERRUPTED_LOCK_WAIT_MS,
+  LOCK_WAIT_MS,
+  MAX_METRICS_BYTES,
+  METRICS_IO_MS,
+} from "./constants.ts";
+import { LockTimeoutError, withLock } from "./lock.ts";
+import type { RunReport } from "./report.ts";
+import { summarizeStage } from "./summary.ts";
+
+const STAGE_RUNS = "solus_hooks_stage_runs_total";
+const HOOK_RUNS = "solus_hooks_hook_runs_total";
+const DURATION = "solus_hooks_hook_duration_seconds";
+const LAST_STAGE = "solus_hooks_last_stage_timestamp_seconds";
+
+/** Every sample name of the file and its labels, in the order they are written. */
+const SAMPLE_LABELS: Record<string, readonly string[]> = {
+  [STAGE_RUNS]: ["action", "stage", "status"],
+  [HOOK_RUNS]: ["hook", "status"],
+  [`${DURATION}_bucket`]: ["hook", "le"],
+  [`${DURATION}_sum`]: ["hook"],
+  [`${DURATION}_count`]: ["hook"],
+  [LAST_STAGE]: ["action", "stage"],
+};
+
+/** The families in the order they are written, with their HELP and TYPE. */
+const FAMILIES = [
+  {
+    name: STAGE_RUNS,
+    type: "counter",
+    help: "Stages run, by action, stage and outcome (ok, failed, timed_out, refused, interrupted).",
+  },
+  {
+    name: HOOK_RUNS,
+    type: "counter",
+    help: "Hook runs, by hook file name and outcome (ok, failed, timed_out, spawn_error, refused).",
+  },
+  { name: DURATION, type: "histogram", help: "How long each hook ran, from start to exit." },
+  {
+    name: LAST_STAGE,
+    type: "gauge",
+    help: "When a stage of this action last ended, in seconds since the Unix epoch.",
+  },
+] as const;
+
+const LE = [...HOOK_DURATION_BUCKETS.map(String), "+Inf"];
+
+/**
+ * Every outcome, written as 0 from a series' first stage on: `increase()` sees
+ * no rise in a series that appears already at 1, so a hook's first failure
+ * would never fire an alert.
+ */
+const STAGE_STATUSES = ["ok", "failed", "timed_out", "refused", "interrupted"] as const;
+const HOOK_STATUSES = ["ok", "failed", "timed_out", "spawn_error", "refused"] as const;
+
+/** One hook's duration histogram: cumulative bucket counts (the last is `+Inf`), sum and count. */
+interface Histogram {
+  buckets: number[];
+  sum: number;
+  count: number;
+}
+
+/**
+ * What the textfile holds: counters and gauges keyed by their label values
+ * joined with NUL (which no file name or action holds), histograms by hook.
+ */
+export interface MetricsState {
+  /** Sample name → label values (NUL-joined) → value. */
+  samples: Map<string, Map<string, number>>;
+  /** Hook name → its duration histogram. */
+  durations: Map<string, Histogram>;
+}
+
+/**
+ * An empty state: what a missing textfile reads as.
+ *
+ * @example
+ * ```ts
+ * import { emptyMetrics, renderMetrics } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(renderMetrics(emptyMetrics()), /^# TYPE solus_hooks_stage_runs_total counter$/m);
+ * ```
+ */
+export function emptyMetrics(): MetricsState {
+  return { samples: new Map(), durations: new Map() };
+}
+
+/** A label value as the exposition format writes it: `\`, `"` and line feed escaped. */
+function escapeLabel(value: string): string {
+  return value.replaceAll("\\", "\\\\").replaceAll('"', '\\"').replaceAll("\n", "\\n");
+}
+
+function formatNumber(value: number): string {
+  if (value === Infinity) return "+Inf";
+  if (value === -Infinity) return "-Inf";
+  if (Number.isNaN(value)) return "NaN";
+  return String(Number.isInteger(value) ? value : Number(value.toFixed(6)));
+}
+
+function parseNumber(text: string): number {
+  if (text === "+Inf" || text === "Inf") return Infinity;
+  if (text === "-Inf") return -Infinity;
+  if (text === "NaN") return NaN;
+  return text.trim() === "" ? NaN : Number(text);
+}
+
+function sample(name: string, labels: readonly string[], values: readonly string[], v: number) {
+  const pairs = labels.map((label, i) => `${label}="${escapeLabel(values[i])}"`);
+  return `${name}{${pairs.join(",")}} ${formatNumber(v)}`;
+}
+
+/** A sample line: name, the labels' text between the braces, the value (and a timestamp). */
+const SAMPLE_LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})?[ \t]+(\S+)(?:[ \t]+-?\d+)?[ \t]*$/;
+/** One `name="value"` pair, from where the last one ended (sticky). */
+const LABEL_PAIR = /[ \t]*([a-zA-Z_][a-zA-Z0-9_]*)[ \t]*=[ \t]*"([^"\\]*(?:\\.[^"\\]*)*)"[ \t]*,?/y;
+/** A bucket's `le` as written, to its index. */
+const LE_INDEX = new Map(LE.map((le, i) => [le, i]));
+
+function unescapeLabel(value: string): string {
+  if (!value.includes("\\")) return value;
+  return value.replace(/\\(.)/g, (_, char: string) => char === "n" ? "\n" : char);
+}
+
+/**
+ * The values of `labels` in a sample's label text, which must hold exactly
+ * those labels (in any order), else null.
+ */
+function labelValues(text: string, labels: readonly string[]): string[] | null {
+  const values: string[] = new Array(labels.length);
+  let found = 0;
+  LABEL_PAIR.lastIndex = 0;
+  while (LABEL_PAIR.lastIndex < text.length) {
+    const at = LABEL_PAIR.lastIndex;
+    const pair = LABEL_PAIR.exec(text); // a miss resets lastIndex to 0
+    if (!pair) {
+      if (text.slice(at).trim() === "") break;
+      return null;
+    }
+    const index = labels.indexOf(pair[1]);
+    if (index < 0 || values[index] !== undefined) return null;
+    values[index] = unescapeLabel(pair[2]);
+    found++;
+  }
+  return found === labels.length ? values : null;
+}
+
+/**
+ * Read back a textfile written by {@linkcode renderMetrics}. Lines that are not
+ * samples of solus-hooks' own metrics, with the labels it writes, are dropped.
+ * Regular expressions and no allocation beyond the values: a node's file of a
+ * thousand lines is read on every stage, by a runner whose code is still cold.
+ *
+ * @example
+ * ```ts
+ * import { parseMetrics } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * const state = parseMetrics('solus_hooks_hook_runs_total{hook="a\\"b",status="ok"} 3\n');
+ * assert.equal(state.samples.get("solus_hooks_hook_runs_total")?.get('a"b\0ok'), 3);
+ * ```
+ */
+export function parseMetrics(text: string): MetricsState {
+  const state = emptyMetrics();
+  for (const line of text.split("\n")) {
+    if (line === "" || line[0] === "#") continue;
+    const sample = SAMPLE_LINE.exec(line);
+    if (!sample) continue;
+    const name = sample[1];
+    const labels = SAMPLE_LABELS[name];
+    const value = parseNumber(sample[3]);
+    if (!labels || Number.isNaN(value)) continue;
+    const values = labelValues(sample[2] ?? "", labels);
+    if (!values) continue;
+    if (name.startsWith(DURATION)) {
+      const histogram = histogramOf(state, values[0]);
+      if (name.endsWith("_bucket")) {
+        const index = LE_INDEX.get(values[1]) ?? LE.indexOf(formatNumber(parseNumber(values[1])));
+        if (index >= 0) histogram.buckets[index] = value;
+      } else if (name.endsWith("_sum")) {
+        histogram.sum = value;
+      } else {
+        histogram.count = value;
+      }
+      continue;
+    }
+    let series = state.samples.get(name);
+    if (!series) state.samples.set(name, series = new Map());
+    series.set(values.join("\0"), value);
+  }
+  return state;
+}
+
+function histogramOf(state: MetricsState, hook: string): Histogram {
+  let histogram = state.durations.get(hook);
+  if (!histogram) {
+    histogram = { buckets: LE.map(() => 0), sum: 0, count: 0 };
+    state.durations.set(hook, histogram);
+  }
+  return histogram;
+}
+
+function add(state: MetricsState, name: string, values: string[], by: number, set = false) {
+  let series = state.samples.get(name);
+  if (!series) state.samples.set(name, series = new Map());
+  const key = values.join("\0");
+  series.set(key, set ? by : (series.get(key) ?? 0) + by);
+}
+
+/**
+ * Count one stage into `state`: its outcome, each hook's outcome and duration
+ * (a hook file refused by the safety rule counts as `refused`), and when the
+ * stage ended.
+ *
+ * @example
+ * ```ts
+ * import { addStage, emptyMetrics, renderMetrics } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * const state = emptyMetrics();
+ * addStage(state, {
+ *   run_id: "r", event_id: "e", dir: "/hooks", started_at: "2026-01-01T00:00:00.000Z",
+ *   duration_ms: 1500, ok: true, interrupted: false, skipped: [],
+ *   event: { action: "server-start", stage: "pre", data: {} },
+ *   hooks: [{ name: "a", status: "ok", exit_code: 0, signal: null, duration_ms: 1200,
+ *     stdout: "", stderr: "", stdout_bytes: 0, stderr_bytes: 0 }],
+ * });
+ * const text = renderMetrics(state);
+ * assert.match(text, /^solus_hooks_stage_runs_total\{action="server-start",stage="pre",status="ok"\} 1$/m);
+ * assert.match(text, /^solus_hooks_hook_duration_seconds_bucket\{hook="a",le="2.5"\} 1$/m);
+ * assert.match(text, /^solus_hooks_hook_duration_seconds_bucket\{hook="a",le="1"\} 0$/m);
+ * assert.match(text, /^solus_hooks_last_stage_timestamp_seconds\{action="server-start",stage="pre"\} 1767225601.5$/m);
+ * ```
+ */
+export function addStage(state: MetricsState, report: RunReport): void {
+  const summary = summarizeStage(report);
+  for (const status of STAGE_STATUSES) {
+    add(state, STAGE_RUNS, [summary.action, summary.stage, status], 0);
+  }
+  add(state, STAGE_RUNS, [summary.action, summary.stage, summary.status], 1);
+  const hookNames = [...report.hooks, ...report.skipped.filter((skip) => skip.refused)];
+  for (const { name } of hookNames) {
+    for (const status of HOOK_STATUSES) add(state, HOOK_RUNS, [name, status], 0);
+  }
+  for (const hook of report.hooks) {
+    add(state, HOOK_RUNS, [hook.name, hook.status], 1);
+    const seconds = hook.duration_ms / 1000;
+    const histogram = histogramOf(state, hook.name);
+    LE.forEach((le, i) => {
+      if (seconds <= parseNumber(le)) histogram.buckets[i]++;
+    });
+    histogram.sum += seconds;
+    histogram.count++;
+  }
+  for (const skip of report.skipped) {
+    if (skip.refused) add(state, HOOK_RUNS, [skip.name, "refused"], 1);
+  }
+  const ended = (Date.parse(report.started_at) + report.duration_ms) / 1000;
+  if (Number.isFinite(ended)) add(state, LAST_STAGE, [summary.action, summary.stage], ended, true);
+}
+
+/** Byte-wise order of label values, so the file is the same whoever wrote it. */
+function byKey(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * The state in the Prometheus text exposition format (version 0.0.4): HELP and
+ * TYPE for every family, samples in a stable order.
+ *
+ * @example
+ * ```ts
+ * import { parseMetrics, renderMetrics } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * const text = 'solus_hooks_hook_runs_total{hook="x\\ny",status="failed"} 2\n';
+ * assert.match(renderMetrics(parseMetrics(text)), /hook="x\\ny",status="failed"\} 2$/m);
+ * ```
+ */
+export function renderMetrics(state: MetricsState): string {
+  const lines: string[] = [];
+  for (const family of FAMILIES) {
+    lines.push(`# HELP ${family.name} ${family.help}`, `# TYPE ${family.name} ${family.type}`);
+    if (family.type === "histogram") {
+      for (const hook of [...state.durations.keys()].sort(byKey)) {
+        const histogram = state.durations.get(hook)!;
+        LE.forEach((le, i) => {
+          lines.push(
+            sample(`${DURATION}_bucket`, ["hook", "le"], [hook, le], histogram.buckets[i]),
+          );
+        });
+        lines.push(sample(`${DURATION}_sum`, ["hook"], [hook], histogram.sum));
+        lines.push(sample(`${DURATION}_count`, ["hook"], [hook], histogram.count));
+      }
+      continue;
+    }
+    const series = state.samples.get(family.name) ?? new Map<string, number>();
+    for (const key of [...series.keys()].sort(byKey)) {
+      lines.push(
+        sample(family.name, SAMPLE_LABELS[family.name], key.split("\0"), series.get(key)!),
+      );
+    }
+  }
+  return `${lines.join("\n")}\n`;
+}
+
+/** How long to wait for the lock, and when to give up. */
+export interface MetricsOptions {
+  /** The runner's SIGINT/SIGTERM: stops the lock wait at once. */
+  signal?: AbortSignal;
+  /** At most this long for the lock, in milliseconds (default 2000). */
+  waitMs?: number;
+}
+
+async function readTextfile(path: string): Promise<string> {
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, { read: true });
+  } catch (error) {
+    if (error instanceof Deno.errors.NotFound) return "";
+    throw error;
+  }
+  try {
+    const { size, isFile } = await file.stat();
+    if (!isFile) throw new Error("it is not a regular file");
+    if (size > MAX_METRICS_BYTES) {
+      throw new Error(`it is larger than ${MAX_METRICS_BYTES} bytes, so not solus-hooks' own`);
+    }
+    // A plain read loop: `new Response(file.readable).text()` costs 7 to 12 ms
+    // on first use (Deno loads its fetch machinery lazily), a stage's worth.
+    const bytes = new Uint8Array(size);
+    let filled = 0;
+    while (filled < size) {
+      const read = await file.read(bytes.subarray(filled));
+      if (read === null) break;
+      filled += read;
+    }
+    return new TextDecoder().decode(bytes.subarray(0, filled));
+  } finally {
+    file.close();
+  }
+}
+
+/**
+ * Add one stage to the textfile at `textfile`: read it, count the stage,
+ * write `textfile.tmp` (mode 0644, for node_exporter) and rename it over the
+ * file, all under an exclusive lock on `textfile.lock`. Rejects when the lock
+ * is not had in time or the file cannot be read or written.
+ *
+ * @example
+ * ```ts
+ * import { recordStage } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * const report = {
+ *   run_id: "r", event_id: "e", dir: "/hooks", started_at: new Date().toISOString(),
+ *   duration_ms: 3, ok: true, interrupted: false, hooks: [], skipped: [],
+ *   event: { action: "server-stop", stage: "post" as const, data: {} },
+ * };
+ * await recordStage(`${dir}/solus_hooks.prom`, report);
+ * await recordStage(`${dir}/solus_hooks.prom`, report);
+ * const text = await Deno.readTextFile(`${dir}/solus_hooks.prom`);
+ * assert.match(text, /stage="post",status="ok"\} 2$/m);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export async function recordStage(
+  textfile: string,
+  report: RunReport,
+  options: MetricsOptions = {},
+): Promise<void> {
+  await withLock(`${textfile}.lock`, options, async () => {
+    const state = parseMetrics(await readTextfile(textfile));
+    addStage(state, report);
+    const temporary = `${textfile}.tmp`;
+    await writeNew(temporary, new TextEncoder().encode(renderMetrics(state)));
+    // The umask may have taken bits node_exporter's own user needs to read it.
+    await Deno.chmod(temporary, 0o644);
+    await Deno.rename(temporary, textfile);
+  });
+}
+
+/**
+ * Write a file that must not exist yet (`O_EXCL`): whatever a killed writer
+ * left by that name, or anything else put there (a link, a FIFO), is removed,
+ * never written through. Open, write, close: `Deno.writeFile` costs 4 to 6 ms
+ * on first use, a stage's worth, where these cost under one.
+ */
+async function writeNew(path: string, bytes: Uint8Array): Promise<void> {
+  const options = { write: true, createNew: true, mode: 0o644 };
+  let file: Deno.FsFile;
+  try {
+    file = await Deno.open(path, options);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.AlreadyExists)) throw error;
+    await Deno.remove(path);
+    file = await Deno.open(path, options);
+  }
+  try {
+    let written = 0;
+    while (written < bytes.byteLength) written += await file.write(bytes.subarray(written));
+  } finally {
+    file.close();
+  }
+}
+
+/** Why the textfile was not written, in words. */
+function describe(error: unknown): string {
+  if (error instanceof Deno.errors.NotCapable) {
+    return "permission denied: outside the paths this build may write (see SOLUS_HOOKS_WRITE)";
+  }
+  if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
+  if (error instanceof Deno.errors.NotFound) return "its folder does not exist";
+  if (error instanceof Deno.errors.NotADirectory) return "a parent of it is not a directory";
+  if (error instanceof Deno.errors.IsADirectory) return "it is a directory";
+  if (error instanceof LockTimeoutError) return error.message;
+  if (error instanceof DOMException && error.name === "AbortError") return "interrupted";
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Count a stage into the metrics textfile, if one is configured. Never throws
+ * and never fails the stage: returns a warning in words, else undefined.
+ * Bounded: the lock wait (2 s) plus `METRICS_IO_MS`, and the runner's signal
+ * ends it at once; when the runner was already interrupted the lock is waited
+ * for only briefly.
+ *
+ * @example
+ * ```ts
+ * import { updateMetrics } from "./metrics.ts";
+ * import assert from "node:assert/strict";
+ * const report = {
+ *   run_id: "r", event_id: "e", dir: "/hooks", started_at: new Date().toISOString(),
+ *   duration_ms: 3, ok: true, interrupted: false, hooks: [], skipped: [],
+ *   event: { action: "server-stop", stage: "post" as const, data: {} },
+ * };
+ * assert.equal(await updateMetrics(report, null), undefined);
+ * assert.match(String(await updateMetrics(report, "/nonexistent/x.prom")), /does not exist/);
+ * ```
+ */
+export async function updateMetrics(
+  report: RunReport,
+  textfile: string | null,
+  options: MetricsOptions = {},
+): Promise<string | undefined> {
+  if (textfile === null) return undefined;
+  const interrupted = options.signal?.aborted === true;
+  const signal = interrupted ? undefined : options.signal;
+  const waitMs = interrupted ? INTERRUPTED_LOCK_WAIT_MS : options.waitMs ?? LOCK_WAIT_MS;
+  // The lock wait is bounded by withLock(); this bounds the whole, I/O included.
+  const boundMs = waitMs + METRICS_IO_MS;
+  const stop = AbortSignal.any([AbortSignal.timeout(boundMs), ...(signal ? [signal] : [])]);
+  let onStop = () => {};
+  const gaveUp = new Promise<never>((_, reject) => {
+    onStop = () =>
+      reject(
+        signal?.aborted
+          ? signal.reason
+          : new Error(`it took longer than ${boundMs} ms (a hung disk, or a FIFO in its place?)`),
+      );
+    stop.addEventListener("abort", onStop, { once: true });
+  });
+  const work = recordStage(textfile, report, { signal, waitMs });
+  work.catch(() => {}); // given up on, it may still fail later: not an unhandled rejection
+  try {
+    await Promise.race([work, gaveUp]);
+    return undefined;
+  } catch (error) {
+    return `the metrics textfile ${textfile} was not written: ${describe(error)}`;
+  } finally {
+    stop.removeEventListener("abort", onStop);
+  }
+}
