@@ -6,7 +6,7 @@
  */
 import { EventError } from "./errors.ts";
 import { describeValue, formatSchemaIssue, quote } from "./issues.ts";
-import { lineColumn, MAX_NESTING, scanJson, tooDeepAt } from "./json_text.ts";
+import { lineColumn, MAX_NESTING, mayRepeatKeys, scanJson, tooDeepAt } from "./json_text.ts";
 import { type HookEvent, type Registry, type Stage, STAGES } from "./registry.ts";
 import { checkSchema } from "./schema.ts";
 
@@ -42,7 +42,8 @@ export function parseJson(text: string, what = "event"): unknown {
     const { error } = scanJson(text);
     throw new EventError(`${what} is not valid JSON: ${error ?? "cannot be parsed"}`);
   }
-  const { duplicate } = scanJson(text);
+  // The full scan that finds where a key repeats runs only when one may.
+  const duplicate = mayRepeatKeys(text, value) ? scanJson(text).duplicate : undefined;
   if (duplicate) throw new EventError(`${what} is ambiguous: ${duplicate}`);
   return value;
 }

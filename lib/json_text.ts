@@ -109,6 +109,15 @@ const EOF = 17 as SyntaxKind;
  * ```
  */
 export function tooDeepAt(text: string, limit = MAX_NESTING): number {
+  // Depth never exceeds the number of opening brackets: a text with few of them
+  // (every event and config in practice) needs no tokenizer, which costs about
+  // a millisecond of every stage's start-up the first time it runs.
+  let openers = 0;
+  for (let i = 0; i < text.length && openers <= limit; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x7b || code === 0x5b) openers++; // { [
+  }
+  if (openers <= limit) return -1;
   const scanner = createScanner(text, true);
   let depth = 0;
   for (let token = scanner.scan(); token !== EOF; token = scanner.scan()) {
@@ -158,6 +167,37 @@ export function scanJson(text: string): { error?: string; duplicate?: string } {
     },
   }, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
   return { error: errors[0], duplicate };
+}
+
+/** Every object key in a parsed JSON value, counted through nested objects and arrays. */
+function countKeys(value: unknown): number {
+  if (Array.isArray(value)) return value.reduce((sum: number, item) => sum + countKeys(item), 0);
+  if (typeof value !== "object" || value === null) return 0;
+  let count = 0;
+  for (const key in value) count += 1 + countKeys((value as Record<string, unknown>)[key]);
+  return count;
+}
+
+/**
+ * Whether valid JSON `text`, parsed into `value`, may repeat a key inside one
+ * object: JSON.parse keeps only the last of two equal keys, so a repeat shows
+ * as fewer keys in the value than key-like spots in the text (a string
+ * followed by a colon). Every key is one such spot; an escaped quote and colon
+ * inside a string can make more, which only sends the text to the full scan.
+ *
+ * @example
+ * ```ts
+ * import { mayRepeatKeys } from "./json_text.ts";
+ * import assert from "node:assert/strict";
+ * const once = '{"a": {"b": 1}, "c": 2}';
+ * assert.equal(mayRepeatKeys(once, JSON.parse(once)), false);
+ * const twice = '{"a": 1, "a": 2}';
+ * assert.equal(mayRepeatKeys(twice, JSON.parse(twice)), true);
+ * ```
+ */
+export function mayRepeatKeys(text: string, value: unknown): boolean {
+  const spots = text.match(/"[ \t\n\r]*:/g)?.length ?? 0;
+  return spots !== countKeys(value);
 }
 
 /**

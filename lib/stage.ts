@@ -53,8 +53,8 @@ export interface StageOptions {
   /** Told the names of the hooks running whenever that set changes. */
   onProgress?: (running: readonly string[]) => void;
   /**
-   * Told, after discovery and before the first hook starts, what a journal's
-   * start record needs. Not awaited: it must not delay the first spawn.
+   * Told, as soon as the first hook has been spawned, what a journal's start
+   * record needs. Not awaited: it must not delay the hooks.
    */
   onStart?: (start: StageStart) => void;
 }
@@ -139,17 +139,6 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
     set: options.env?.set,
   });
   const stdin = new TextEncoder().encode(JSON.stringify(checked));
-  options.onStart?.({
-    run_id: runId,
-    event_id: eventId,
-    event: checked,
-    dir: discovery.dir,
-    started_at: startedAt.toISOString(),
-    deadline_at: new Date(startedAt.getTime() + timeoutMs).toISOString(),
-    kill_grace_ms: options.killGraceMs ?? STAGE_DEFAULTS.killGraceMs,
-    hooks: selected.hooks.map((hook) => hook.name),
-    ...(options.replayOf ? { replay_of: options.replayOf } : {}),
-  });
 
   const running = new Set<string>();
   const progress = () => options.onProgress?.([...running]);
@@ -184,7 +173,21 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
   };
 
   const limit = options.mode === "serial" ? 1 : options.maxParallel || selected.hooks.length;
-  const hooks = await mapLimited(selected.hooks, Math.max(1, limit), runOne);
+  const settled = mapLimited(selected.hooks, Math.max(1, limit), runOne);
+  // Told once the first hook has been spawned: what it does (a journal's start
+  // record) must not delay the hooks, only follow them closely.
+  options.onStart?.({
+    run_id: runId,
+    event_id: eventId,
+    event: checked,
+    dir: discovery.dir,
+    started_at: startedAt.toISOString(),
+    deadline_at: new Date(startedAt.getTime() + timeoutMs).toISOString(),
+    kill_grace_ms: options.killGraceMs ?? STAGE_DEFAULTS.killGraceMs,
+    hooks: selected.hooks.map((hook) => hook.name),
+    ...(options.replayOf ? { replay_of: options.replayOf } : {}),
+  });
+  const hooks = await settled;
 
   // Interrupted: every hook group is dead, but a descendant that left its group
   // with setsid is not, and no hook process may outlive an interrupted runner.
