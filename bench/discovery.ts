@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import process from "node:process";
 import { discoverHooks } from "../lib/discovery.ts";
-import { helperOutput } from "../lib/process.ts";
+import { runHelper } from "../lib/process.ts";
 import { directoryProblems } from "../lib/safety.ts";
 
 const HOOKS = Number(Deno.env.get("HOOKS") ?? 100);
@@ -75,11 +75,11 @@ async function measure(mode: string, dir: string): Promise<number> {
     return performance.now() - start;
   } else if (mode === "dir-stat") await directoryProblems(dir, 0);
   else if (mode === "dir-helper") {
-    await helperOutput(
-      "/usr/bin/stat",
-      ["-L", "--printf", "%u %f %n\\0", "--", dir, "/tmp", "/"],
-      2000,
-    );
+    await runHelper("/usr/bin/stat", {
+      args: ["-L", "--printf", "%u %f %n\\0", "--", dir, "/tmp", "/"],
+      env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
+      timeoutMs: 2000,
+    });
   }
   return performance.now() - start;
 }

@@ -289,12 +289,12 @@ const runs = (full: number) => (quick ? Math.max(3, Math.round(full / 4)) : full
 {
   const dir = await hooksDir("library", many(1, "#!/bin/sh\ncat > /dev/null\n"));
   const parsed = JSON.parse(event);
-  await runStage(parsed, { dir });
+  await runStage(parsed, { hooksDir: dir });
   const until = performance.now() + (quick ? 1000 : 3000);
   let count = 0;
   const begin = performance.now();
   while (performance.now() < until) {
-    await runStage(parsed, { dir });
+    await runStage(parsed, { hooksDir: dir });
     count++;
   }
   const each = (performance.now() - begin) / count;

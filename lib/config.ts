@@ -253,13 +253,13 @@ export async function resolveSettings(
  * import { DEFAULT_SETTINGS, stageOptionsFrom } from "./config.ts";
  * import assert from "node:assert/strict";
  * const options = stageOptionsFrom(DEFAULT_SETTINGS);
- * assert.equal(options.dir, "/usr/local/solus/hooks");
+ * assert.equal(options.hooksDir, "/usr/local/solus/hooks");
  * assert.equal(options.timeoutMs, 60_000);
  * ```
  */
 export function stageOptionsFrom(settings: Readonly<Settings>): StageOptions {
   return {
-    dir: settings.hooksDir,
+    hooksDir: settings.hooksDir,
     timeoutMs: settings.timeoutMs,
     killGraceMs: settings.killGraceMs,
     mode: settings.mode,

@@ -82,7 +82,7 @@ function interruptedBy(signal: AbortSignal | undefined): "SIGINT" | "SIGTERM" | 
  *     action: "server-restart",
  *     data: { uuid: "c7ee19aa-2722-4139-9223-60ed4baf09e2", virtualization_type: "kvm" },
  *   }],
- *   { dir: "/nonexistent/hooks", command: ["true"] },
+ *   { hooksDir: "/nonexistent/hooks", command: ["true"] },
  * );
  * assert.equal(report.exit_code, 0);
  * assert.deepEqual(report.stages.map((stage) => stage.event.stage), ["pre", "post"]);

@@ -17,8 +17,8 @@ import { type HookResult, isSuccessful, type RunReport } from "./report.ts";
 
 /** How to run a stage. Every field but `dir` has the contract's default. */
 export interface StageOptions {
-  /** The hooks directory. */
-  dir: string;
+  /** The hooks directory (the `hooksDir` of the settings). */
+  hooksDir: string;
   /** The stage deadline from its start, in milliseconds (default 60000). */
   timeoutMs?: number;
   /** Between SIGTERM and SIGKILL at the deadline, in milliseconds (default 2000). */
@@ -91,7 +91,7 @@ export const STAGE_DEFAULTS = {
 let defaultRegistry: Registry | undefined;
 
 /**
- * Run every hook in `options.dir` for one event stage and report what happened.
+ * Run every hook in `options.hooksDir` for one event stage and report what happened.
  * The event is validated first (an `EventError` if it does not match the registry).
  * One hook's failure never stops the others.
  *
@@ -105,7 +105,7 @@ let defaultRegistry: Registry | undefined;
  *     stage: "pre",
  *     data: { uuid: "c7ee19aa-2722-4139-9223-60ed4baf09e2", virtualization_type: "kvm" },
  *   },
- *   { dir: "/nonexistent/hooks", timeoutMs: 30_000 },
+ *   { hooksDir: "/nonexistent/hooks", timeoutMs: 30_000 },
  * );
  * assert.equal(report.ok, true); // a missing directory is zero hooks
  * assert.deepEqual(report.hooks, []);
@@ -121,7 +121,7 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
   const runId = options.runId ?? crypto.randomUUID();
   const eventId = options.eventId ?? crypto.randomUUID();
 
-  const discovery = options.discovery ?? await discoverHooks(options.dir, {
+  const discovery = options.discovery ?? await discoverHooks(options.hooksDir, {
     allowInsecure: options.allowInsecure ?? false,
     rules: options.hookRules,
     actions: registry.actions().map((spec) => spec.name),

@@ -20,7 +20,7 @@ timed.test("runEvent() runs pre for each action, the command, then post, with on
     await Deno.writeTextFile(join(dir, "10-log.sh"), LOGGER(log), { mode: 0o755 });
     await Deno.chmod(join(dir, "10-log.sh"), 0o755);
     const report = await runEvent(ACTIONS, {
-      dir,
+      hooksDir: dir,
       command: ["sh", "-c", `echo command >> ${log}`],
     });
     assert.equal(report.exit_code, 0);
@@ -41,14 +41,24 @@ timed.test("runEvent() runs pre for each action, the command, then post, with on
 
 timed.test("runEvent() skips post when the command fails, and vetoes on a failed pre hook", async () => {
   await withHooks({ "10-fail.sh": "#!/bin/sh\nexit 4\n" }, async (dir) => {
-    const failed = await runEvent(ACTIONS.slice(0, 1), { dir, command: ["sh", "-c", "exit 7"] });
+    const failed = await runEvent(ACTIONS.slice(0, 1), {
+      hooksDir: dir,
+      command: ["sh", "-c", "exit 7"],
+    });
     assert.equal(failed.exit_code, 7);
     assert.deepEqual(failed.stages.map((stage) => stage.event.stage), ["pre"]);
-    const vetoed = await runEvent(ACTIONS.slice(0, 1), { dir, command: ["true"], veto: true });
+    const vetoed = await runEvent(ACTIONS.slice(0, 1), {
+      hooksDir: dir,
+      command: ["true"],
+      veto: true,
+    });
     assert.equal(vetoed.exit_code, 3);
     assert.equal(vetoed.vetoed, true);
     assert.equal(vetoed.command_exit_code, null, "the command did not run");
-    const missing = await runEvent(ACTIONS.slice(0, 1), { dir, command: ["/nonexistent/cmd"] });
+    const missing = await runEvent(ACTIONS.slice(0, 1), {
+      hooksDir: dir,
+      command: ["/nonexistent/cmd"],
+    });
     assert.equal(missing.exit_code, 127);
     assert.equal(missing.command_error, "cannot run /nonexistent/cmd: no such file");
   });

@@ -124,7 +124,7 @@ Deno.test("runStage() without coreutils timeout spawns hooks detached: group kil
       const report = await within(
         10_000,
         "runStage",
-        runStage(RESTART_PRE, { dir, runId, timeoutMs: 500, killGraceMs: 300 }),
+        runStage(RESTART_PRE, { hooksDir: dir, runId, timeoutMs: 500, killGraceMs: 300 }),
       );
       assert.equal(hookWrapper(), null);
       const [stubborn, missing, exits127] = report.hooks;
@@ -222,7 +222,7 @@ Deno.test("runStage() tells a hook that exits 127 itself from one that cannot st
       "e-crlf.sh": "#!/bin/sh\r\necho hi\r\n",
     }, async (dir) => {
       if (at >= 0) await Deno.symlink(join(tmp, "no-loader"), join(dir, "f-no-loader"));
-      const report = await within(20_000, "runStage", runStage(RESTART_PRE, { dir }));
+      const report = await within(20_000, "runStage", runStage(RESTART_PRE, { hooksDir: dir }));
       const byName = Object.fromEntries(report.hooks.map((hook) => [hook.name, hook]));
       const exits127 = byName["a-exits-127.sh"];
       assert.deepEqual(
@@ -334,7 +334,7 @@ Deno.test("runStage() kills a timed-out hook's setsid escapee, and leaves anothe
         const report = await within(
           15_000,
           "runStage",
-          runStage(RESTART_PRE, { dir, runId, timeoutMs: 1500, killGraceMs: 300 }),
+          runStage(RESTART_PRE, { hooksDir: dir, runId, timeoutMs: 1500, killGraceMs: 300 }),
         );
         assert.deepEqual(report.hooks.map((hook) => hook.status), ["ok", "timed_out"]);
         const escapeePid = Number(await Deno.readTextFile(escapee));
@@ -365,7 +365,7 @@ Deno.test("runStage() hands each hook its stdin as it is spawned, not after the 
     Array.from({ length: n }, (_, i) => [`h${String(i).padStart(2, "0")}`, hook]),
   );
   await withHooks(files, async (dir) => {
-    const report = await within(30_000, "runStage", runStage(RESTART_PRE, { dir }));
+    const report = await within(30_000, "runStage", runStage(RESTART_PRE, { hooksDir: dir }));
     assert.ok(report.ok, JSON.stringify(report.hooks.filter((h) => h.status !== "ok")));
     const rows = report.hooks.map((h) => h.stdout.trim().split(" ").map(Number));
     const starts = rows.map(([start]) => start);
@@ -526,7 +526,11 @@ Deno.test("runForeground() inherits stdout by default and says why a command can
 Deno.test("runStage() leaves no hook process behind after a normal stage", async () => {
   await withHooks({ "a.sh": "#!/bin/sh\ncat >/dev/null\n" }, async (dir) => {
     const runId = crypto.randomUUID();
-    const report = await within(10_000, "runStage", runStage(RESTART_PRE, { dir, runId }));
+    const report = await within(
+      10_000,
+      "runStage",
+      runStage(RESTART_PRE, { hooksDir: dir, runId }),
+    );
     assert.equal(report.ok, true);
     assert.deepEqual(await survivorsOf(runId), [], "not even the timeout wrapper");
   });

@@ -43,7 +43,7 @@ timed.test("runStage() gives shell, Python and shebang-less hooks the event on s
     "b-python.py": "#!/usr/bin/env python3\nimport sys\nsys.stdout.write(sys.stdin.read())\n",
     "c-plain": "cat\n",
   }, async (dir) => {
-    const report = await runStage(RESTART_PRE, { dir });
+    const report = await runStage(RESTART_PRE, { hooksDir: dir });
     assert.deepEqual(report.hooks.map((h) => [h.name, h.status]), [
       ["a-shell.sh", "ok"],
       ["b-python.py", "ok"],
@@ -64,7 +64,7 @@ timed.test("runStage() gives hooks a clean environment with the SOLUS_HOOK_ vari
     await withHooks({ "env.sh": "#!/bin/sh\nenv\npwd >&2\n" }, async (dir) => {
       const before = Date.now();
       const report = await runStage(RESTART_PRE, {
-        dir,
+        hooksDir: dir,
         timeoutMs: 30_000,
         runId: "run-1",
         eventId: "event-1",
@@ -123,7 +123,7 @@ timed.test("runStage() joins arrays with spaces and leaves values over 64 KiB ou
     { "env.sh": '#!/bin/sh\necho "note=${SOLUS_HOOK_DATA_NOTE:-unset}"\nwc -c\n' },
     async (dir) => {
       const big = blobEvent(100 * 1024);
-      const report = await runStage(big, { dir, registry: blobRegistry });
+      const report = await runStage(big, { hooksDir: dir, registry: blobRegistry });
       assert.equal(report.hooks[0].status, "ok", report.hooks[0].error);
       const [line, count] = report.hooks[0].stdout.trim().split("\n");
       assert.equal(line, "note=unset");
@@ -138,7 +138,7 @@ timed.test("runStage() joins arrays with spaces and leaves values over 64 KiB ou
     { "ips.sh": '#!/bin/sh\necho "$SOLUS_HOOK_DATA_IP_ADDRESSES"\n' },
     async (dir) => {
       const event = createRegistry().sample("server-create", "post");
-      const report = await runStage(event, { dir });
+      const report = await runStage(event, { hooksDir: dir });
       assert.equal(report.hooks[0].stdout.trim(), (event.data.ip_addresses as string[]).join(" "));
     },
   );
@@ -150,11 +150,11 @@ timed.test("runStage() starts hooks in byte-wise name order, in parallel by defa
   const names = ["b", "B", "a", "10", "9", "é"];
   try {
     await withHooks(Object.fromEntries(names.map((n) => [n, hook(n)])), async (dir) => {
-      const parallel = await runStage(RESTART_PRE, { dir });
+      const parallel = await runStage(RESTART_PRE, { hooksDir: dir });
       assert.deepEqual(parallel.hooks.map((h) => h.name), ["10", "9", "B", "a", "b", "é"]);
       assert.ok(parallel.duration_ms < 6 * 600, `parallel took ${parallel.duration_ms} ms`);
       await Deno.writeTextFile(log, "");
-      const serial = await runStage(RESTART_PRE, { dir, mode: "serial" });
+      const serial = await runStage(RESTART_PRE, { hooksDir: dir, mode: "serial" });
       assert.deepEqual((await Deno.readTextFile(log)).trim().split("\n"), [
         "10",
         "9",
@@ -177,7 +177,7 @@ timed.test("runStage() runs at most maxParallel hooks at once", async () => {
     `#!/bin/sh\ntouch "$0.running"\nls *.running | wc -l >> ${log}\nsleep 0.4\nrm "$0.running"\n`;
   try {
     await withHooks({ h1: hook, h2: hook, h3: hook, h4: hook, h5: hook }, async (dir) => {
-      const report = await runStage(RESTART_PRE, { dir, maxParallel: 2 });
+      const report = await runStage(RESTART_PRE, { hooksDir: dir, maxParallel: 2 });
       assert.equal(report.ok, true);
       const counts = (await Deno.readTextFile(log)).trim().split("\n").map(Number);
       assert.equal(counts.length, 5);
@@ -198,7 +198,7 @@ timed.test("runStage() lets one hook's failure never stop the others", async () 
     "2-works": "#!/bin/sh\necho fine\n",
     "3-signal": "#!/bin/sh\nkill -9 $$\n",
   }, async (dir) => {
-    const report = await runStage(RESTART_PRE, { dir });
+    const report = await runStage(RESTART_PRE, { hooksDir: dir });
     assert.equal(report.ok, false);
     const [fails, works, signal] = report.hooks;
     assert.equal(fails.status, "failed");
@@ -219,7 +219,12 @@ timed.test("runStage() kills the process group at the deadline", async () => {
   }, async (dir) => {
     const runId = crypto.randomUUID();
     const start = performance.now();
-    const report = await runStage(RESTART_PRE, { dir, runId, timeoutMs: 500, killGraceMs: 500 });
+    const report = await runStage(RESTART_PRE, {
+      hooksDir: dir,
+      runId,
+      timeoutMs: 500,
+      killGraceMs: 500,
+    });
     const elapsed = performance.now() - start;
     assert.ok(elapsed >= 500 && elapsed < bound(500, 500), `returned after ${elapsed} ms`);
     assert.equal(report.hooks[0].status, "timed_out");
@@ -242,7 +247,12 @@ timed.test("runStage() sends SIGKILL after the grace to hooks that ignore SIGTER
   }, async (dir) => {
     const runId = crypto.randomUUID();
     const start = performance.now();
-    const report = await runStage(RESTART_PRE, { dir, runId, timeoutMs: 500, killGraceMs: 700 });
+    const report = await runStage(RESTART_PRE, {
+      hooksDir: dir,
+      runId,
+      timeoutMs: 500,
+      killGraceMs: 700,
+    });
     const elapsed = performance.now() - start;
     assert.ok(elapsed >= 500 + 700 - 50, `waited the grace: ${elapsed} ms`);
     assert.ok(elapsed < bound(500, 700), `returned after ${elapsed} ms`);
@@ -256,7 +266,7 @@ timed.test("runStage() stops reading pipes within a second of a hook's exit when
   await withHooks({ "bg.sh": "#!/bin/sh\necho started\nsleep 20 &\nexit 0\n" }, async (dir) => {
     const runId = crypto.randomUUID();
     try {
-      const report = await runStage(RESTART_PRE, { dir, runId, timeoutMs: 10_000 });
+      const report = await runStage(RESTART_PRE, { hooksDir: dir, runId, timeoutMs: 10_000 });
       const hook = report.hooks[0];
       assert.equal(hook.status, "ok");
       assert.equal(hook.stdout, "started\n");
@@ -285,7 +295,12 @@ timed.test("runStage() returns in time when a descendant escapes with setsid and
     const runId = crypto.randomUUID();
     try {
       const start = performance.now();
-      const report = await runStage(RESTART_PRE, { dir, runId, timeoutMs: 500, killGraceMs: 500 });
+      const report = await runStage(RESTART_PRE, {
+        hooksDir: dir,
+        runId,
+        timeoutMs: 500,
+        killGraceMs: 500,
+      });
       const elapsed = performance.now() - start;
       const escapee = Number(await waitForFile(join(dir, "escaped.pid"), { nonEmpty: true }));
       assert.ok(escapee > 0, "the escapee ran before the deadline");
@@ -306,7 +321,11 @@ timed.test("runStage() keeps memory bounded while a hook writes hundreds of mega
     let peak = base;
     const sampler = setInterval(() => peak = Math.max(peak, Deno.memoryUsage().rss), 20);
     try {
-      const report = await runStage(RESTART_PRE, { dir, timeoutMs: 60_000, maxOutputBytes: 65536 });
+      const report = await runStage(RESTART_PRE, {
+        hooksDir: dir,
+        timeoutMs: 60_000,
+        maxOutputBytes: 65536,
+      });
       const hook = report.hooks[0];
       assert.equal(hook.status, "ok");
       assert.equal(hook.stdout_bytes, 314_572_800, "every byte is counted");
@@ -325,7 +344,12 @@ timed.test("runStage() kills an endless flood at the deadline", async () => {
   await withHooks({ "yes.sh": "#!/bin/sh\nexec yes flood\n" }, async (dir) => {
     const runId = crypto.randomUUID();
     const start = performance.now();
-    const report = await runStage(RESTART_PRE, { dir, runId, timeoutMs: 700, killGraceMs: 300 });
+    const report = await runStage(RESTART_PRE, {
+      hooksDir: dir,
+      runId,
+      timeoutMs: 700,
+      killGraceMs: 300,
+    });
     const elapsed = performance.now() - start;
     assert.equal(report.hooks[0].status, "timed_out");
     assert.ok(report.hooks[0].stdout_bytes > 1024 * 1024, "it did flood");
@@ -344,7 +368,7 @@ timed.test("runStage() copes with hooks that never read a large event, exit befo
     "4-closes-stdin.sh": "#!/bin/sh\nexec 0<&-\nsleep 0.2\necho done\n",
   }, async (dir) => {
     const report = await runStage(event, {
-      dir,
+      hooksDir: dir,
       registry: blobRegistry,
       timeoutMs: 20_000,
       maxOutputBytes: 4 * 1024 * 1024,
@@ -365,7 +389,7 @@ timed.test("runStage() times out a hook that never reads a large event and hangs
     const runId = crypto.randomUUID();
     const start = performance.now();
     const report = await runStage(blobEvent(1024 * 1024), {
-      dir,
+      hooksDir: dir,
       runId,
       registry: blobRegistry,
       timeoutMs: 500,
@@ -382,7 +406,7 @@ timed.test("runStage() explains hooks that cannot start: missing interpreter, CR
     "a-missing.py": "#!/usr/bin/python-not-installed\nprint(1)\n",
     "b-crlf.sh": "#!/bin/sh\r\necho hi\r\n",
   }, async (dir) => {
-    const report = await runStage(RESTART_PRE, { dir });
+    const report = await runStage(RESTART_PRE, { hooksDir: dir });
     const [missing, crlf] = report.hooks;
     assert.equal(missing.status, "spawn_error");
     assert.equal(
@@ -396,11 +420,11 @@ timed.test("runStage() explains hooks that cannot start: missing interpreter, CR
 });
 
 timed.test("runStage() treats a missing or empty directory as zero hooks", async () => {
-  const report = await runStage(RESTART_PRE, { dir: "/nonexistent/solus-hooks-test" });
+  const report = await runStage(RESTART_PRE, { hooksDir: "/nonexistent/solus-hooks-test" });
   assert.deepEqual(report.hooks, []);
   assert.equal(report.ok, true);
   await withHooks({}, async (dir) => {
-    const empty = await runStage(RESTART_PRE, { dir });
+    const empty = await runStage(RESTART_PRE, { hooksDir: dir });
     assert.deepEqual([empty.hooks, empty.skipped, empty.ok], [[], [], true]);
   });
 });
@@ -424,7 +448,7 @@ timed.test("runStage() kills every hook group, and processes that left it, when 
     });
     ready.catch(() => {}); // awaited below, after the stage
     const report = await runStage(RESTART_PRE, {
-      dir,
+      hooksDir: dir,
       runId,
       signal: controller.signal,
       killGraceMs: 500,
@@ -444,7 +468,10 @@ timed.test("runStage() rejects an invalid event before running anything", async 
   const marker = join(await Deno.makeTempDir(), "ran");
   await withHooks({ "x.sh": `#!/bin/sh\ntouch ${marker}\n` }, async (dir) => {
     await assert.rejects(
-      () => runStage({ action: "server-restart", stage: "pre", data: { uuid: "nope" } }, { dir }),
+      () =>
+        runStage({ action: "server-restart", stage: "pre", data: { uuid: "nope" } }, {
+          hooksDir: dir,
+        }),
       /data.uuid must be an RFC 4122 UUID/,
     );
     await assert.rejects(() => Deno.stat(marker), Deno.errors.NotFound);
@@ -460,7 +487,7 @@ timed.test("runStage() in serial mode does not start the hooks left when the sta
     const runId = crypto.randomUUID();
     const start = performance.now();
     const report = await runStage(RESTART_PRE, {
-      dir,
+      hooksDir: dir,
       runId,
       mode: "serial",
       timeoutMs: 500,
@@ -494,7 +521,7 @@ timed.test("runStage() in serial mode does not start the hooks left once interru
     const ready = waitForFile(join(dir, "started")).finally(() => controller.abort());
     ready.catch(() => {}); // awaited below, after the stage
     const report = await runStage(RESTART_PRE, {
-      dir,
+      hooksDir: dir,
       mode: "serial",
       signal: controller.signal,
       killGraceMs: 300,
@@ -521,7 +548,7 @@ timed.test("runStage() explains exit 126 and 127 by the #! line only when the #!
       "c-exits-127.sh": "#!/bin/sh\nexit 127\n",
       "d-exits-126.sh": "#!/bin/sh\nexit 126\n",
     }, async (dir) => {
-      const report = await runStage(RESTART_PRE, { dir });
+      const report = await runStage(RESTART_PRE, { hooksDir: dir });
       const [env, gone, own127, own126] = report.hooks;
       assert.deepEqual([env.status, env.exit_code], ["failed", 127]);
       assert.match(
