@@ -5,7 +5,7 @@
  * @module
  */
 import { main } from "./lib/app.ts";
-import type { BuildScope } from "./lib/cli/scope.ts";
+import type { BuildScope } from "./lib/scope.ts";
 import { killAllHookGroups } from "./lib/process.ts";
 
 /**

@@ -10,13 +10,7 @@ import denoJson from "../deno.json" with { type: "json" };
 import { findCommand, parseCommandLine, type ParsedArgs } from "./cli/args.ts";
 import { type Command, type CommandContext, GLOBAL_HELP } from "./cli/command.ts";
 import { createOutput, type Output } from "./cli/output.ts";
-import {
-  type BuildScope,
-  declareBuild,
-  findDenial,
-  OUTSIDE_SCOPE,
-  scopeError,
-} from "./cli/scope.ts";
+import { type BuildScope, declareBuild, findDenial, OUTSIDE_SCOPE, scopeError } from "./scope.ts";
 import { actionsCommand } from "./commands/actions.ts";
 import { aroundCommand } from "./commands/around.ts";
 import { checkCommand } from "./commands/check.ts";

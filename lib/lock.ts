@@ -52,6 +52,14 @@ export async function withLock<T>(
 ): Promise<T> {
   const waitMs = options.waitMs ?? LOCK_WAIT_MS;
   options.signal?.throwIfAborted();
+  // Opening a FIFO for writing waits for a reader for ever, before any time
+  // limit could start: whatever is at the lock's path must be a plain file.
+  try {
+    const info = await Deno.lstat(lockPath);
+    if (!info.isFile) throw new Error(`${lockPath} is not a regular file, so it cannot be a lock`);
+  } catch (error) {
+    if (!(error instanceof Deno.errors.NotFound)) throw error;
+  }
   const file = await Deno.open(lockPath, { create: true, write: true, mode: 0o640 });
   try {
     const stops = [AbortSignal.timeout(waitMs), ...(options.signal ? [options.signal] : [])];

@@ -21,7 +21,9 @@ import {
   METRICS_IO_MS,
 } from "./constants.ts";
 import { LockTimeoutError, withLock } from "./lock.ts";
+import { dirname } from "./paths.ts";
 import type { RunReport } from "./report.ts";
+import { outsideScope } from "./scope.ts";
 import { summarizeStage } from "./summary.ts";
 
 const STAGE_RUNS = "solus_hooks_stage_runs_total";
@@ -417,9 +419,9 @@ async function writeNew(path: string, bytes: Uint8Array): Promise<void> {
 }
 
 /** Why the textfile was not written, in words. */
-function describe(error: unknown): string {
+function describe(error: unknown, textfile: string): string {
   if (error instanceof Deno.errors.NotCapable) {
-    return "permission denied: outside the paths this build may write (see SOLUS_HOOKS_WRITE)";
+    return outsideScope(error, { folder: dirname(textfile), writable: true });
   }
   if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
   if (error instanceof Deno.errors.NotFound) return "its folder does not exist";
@@ -478,7 +480,7 @@ export async function updateMetrics(
     await Promise.race([work, gaveUp]);
     return undefined;
   } catch (error) {
-    return `the metrics textfile ${textfile} was not written: ${describe(error)}`;
+    return `the metrics textfile ${textfile} was not written: ${describe(error, textfile)}`;
   } finally {
     stop.removeEventListener("abort", onStop);
   }

@@ -16,7 +16,7 @@ import {
   rebuildRecipe,
   scopeError,
   ungrantedEnv,
-} from "../lib/cli/scope.ts";
+} from "../lib/scope.ts";
 import { cliEnv, RESTART_PRE, ROOT, timed, track, withHooks } from "./helpers.ts";
 
 Deno.test("buildScope() reads SOLUS_HOOKS_READ, SOLUS_HOOKS_WRITE and SOLUS_HOOKS_ENV at build time", () => {

@@ -11,7 +11,7 @@
  */
 import { parseArgs } from "node:util";
 import { buildScope, permissionFlags, scopeNotes, ScopeSettingError } from "./scope.ts";
-import { describeScope } from "../lib/cli/scope.ts";
+import { describeScope } from "../lib/scope.ts";
 
 const TARGETS: Record<string, string> = {
   x86_64: "x86_64-unknown-linux-gnu",

@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { type BuildScope, covers, DEFAULT_SCOPE } from "../lib/cli/scope.ts";
+import { type BuildScope, covers, DEFAULT_SCOPE } from "../lib/scope.ts";
 import { RUNNER_ENV, SCOPE_NEEDS } from "../lib/constants.ts";
 
 export { DEFAULT_SCOPE };

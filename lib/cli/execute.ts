@@ -15,7 +15,7 @@ import { logStage } from "../syslog.ts";
 import type { CommandContext } from "./command.ts";
 import { startProgress } from "./progress.ts";
 import { recordStage } from "./record.ts";
-import { warnUngrantedEnv } from "./scope.ts";
+import { warnUngrantedEnv } from "./env_warning.ts";
 import { renderReport } from "./render.ts";
 
 /** Per-stage choices beyond the settings. */

@@ -13,7 +13,7 @@ import { appendRecord, appendStart } from "../journal.ts";
 import type { RunReport } from "../report.ts";
 import type { StageStart } from "../stage.ts";
 import type { Output } from "./output.ts";
-import { journalWarning } from "./scope.ts";
+import { journalWarning } from "../scope.ts";
 
 /** The journal side of one stage. */
 export interface StageRecorder {

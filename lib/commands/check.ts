@@ -7,8 +7,9 @@ import { auditHooksDir } from "../audit.ts";
 import { describeRules, rulesOfSummary } from "../directives.ts";
 import type { Command } from "../cli/command.ts";
 import { UsageError } from "../errors.ts";
+import { hookWrapper } from "../process.ts";
 import { DEFAULT_PATH } from "../constants.ts";
-import { ungrantedEnv, ungrantedEnvProblem } from "../cli/scope.ts";
+import { ungrantedEnv, ungrantedEnvProblem } from "../scope.ts";
 
 /**
  * The `check` command.
@@ -77,6 +78,16 @@ Examples:
         fix: `build one that may: ${fix}`,
       });
       audit.ok = false;
+    }
+    if (hookWrapper() === null) {
+      // Without it a hook's deadline is the runner's alone: gone if the runner is killed.
+      audit.findings.unshift({
+        name: "coreutils timeout",
+        severity: "warning",
+        problem:
+          "no coreutils timeout on this node: hooks run without it, and a hook's deadline no longer holds if the runner itself is killed (SIGKILL, the OOM killer)",
+        fix: "install coreutils (timeout is in /usr/bin or /bin on every Debian and RHEL node)",
+      });
     }
     if (context.global.json) {
       context.out.json(audit);

@@ -19,7 +19,7 @@ import { describeRules, hasRules, summarizeRules } from "../directives.ts";
 import { type HookFile, judgeFile, rulesOf, type Verdict } from "../discovery.ts";
 import { runStage } from "../stage.ts";
 import { DEFAULT_PATH } from "../constants.ts";
-import { warnUngrantedEnv } from "../cli/scope.ts";
+import { warnUngrantedEnv } from "../cli/env_warning.ts";
 
 /** One cell of the matrix. */
 export interface TestResult extends HookResult {

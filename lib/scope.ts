@@ -7,11 +7,10 @@
  *
  * @module
  */
-import { RUNNER_ENV, SCOPE_NEEDS } from "../constants.ts";
-import { envGranted } from "../env.ts";
-import { UsageError } from "../errors.ts";
-import { dirname } from "../paths.ts";
-import type { Output } from "./output.ts";
+import { RUNNER_ENV, SCOPE_NEEDS } from "./constants.ts";
+import { envGranted } from "./env.ts";
+import { UsageError } from "./errors.ts";
+import { dirname } from "./paths.ts";
 
 /** The file system and environment scope a build (binary or bundle) runs with. */
 export interface BuildScope {
@@ -396,38 +395,6 @@ export function ungrantedEnvProblem(
     }, which this build may not read, so hooks get nothing for ${them}`,
     fix: rebuildRecipe(build, { env: names }),
   };
-}
-
-const warnedEnv = new WeakSet<Output>();
-
-/**
- * Warn, once per command, that the config passes through variables this build
- * may not read (every command that runs stages calls it; `check` makes it an error).
- *
- * @example
- * ```ts
- * import { warnUngrantedEnv } from "./scope.ts";
- * import assert from "node:assert/strict";
- * const lines: string[] = [];
- * const colors = { red: String, green: String, yellow: String, dim: String, bold: String };
- * const out = { colors, interactive: false, quiet: false, line: (text: string) => void lines.push(text), raw() {}, json() {}, stdout() {} };
- * warnUngrantedEnv(out, ["PATH", "http_proxy"], (name) => name === "PATH");
- * warnUngrantedEnv(out, ["http_proxy"], () => false); // once per command
- * assert.equal(lines.length, 1);
- * assert.match(lines[0], /names http_proxy, which this build may not read/);
- * ```
- */
-export function warnUngrantedEnv(
-  out: Output,
-  names: readonly string[],
-  granted: (name: string) => boolean = envGranted,
-): void {
-  if (warnedEnv.has(out)) return;
-  const missing = ungrantedEnv(names, granted);
-  if (missing.length === 0) return;
-  warnedEnv.add(out);
-  const { problem, fix } = ungrantedEnvProblem(missing);
-  out.line(out.colors.yellow(`solus-hooks: warning: ${problem}; build one that may: ${fix}`));
 }
 
 /**
