@@ -9,7 +9,7 @@
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/10-hello.sh`, "#!/bin/sh\necho hello $SOLUS_HOOK_ACTION\n", { mode: 0o755 });
  * const report = await runStage(createRegistry().sample("server-restart", "pre"), {
- *   dir,
+ *   hooksDir: dir,
  *   timeoutMs: 10_000,
  * });
  * assert.equal(report.ok, true);

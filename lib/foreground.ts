@@ -120,7 +120,9 @@ async function cannotStart(program: string, error: unknown): Promise<ForegroundR
     };
   }
   const reason = named ? await explainSpawnError(program, error) : String(error);
-  const missing = reason.startsWith("file not found");
+  // NotFound with no better reason (a scoped build may not look at the file) is the file itself.
+  const missing = reason.startsWith("file not found") ||
+    (error instanceof Deno.errors.NotFound && reason.startsWith("cannot start"));
   return {
     code: missing ? NOT_FOUND : NOT_RUNNABLE,
     signal: null,

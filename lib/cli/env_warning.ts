@@ -20,7 +20,10 @@ const warnedEnv = new WeakSet<Output>();
  * import assert from "node:assert/strict";
  * const lines: string[] = [];
  * const colors = { red: String, green: String, yellow: String, dim: String, bold: String };
- * const out = { colors, interactive: false, quiet: false, line: (text: string) => void lines.push(text), raw() {}, json() {}, stdout() {} };
+ * const out = {
+ *   colors, stdoutColors: colors, interactive: false, live: false, quiet: false,
+ *   line: (text: string) => void lines.push(text), raw() {}, json() {}, stdout() {}, columns: () => 80,
+ * };
  * warnUngrantedEnv(out, ["PATH", "http_proxy"], (name) => name === "PATH");
  * warnUngrantedEnv(out, ["http_proxy"], () => false); // once per command
  * assert.equal(lines.length, 1);
