@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { HookRules } from "./config.ts";
+import type { HookRules } from "./settings.ts";
 import { join } from "./paths.ts";
 import { compareNames, discoverHooks, type Discovery, rulesOf } from "./discovery.ts";
 import { DEFAULT_PATH } from "./constants.ts";

@@ -9,97 +9,14 @@ import { readConfigFile } from "./config_file.ts";
 import { DEFAULTS } from "./constants.ts";
 import { readEnv } from "./env.ts";
 import { dirname, resolve } from "./paths.ts";
-import type { ActionDefinition, Stage } from "./registry.ts";
+import type { ActionDefinition } from "./registry.ts";
+import type { HookRules, Settings } from "./settings.ts";
 import type { StageOptions } from "./stage.ts";
+
+export type { HookRules, Settings };
 
 /** The description of an action the config file adds without one. */
 const ADDED_ACTION = "added by the config file";
-
-/**
- * Everything that shapes a run, resolved from flags, environment, the config
- * file and the defaults by {@linkcode resolveSettings}.
- *
- * @example
- * ```ts
- * import { resolveSettings, type Settings } from "./config.ts";
- * import assert from "node:assert/strict";
- * const config = await Deno.makeTempFile({ suffix: ".jsonc" });
- * await Deno.writeTextFile(config, '{ "timeoutMs": 30000 }');
- * const settings: Settings = await resolveSettings({ config, dir: "/opt/hooks", noJournal: true });
- * assert.equal(settings.hooksDir, "/opt/hooks");
- * assert.equal(settings.timeoutMs, 30_000);
- * assert.equal(settings.journal.enabled, false);
- * await Deno.remove(config);
- * ```
- */
-export interface Settings {
-  /** The hooks directory, absolute. */
-  hooksDir: string;
-  /** The stage deadline, in milliseconds. */
-  timeoutMs: number;
-  /** Between SIGTERM and SIGKILL, in milliseconds. */
-  killGraceMs: number;
-  /** `parallel` or `serial`. */
-  mode: "parallel" | "serial";
-  /** At most this many hooks at once; 0 for no cap. */
-  maxParallel: number;
-  /** Bytes of stdout and of stderr kept per hook in the report. */
-  maxOutputBytes: number;
-  /** The largest event accepted, in bytes. */
-  maxEventBytes: number;
-  /**
-   * Where and how runs are recorded; `path` is absolute. `maxOutputBytes` is
-   * what the journal keeps of each stream per hook.
-   */
-  journal: {
-    path: string;
-    maxBytes: number;
-    keep: number;
-    maxOutputBytes: number;
-    enabled: boolean;
-  };
-  /** Extra variables to pass through to hooks, and variables to set. */
-  env: { passthrough: string[]; set: Record<string, string> };
-  /** Run hooks that break the ownership and permission rule. */
-  allowInsecure: boolean;
-  /** Actions the config file adds to the registry. */
-  actions: Record<string, ActionDefinition>;
-  /** Per hook file name: which events it is for, its own time limit, whether it runs. */
-  hooks: Record<string, HookRules>;
-  /**
-   * The system log: `false` off, `true` the system's own socket (journald or
-   * `/dev/log`) where one exists, or the path of a datagram socket.
-   */
-  syslog: boolean | string;
-  /** Prometheus metrics: the textfile rewritten after each stage (absolute), or null. */
-  metrics: { textfile: string | null };
-  /** The config file actually read (absolute), or null if none was. */
-  configPath: string | null;
-}
-
-/**
- * What the config's `hooks` key says of one hook file, the same as a directive
- * line in the hook (`# solus-hooks: actions=... stages=... timeout=...`) would;
- * the config wins over the file.
- *
- * @example
- * ```ts
- * import type { HookRules } from "./config.ts";
- * import assert from "node:assert/strict";
- * const firewall: HookRules = { actions: ["server-create"], stages: ["post"], timeoutMs: 10_000 };
- * assert.equal(firewall.enabled ?? true, true);
- * ```
- */
-export interface HookRules {
-  /** Action patterns it is for (`*` matches any run of characters); absent: every action. */
-  actions?: string[];
-  /** Stages it is for; absent: both. */
-  stages?: Stage[];
-  /** Its own time limit within the stage's, in milliseconds. */
-  timeoutMs?: number;
-  /** False switches it off (skipped as disabled). */
-  enabled?: boolean;
-}
 
 /**
  * Where the config file is looked for when none is named. A missing file here

@@ -8,7 +8,7 @@
  */
 import { type Node, type ParseError, parseTree } from "jsonc-parser";
 import { concatBytes } from "./bytes.ts";
-import type { HookRules, Settings } from "./config.ts";
+import type { HookRules, Settings } from "./settings.ts";
 import { MAX_TIMEOUT_MS } from "./constants.ts";
 import { ConfigError } from "./errors.ts";
 import { FIELD_TYPES, type FieldType } from "./field_types.ts";

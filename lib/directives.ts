@@ -12,7 +12,7 @@
  *
  * @module
  */
-import type { HookRules } from "./config.ts";
+import type { HookRules } from "./settings.ts";
 import { DIRECTIVE_HEAD_BYTES, DIRECTIVE_MAX_LINES, MAX_TIMEOUT_MS } from "./constants.ts";
 import { quote, suggest } from "./issues.ts";
 import { type Stage, STAGES } from "./registry.ts";

@@ -18,7 +18,7 @@
  * @module
  */
 import { basename, dirname, resolve } from "./paths.ts";
-import type { HookRules } from "./config.ts";
+import type { HookRules } from "./settings.ts";
 import { ConfigError } from "./errors.ts";
 import {
   actionsProblem,

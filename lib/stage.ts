@@ -6,7 +6,7 @@
  * @module
  */
 import { DEFAULTS } from "./constants.ts";
-import type { HookRules } from "./config.ts";
+import type { HookRules } from "./settings.ts";
 import { formatTimeout } from "./directives.ts";
 import { discoverHooks, type Discovery, type HookFile, selectFor } from "./discovery.ts";
 import { buildHookEnvironment, hookEnvironment } from "./environment.ts";
