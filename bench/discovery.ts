@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import process from "node:process";
 import { discoverHooks } from "../lib/discovery.ts";
-import { runHelper } from "../lib/process.ts";
+import { runHelper } from "../lib/helper_process.ts";
 import { directoryProblems } from "../lib/safety.ts";
 
 const HOOKS = Number(Deno.env.get("HOOKS") ?? 100);

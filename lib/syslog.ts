@@ -15,7 +15,7 @@
  * @module
  */
 import { DEFAULT_PATH, SYSLOG } from "./constants.ts";
-import { runHelper } from "./process.ts";
+import { runHelper } from "./helper_process.ts";
 import type { RunReport } from "./report.ts";
 import { type StageSummary, summarizeStage } from "./summary.ts";
 
