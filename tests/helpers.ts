@@ -19,6 +19,8 @@
  * - Wait for something a process does with {@linkcode waitForFile} or
  *   {@linkcode waitFor}, never with a fixed sleep: a hook writes a marker file
  *   once it is where the test needs it.
+ * - A run that must end sooner than the test names its own bound:
+ *   `runCli(args, { timeoutMs })`, or {@linkcode startCli} to signal it first.
  *
  * @module
  */
@@ -259,6 +261,10 @@ export interface TimedTestDefinition {
   timeoutMs?: number;
   /** Skip it, as for `Deno.test`: say why in the name. */
   ignore?: boolean;
+  /** As for `Deno.test`: off where a bounded wait given up on leaves a blocking call behind. */
+  sanitizeOps?: boolean;
+  /** As for `Deno.test`. */
+  sanitizeResources?: boolean;
   /** The test; `signal` aborts at the deadline. */
   fn: (signal: AbortSignal, t: Deno.TestContext) => Promise<void>;
 }
@@ -279,13 +285,16 @@ function timedTest(
   Deno.test({
     name: definition.name,
     ignore: definition.ignore,
+    sanitizeOps: definition.sanitizeOps,
+    sanitizeResources: definition.sanitizeResources,
     fn: (t) => withDeadline(ms, (signal) => definition.fn(signal, t), `test "${definition.name}"`),
   });
 }
 
 /**
  * Tests that wait on processes: `timed.test` takes what `Deno.test` takes
- * (a name and a function, or `{ name, ignore, fn }` plus `timeoutMs`) and
+ * (a name and a function, or `{ name, ignore, sanitizeOps, sanitizeResources, fn }`
+ * plus `timeoutMs`) and
  * gives the test its own deadline (see {@linkcode withDeadline}), so a
  * regression that makes a wait unbounded fails the test with a clear message
  * instead of hanging the suite. (An object with a `test` method, so that
@@ -376,6 +385,88 @@ export async function withHooks<T>(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** Write `config` (an empty one by default) as `config.jsonc` in `dir`; return its path. */
+export async function writeConfig(dir: string, config: object = {}): Promise<string> {
+  const path = join(dir, "config.jsonc");
+  await Deno.writeTextFile(path, JSON.stringify(config));
+  return path;
+}
+
+/** Every JSON line of a journal file, parsed; none when it does not exist. */
+export async function journalLines(path: string): Promise<Record<string, unknown>[]> {
+  const text = await Deno.readTextFile(path).catch(() => "");
+  return text.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line));
+}
+
+/** Another process holding a file's lock, as a second runner (or an operator's `flock`) would. */
+export interface LockHolder {
+  /** Kill the holder (and its child, which keeps the lock too): the lock is free again. */
+  release(): Promise<void>;
+}
+
+/**
+ * Hold an exclusive `flock` on `lockPath` (made if missing) from another
+ * process, until released. `flock FILE CMD` passes the locked descriptor on to
+ * CMD, so the holder runs in its own process group and `release` kills the
+ * whole group; the test's deadline kills it too. Resolves once the lock is
+ * taken, or fails after {@linkcode WAIT_MS}.
+ */
+export async function holdLock(lockPath: string): Promise<LockHolder> {
+  const child = new Deno.Command("flock", {
+    args: [lockPath, "sh", "-c", "echo locked; exec sleep 60"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+    detached: true,
+  }).spawn();
+  track(child.pid);
+  const release = async () => {
+    try {
+      Deno.kill(-child.pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+    await child.status;
+  };
+  const reader = child.stdout.getReader();
+  const late = timer(WAIT_MS);
+  try {
+    const first = await Promise.race([reader.read(), late.done.then(() => "late" as const)]);
+    const text = first === "late" ? "" : new TextDecoder().decode(first.value ?? new Uint8Array());
+    if (!text.startsWith("locked")) {
+      await release();
+      throw new Error(
+        first === "late"
+          ? `flock did not take the lock on ${lockPath} within ${WAIT_MS} ms`
+          : `flock said ${JSON.stringify(text)}`,
+      );
+    }
+  } finally {
+    late.cancel();
+    reader.releaseLock();
+    await child.stdout.cancel();
+  }
+  return { release };
+}
+
+// ---------------------------------------------------------------------------
+// Seeded randomness
+
+/** The fuzz tests' seed: `FUZZ_SEED` replays a run; otherwise one from the clock, printed in the test names. */
+export const FUZZ_SEED = Number(Deno.env.get("FUZZ_SEED") ?? Date.now() % 1_000_000);
+
+/** mulberry32: a small seeded PRNG, so a failing run can be replayed. Numbers in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -518,6 +609,18 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Working directory (default: the repository root). */
   cwd?: string;
+  /**
+   * The command line `args` follow, instead of {@linkcode cliCommand}'s: a
+   * build with a scope of its own, or the CLI inside a wrapper such as
+   * `unshare -m` (`[...wrapper, ...cliCommand()]`).
+   */
+  command?: string[];
+  /**
+   * This run's own deadline in milliseconds, for a run that must end sooner
+   * than the test: past it the process is SIGKILLed and the result rejects
+   * with a {@linkcode DeadlineError} naming the command.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -527,9 +630,9 @@ export interface CliOptions {
  */
 export function spawnCli(
   args: string[],
-  options: Omit<CliOptions, "stdin"> & { stdin?: "piped" | "null" } = {},
+  options: Omit<CliOptions, "stdin" | "timeoutMs"> & { stdin?: "piped" | "null" } = {},
 ): Deno.ChildProcess {
-  const [command, ...prefix] = cliCommand();
+  const [command, ...prefix] = options.command ?? cliCommand();
   const child = new Deno.Command(command, {
     args: [...prefix, ...args],
     stdin: options.stdin ?? "null",
@@ -551,28 +654,80 @@ export interface CliResult {
   ms: number;
 }
 
+/** A CLI process under test: the process, to signal it, and what it will have printed. */
+export interface CliRun {
+  /** The process (tracked for the test's deadline). */
+  child: Deno.ChildProcess;
+  /** Its output once it ends; rejects if it passed `options.timeoutMs`. */
+  result: Promise<CliResult>;
+}
+
 /**
- * Run the CLI with `args`, optional stdin text and extra environment, in a
- * clean environment with an explicit (empty) config unless the test names
- * its own with `--config` or `env.SOLUS_HOOKS_CONFIG`.
+ * Start the CLI as {@linkcode runCli} does and return at once, for a test
+ * that signals it while it runs: `child` to send the signal, `result` to
+ * await (always await it: it owns the pipes and the deadline's timer).
  */
-export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+export function startCli(args: string[], options: CliOptions = {}): CliRun {
   const start = performance.now();
   const child = spawnCli(args, {
     env: options.env,
     cwd: options.cwd,
+    command: options.command,
     stdin: options.stdin === undefined ? "null" : "piped",
   });
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin)).catch(() => {});
-    await writer.close().catch(() => {});
+  let killed = false;
+  const deadline = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+    killed = true;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // exited just now
+    }
+  }, options.timeoutMs);
+  const result = (async () => {
+    try {
+      if (options.stdin !== undefined) {
+        const writer = child.stdin.getWriter();
+        await writer.write(new TextEncoder().encode(options.stdin)).catch(() => {});
+        await writer.close().catch(() => {});
+      }
+      const output = await child.output();
+      const stderr = new TextDecoder().decode(output.stderr);
+      if (killed) {
+        throw new DeadlineError(
+          `solus-hooks ${
+            args.join(" ")
+          } passed its deadline of ${options.timeoutMs} ms: killed\n${stderr}`,
+        );
+      }
+      return {
+        code: output.code,
+        stdout: new TextDecoder().decode(output.stdout),
+        stderr,
+        ms: performance.now() - start,
+      };
+    } finally {
+      clearTimeout(deadline);
+    }
+  })();
+  return { child, result };
+}
+
+/**
+ * Run the CLI with `args`, optional stdin text and extra environment, in a
+ * clean environment with an explicit (empty) config unless the test names
+ * its own with `--config` or `env.SOLUS_HOOKS_CONFIG`; with `timeoutMs`, a
+ * deadline of its own.
+ */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return await startCli(args, options).result;
+}
+
+/** Whether `command` runs and succeeds here (`script --version`, `unshare -m true`): for `ignore`. */
+export function canRun(command: string, args: string[] = ["--version"]): boolean {
+  try {
+    return new Deno.Command(command, { args, stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
   }
-  const output = await child.output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-    ms: performance.now() - start,
-  };
 }
