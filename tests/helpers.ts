@@ -394,26 +394,15 @@ export async function writeConfig(dir: string, config: object = {}): Promise<str
   return path;
 }
 
-/** Every JSON line of a journal file, parsed; none when it does not exist. */
-export async function journalLines(path: string): Promise<Record<string, unknown>[]> {
-  const text = await Deno.readTextFile(path).catch(() => "");
-  return text.split("\n").filter((line) => line.trim() !== "").map((line) => JSON.parse(line));
-}
-
-/** Another process holding a file's lock, as a second runner (or an operator's `flock`) would. */
-export interface LockHolder {
-  /** Kill the holder (and its child, which keeps the lock too): the lock is free again. */
-  release(): Promise<void>;
-}
-
 /**
- * Hold an exclusive `flock` on `lockPath` (made if missing) from another
- * process, until released. `flock FILE CMD` passes the locked descriptor on to
- * CMD, so the holder runs in its own process group and `release` kills the
- * whole group; the test's deadline kills it too. Resolves once the lock is
- * taken, or fails after {@linkcode WAIT_MS}.
+ * Run `fn` while another process holds an exclusive `flock` on `lockPath`
+ * (made if missing), as a second runner (or an operator's `flock`) would; the
+ * lock is free again when `fn` settles. `flock FILE CMD` passes the locked
+ * descriptor on to CMD, so the holder runs in its own process group, killed
+ * whole at the end (and by the test's deadline). Fails if the lock is not
+ * taken within {@linkcode WAIT_MS}.
  */
-export async function holdLock(lockPath: string): Promise<LockHolder> {
+export async function withLockHeld<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
   const child = new Deno.Command("flock", {
     args: [lockPath, "sh", "-c", "echo locked; exec sleep 60"],
     stdin: "null",
@@ -422,33 +411,30 @@ export async function holdLock(lockPath: string): Promise<LockHolder> {
     detached: true,
   }).spawn();
   track(child.pid);
-  const release = async () => {
+  try {
+    const reader = child.stdout.getReader();
+    const late = timer(WAIT_MS);
+    try {
+      const first = await Promise.race([reader.read(), late.done.then(() => "late" as const)]);
+      if (first === "late") {
+        throw new DeadlineError(`flock did not take the lock on ${lockPath} within ${WAIT_MS} ms`);
+      }
+      const text = new TextDecoder().decode(first.value ?? new Uint8Array());
+      if (!text.startsWith("locked")) throw new Error(`flock said ${JSON.stringify(text)}`);
+    } finally {
+      late.cancel();
+      reader.releaseLock();
+      await child.stdout.cancel();
+    }
+    return await fn();
+  } finally {
     try {
       Deno.kill(-child.pid, "SIGKILL");
     } catch {
       // gone
     }
     await child.status;
-  };
-  const reader = child.stdout.getReader();
-  const late = timer(WAIT_MS);
-  try {
-    const first = await Promise.race([reader.read(), late.done.then(() => "late" as const)]);
-    const text = first === "late" ? "" : new TextDecoder().decode(first.value ?? new Uint8Array());
-    if (!text.startsWith("locked")) {
-      await release();
-      throw new Error(
-        first === "late"
-          ? `flock did not take the lock on ${lockPath} within ${WAIT_MS} ms`
-          : `flock said ${JSON.stringify(text)}`,
-      );
-    }
-  } finally {
-    late.cancel();
-    reader.releaseLock();
-    await child.stdout.cancel();
   }
-  return { release };
 }
 
 // ---------------------------------------------------------------------------
