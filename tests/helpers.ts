@@ -25,6 +25,9 @@
  * @module
  */
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { BuildScope } from "../lib/scope.ts";
+import { permissionFlags } from "../tools/scope.ts";
 
 /** A valid server-restart event body. */
 export const RESTART_DATA = {
@@ -707,6 +710,29 @@ export function startCli(args: string[], options: CliOptions = {}): CliRun {
  */
 export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return await startCli(args, options).result;
+}
+
+/**
+ * The command line of a build with `scope` baked in, for {@linkcode runCli}'s
+ * `command`: an entry module written into `dir` (as `.entry.ts`, which no
+ * hooks directory runs) starts the CLI with that scope, and Deno runs it with
+ * the scope's permissions and nothing more, as a bundle would.
+ */
+export async function scopedCommand(dir: string, scope: BuildScope): Promise<string[]> {
+  const entry = join(dir, ".entry.ts");
+  await Deno.writeTextFile(
+    entry,
+    `import { start } from "${pathToFileURL(join(ROOT, "main.ts")).href}";\n` +
+      `await start(Deno.args, { scope: ${JSON.stringify(scope)} });\n`,
+  );
+  return [
+    Deno.execPath(),
+    "run",
+    "--config",
+    join(ROOT, "deno.json"),
+    ...permissionFlags(scope),
+    entry,
+  ];
 }
 
 /** Whether `command` runs and succeeds here (`script --version`, `unshare -m true`): for `ignore`. */
