@@ -683,10 +683,9 @@ export function startCli(args: string[], options: CliOptions = {}): CliRun {
       const output = await child.output();
       const stderr = new TextDecoder().decode(output.stderr);
       if (killed) {
+        const line = [...options.command ?? ["solus-hooks"], ...args].join(" ");
         throw new DeadlineError(
-          `solus-hooks ${
-            args.join(" ")
-          } passed its deadline of ${options.timeoutMs} ms: killed\n${stderr}`,
+          `${line} passed its deadline of ${options.timeoutMs} ms: killed\n${stderr}`,
         );
       }
       return {
@@ -742,4 +741,46 @@ export function canRun(command: string, args: string[] = ["--version"]): boolean
   } catch {
     return false;
   }
+}
+
+// ---------------------------------------------------------------------------
+// A terminal
+
+/** Quote `word` for a POSIX shell line. */
+export function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** How to show the CLI on a terminal: see {@linkcode onTerminal}. */
+export interface TerminalOptions {
+  /** Variables for the CLI on top of its clean environment; `""` unsets one (`NO_COLOR: ""`). */
+  env?: Record<string, string>;
+  /** The terminal's width (default 80). */
+  columns?: number;
+  /** Send the CLI's stdout to this file instead of the terminal (stderr stays on it). */
+  stdoutTo?: string;
+  /** The deadline of the whole session (default 60 s): past it, it is killed and the test fails. */
+  timeoutMs?: number;
+}
+
+/**
+ * Run the CLI with `args` on a real pseudo-terminal (`script(1)`), `columns`
+ * wide, with `TERM=xterm-256color` unless `env` says otherwise; return what
+ * the terminal got (stdout and stderr both, as a terminal shows them), raw.
+ * The CLI starts from a shell line, so it needs the default command: skip
+ * such tests when `SOLUS_HOOKS_CMD` is set, and when `canRun("script")` is not.
+ */
+export async function onTerminal(args: string[], options: TerminalOptions = {}): Promise<string> {
+  const env = Object.entries({ TERM: "xterm-256color", ...options.env })
+    .map(([name, value]) => (value === "" ? `-u ${name}` : `${name}=${shellQuote(value)}`));
+  const redirect = options.stdoutTo === undefined ? "" : ` > ${shellQuote(options.stdoutTo)}`;
+  const line = `stty cols ${options.columns ?? 80}; env ${env.join(" ")} ${
+    [...cliCommand(), ...args].map(shellQuote).join(" ")
+  }${redirect}`;
+  const result = await runCli([], {
+    command: ["script", "-qec", line, "/dev/null"],
+    env: { NO_COLOR: undefined }, // the line's own env decides
+    timeoutMs: options.timeoutMs ?? 60_000,
+  });
+  return result.stdout;
 }
