@@ -37,6 +37,11 @@ async function holdsWithin(ms: number, check: () => boolean | Promise<boolean>):
   });
 }
 
+/** Whether the marker file at `path` appears within 10 s. */
+function appears(path: string): Promise<boolean> {
+  return holdsWithin(10_000, () => Deno.stat(path).then(() => true, () => false));
+}
+
 function isAlive(pid: number): boolean {
   try {
     const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
@@ -138,13 +143,7 @@ timed.test({
         const runner = spawnCli([...args, "--config", config, "--no-journal"]);
         const spawnedAt = performance.now();
         try {
-          assert.ok(
-            await holdsWithin(
-              10_000,
-              async () => await Deno.stat(started).then(() => true, () => false),
-            ),
-            "the hook started",
-          );
+          assert.ok(await appears(started), "the hook started");
           assert.ok(
             await holdsWithin(5_000, () => processesWithEnv("TEST_MARK", mark).length >= 6),
             "both wrappers, both hooks and their children run",
@@ -437,13 +436,7 @@ timed.test({
         }).spawn();
         track(child.pid);
         try {
-          assert.ok(
-            await holdsWithin(
-              10_000,
-              async () => await Deno.stat(ready).then(() => true, () => false),
-            ),
-            "the command started",
-          );
+          assert.ok(await appears(ready), "the command started");
           child.kill(signal);
           const output = await child.output();
           const stdout = new TextDecoder().decode(output.stdout);
