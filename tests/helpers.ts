@@ -1,7 +1,9 @@
 /**
  * Shared test helpers: temporary hooks directories with real scripts, a way to
  * find processes a run left behind, the CLI as a subprocess with a clean
- * environment, and deadlines so that no test can hang.
+ * environment (plain, inside a wrapper, as a scoped build, or on a terminal),
+ * another process holding a lock, a seeded PRNG for fuzzing, and deadlines so
+ * that no test can hang.
  *
  * How to write a test that starts processes:
  * - Declare it with `timed.test` (see {@linkcode timed}) instead of `Deno.test`,
@@ -9,9 +11,11 @@
  *   deadline ({@linkcode TEST_DEADLINE_MS} unless it names one) and, if the
  *   deadline passes, fails with a message naming the test and the processes
  *   it left, after killing them.
- * - Start the CLI with {@linkcode runCli} or {@linkcode spawnCli}: never the
- *   caller's environment, always an explicit config. Start anything else with
- *   `new Deno.Command(...)` and pass its pid to {@linkcode track}.
+ * - Start the CLI with {@linkcode runCli}, {@linkcode startCli} or
+ *   {@linkcode spawnCli} (`command` for a scoped build, {@linkcode scopedCommand},
+ *   or a wrapper such as `unshare`), or on a pty with {@linkcode onTerminal}:
+ *   never the caller's environment, always an explicit config. Start anything
+ *   else with `new Deno.Command(...)` and pass its pid to {@linkcode track}.
  * - Make hooks directories with {@linkcode withHooks}, {@linkcode withTempDir}
  *   or {@linkcode makeHooksDir} (or {@linkcode trackDir} a directory of your
  *   own): a process working in one of them is the test's, even after its
@@ -396,6 +400,9 @@ export async function writeConfig(dir: string, config: object = {}): Promise<str
   await Deno.writeTextFile(path, JSON.stringify(config));
   return path;
 }
+
+// ---------------------------------------------------------------------------
+// Another process holding a lock
 
 /**
  * Run `fn` while another process holds an exclusive `flock` on `lockPath`
