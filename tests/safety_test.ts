@@ -42,6 +42,16 @@ Deno.test("breachOf() and linkBreachOf() name the problem and the command that f
   });
 });
 
+/** `top/name/hooks`: a hooks directory of mode 0755 in a folder of mode `mode`. */
+async function hooksIn(top: string, name: string, mode: number) {
+  const parent = join(top, name);
+  const hooks = join(parent, "hooks");
+  await Deno.mkdir(hooks, { recursive: true });
+  await Deno.chmod(hooks, 0o755);
+  await Deno.chmod(parent, mode);
+  return { parent, hooks };
+}
+
 Deno.test("directoryProblems() refuses a group- or world-writable hooks directory, sticky or not", async () => {
   for (const mode of [0o777, 0o775, 0o1777]) {
     await withDir(mode, async (dir) => {
@@ -62,11 +72,7 @@ Deno.test("directoryProblems() refuses a group- or world-writable hooks director
 
 Deno.test("directoryProblems() refuses a writable parent unless it is root-owned and sticky", async () => {
   await withDir(0o755, async (top) => {
-    const parent = join(top, "parent");
-    const hooks = join(parent, "hooks");
-    await Deno.mkdir(hooks, { recursive: true });
-    await Deno.chmod(hooks, 0o755);
-    await Deno.chmod(parent, 0o777);
+    const { parent, hooks } = await hooksIn(top, "parent", 0o777);
     const [problem, ...more] = await directoryProblems(hooks, Deno.uid()!);
     assert.deepEqual(more, []);
     assert.deepEqual(problem, {
@@ -93,11 +99,7 @@ Deno.test("directoryProblems() refuses a writable parent unless it is root-owned
 
 Deno.test("directoryProblems() judges the real directory's parents when a link leads to it", async () => {
   await withDir(0o755, async (top) => {
-    const open = join(top, "open");
-    const real = join(open, "hooks");
-    await Deno.mkdir(real, { recursive: true });
-    await Deno.chmod(real, 0o755);
-    await Deno.chmod(open, 0o777);
+    const { parent: open, hooks: real } = await hooksIn(top, "open", 0o777);
     await Deno.symlink(real, join(top, "hooks"));
     const problems = await directoryProblems(join(top, "hooks"), Deno.uid()!);
     assert.deepEqual(problems.map((p) => [p.path, p.role]), [[open, "parent"]]);
@@ -160,12 +162,8 @@ Deno.test("run does not mention refused when the directory passes", async () => 
 
 Deno.test("run refuses the stage when a parent of the hooks directory is writable by others and not sticky", async () => {
   await withDir(0o755, async (top) => {
-    const parent = join(top, "shared");
-    const hooks = join(parent, "hooks");
-    await Deno.mkdir(hooks, { recursive: true });
-    await Deno.chmod(hooks, 0o755);
+    const { parent, hooks } = await hooksIn(top, "shared", 0o757);
     await put(hooks, "10-ok", MARK);
-    await Deno.chmod(parent, 0o757);
     const run = await cli(["run", "--dir", hooks, "--no-journal", "--json", "--event", RESTART]);
     assert.equal(run.code, 1, run.stderr);
     assert.match(
