@@ -300,12 +300,11 @@ function timedTest(
 
 /**
  * Tests that wait on processes: `timed.test` takes what `Deno.test` takes
- * (a name and a function, or `{ name, ignore, sanitizeOps, sanitizeResources, fn }`
- * plus `timeoutMs`) and
- * gives the test its own deadline (see {@linkcode withDeadline}), so a
- * regression that makes a wait unbounded fails the test with a clear message
- * instead of hanging the suite. (An object with a `test` method, so that
- * `deno fmt` lays it out as it lays out `Deno.test`.)
+ * (a name and a function, or `{ name, ignore, sanitizeOps, sanitizeResources,
+ * fn }` plus `timeoutMs`) and gives the test its own deadline (see
+ * {@linkcode withDeadline}), so a regression that makes a wait unbounded fails
+ * the test with a clear message instead of hanging the suite. (An object with
+ * a `test` method, so that `deno fmt` lays it out as it lays out `Deno.test`.)
  *
  * ```ts ignore
  * timed.test("runStage() kills the group at the deadline", async () => { ... });
@@ -754,7 +753,7 @@ export function canRun(command: string, args: string[] = ["--version"]): boolean
 // A terminal
 
 /** Quote `word` for a POSIX shell line. */
-export function shellQuote(word: string): string {
+function shellQuote(word: string): string {
   return `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
