@@ -5,16 +5,14 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
-  cliCommand,
-  cliEnv,
+  canRun,
+  onTerminal,
   RESTART_PRE,
-  ROOT,
   runCli,
   sleep,
   spawnCli,
   survivorsOf,
   timed,
-  track,
   waitForFile,
   withHooks,
   withTempDir,
@@ -277,58 +275,24 @@ for (const [signal, code] of [["SIGINT", 130], ["SIGTERM", 143]] as const) {
   });
 }
 
-const HAS_SCRIPT = (() => {
-  try {
-    return new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-})();
-
 timed.test({
   name:
     "run shows which hooks still run on a terminal, in colour unless NO_COLOR (needs script(1) for a pty)",
-  ignore: !HAS_SCRIPT || Deno.env.get("SOLUS_HOOKS_CMD") !== undefined,
+  ignore: !canRun("script") || Deno.env.get("SOLUS_HOOKS_CMD") !== undefined,
   fn: async () => {
     await withHooks(
       { "slow.sh": "#!/bin/sh\nsleep 1.8\n", "quick.sh": "#!/bin/sh\nexit 0\n" },
       async (dir) => {
-        const [command, ...prefix] = cliCommand();
-        const line = [
-          command,
-          ...prefix,
-          "run",
-          "--dir",
-          dir,
-          "--no-journal",
-          "--event",
-          `'${EVENT}'`,
-        ].join(" ");
-        const onTerminal = async (env: string) => {
-          const child = new Deno.Command("script", {
-            args: ["-qec", `${env} ${line}`, "/dev/null"],
-            stdout: "piped",
-            stderr: "piped",
-            cwd: ROOT,
-            // The CLI's clean environment, on a terminal that shows colour
-            // whatever the caller's TERM (TERM=dumb means no colour).
-            clearEnv: true,
-            env: cliEnv({ NO_COLOR: undefined, TERM: "xterm" }),
-          }).spawn();
-          track(child.pid);
-          return new TextDecoder().decode((await child.output()).stdout);
-        };
-        const colour = await onTerminal("");
+        const args = ["run", "--dir", dir, "--no-journal", "--event", EVENT];
+        // A terminal that shows colour whatever the caller's TERM (TERM=dumb means no colour).
+        const colour = await onTerminal(args, { env: { TERM: "xterm" } });
         assert.match(colour, /server-restart pre: waiting 1 s for slow\.sh/);
         const ESC = "\x1b";
         assert.ok(colour.includes(`${ESC}[32mok`), "green on a terminal");
-        const plain = await onTerminal("NO_COLOR=1");
+        const plain = await onTerminal(args, { env: { TERM: "xterm", NO_COLOR: "1" } });
         assert.match(plain, /waiting 1 s for slow\.sh/);
         assert.ok(!plain.includes(`${ESC}[3`), "no colour with NO_COLOR");
-        const piped = await runCli(["run", "--dir", dir, "--no-journal", "--event", EVENT], {
-          env: { NO_COLOR: "" },
-        });
+        const piped = await runCli(args, { env: { NO_COLOR: "" } });
         assert.ok(
           !piped.stderr.includes("waiting") && !piped.stderr.includes(ESC),
           "nothing live and no colour when stderr is not a terminal",

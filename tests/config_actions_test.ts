@@ -5,29 +5,24 @@
  * `deno task test-bundle` runs these against the bundle too).
  */
 import assert from "node:assert/strict";
-import { exec } from "./artifact.ts";
-import { cliCommand, ROOT, withTempDir } from "./helpers.ts";
+import { ROOT, runCli, withTempDir, writeConfig } from "./helpers.ts";
 
-const CONFIG = JSON.stringify({
+const CONFIG = {
   actions: {
     "backup-create": {
       description: "a backup is taken",
       data: { uuid: "uuid", note: "string" },
     },
   },
-});
+};
 const AUDIT = `${ROOT}examples/hooks/30-audit.ts`;
 
 function cli(args: string[], options: { stdin?: string } = {}) {
-  const [command, ...prefix] = cliCommand();
-  return exec(command, [...prefix, ...args], { ...options, timeoutMs: 90_000 });
+  return runCli(args, { ...options, timeoutMs: 90_000 });
 }
 
 async function withConfig(fn: (config: string) => Promise<void>): Promise<void> {
-  await withTempDir(async (dir) => {
-    await Deno.writeTextFile(`${dir}/config.jsonc`, CONFIG);
-    await fn(`${dir}/config.jsonc`);
-  });
+  await withTempDir(async (dir) => await fn(await writeConfig(dir, CONFIG)));
 }
 
 Deno.test("sample, schema and actions know an action the config adds", async () => {

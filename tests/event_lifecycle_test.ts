@@ -6,6 +6,7 @@ import { RESTART_DATA, runCli, timed, withHooks } from "./helpers.ts";
 
 const LOGGER = (log: string) =>
   `#!/bin/sh\ncat >/dev/null\necho "$SOLUS_HOOK_ACTION $SOLUS_HOOK_STAGE $SOLUS_HOOK_EVENT_ID" >> ${log}\n`;
+const RESTART = JSON.stringify({ action: "server-restart", data: RESTART_DATA });
 const ACTIONS = [
   { action: "server-create", data: { ...RESTART_DATA, hostname: "vs-1", ip_addresses: [] } },
   {
@@ -13,6 +14,12 @@ const ACTIONS = [
     data: { ...RESTART_DATA, mac_address: "52:54:00:12:34:56", ip_addresses: ["192.0.2.1"] },
   },
 ];
+
+/** `around` the restart event with the hooks in `dir`, no journal: `flags`, then `--` and `command`. */
+function around(dir: string, flags: string[], command: string[]) {
+  const args = ["--dir", dir, "--no-journal", ...flags, "--event", RESTART];
+  return runCli(["around", ...args, "--", ...command]);
+}
 
 timed.test("runEvent() runs pre for each action, the command, then post, with one event id", async () => {
   await withHooks({}, async (dir) => {
@@ -66,19 +73,7 @@ timed.test("runEvent() skips post when the command fails, and vetoes on a failed
 
 timed.test("around --json prints exactly one JSON document on stdout; the command's stdout goes to stderr", async () => {
   await withHooks({ "10-ok.sh": "#!/bin/sh\necho hook-says-hi\n" }, async (dir) => {
-    const result = await runCli([
-      "around",
-      "--dir",
-      dir,
-      "--no-journal",
-      "--json",
-      "--event",
-      JSON.stringify({ action: "server-restart", data: RESTART_DATA }),
-      "--",
-      "sh",
-      "-c",
-      "echo X",
-    ]);
+    const result = await around(dir, ["--json"], ["sh", "-c", "echo X"]);
     assert.equal(result.code, 0, result.stderr);
     const report = JSON.parse(result.stdout);
     assert.equal(report.command_exit_code, 0);
@@ -90,19 +85,7 @@ timed.test("around --json prints exactly one JSON document on stdout; the comman
 
 timed.test("around -- grep -q does not make the runner quiet: the command's flags are its own", async () => {
   await withHooks({ "10-ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
-    const result = await runCli([
-      "around",
-      "--dir",
-      dir,
-      "--no-journal",
-      "--event",
-      JSON.stringify({ action: "server-restart", data: RESTART_DATA }),
-      "--",
-      "grep",
-      "-q",
-      "x",
-      "/dev/null",
-    ]);
+    const result = await around(dir, [], ["grep", "-q", "x", "/dev/null"]);
     assert.equal(result.code, 1, "grep found nothing: the command's status");
     assert.match(result.stderr, /ok\s+10-ok\.sh/, "not quiet: successful hooks are listed");
     assert.match(result.stderr, /server-restart pre: ok/);
@@ -111,19 +94,7 @@ timed.test("around -- grep -q does not make the runner quiet: the command's flag
 
 timed.test("around --veto says a timed-out pre hook timed out, not that it failed", async () => {
   await withHooks({ "10-slow.sh": "#!/bin/sh\nexec sleep 5\n" }, async (dir) => {
-    const result = await runCli([
-      "around",
-      "--veto",
-      "--timeout",
-      "300",
-      "--dir",
-      dir,
-      "--no-journal",
-      "--event",
-      JSON.stringify({ action: "server-restart", data: RESTART_DATA }),
-      "--",
-      "true",
-    ]);
+    const result = await around(dir, ["--veto", "--timeout", "300"], ["true"]);
     assert.equal(result.code, 3, result.stderr);
     assert.match(
       result.stderr,

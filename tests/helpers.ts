@@ -1,7 +1,9 @@
 /**
  * Shared test helpers: temporary hooks directories with real scripts, a way to
  * find processes a run left behind, the CLI as a subprocess with a clean
- * environment, and deadlines so that no test can hang.
+ * environment (plain, inside a wrapper, as a scoped build, or on a terminal),
+ * another process holding a lock, a seeded PRNG for fuzzing, and deadlines so
+ * that no test can hang.
  *
  * How to write a test that starts processes:
  * - Declare it with `timed.test` (see {@linkcode timed}) instead of `Deno.test`,
@@ -9,9 +11,11 @@
  *   deadline ({@linkcode TEST_DEADLINE_MS} unless it names one) and, if the
  *   deadline passes, fails with a message naming the test and the processes
  *   it left, after killing them.
- * - Start the CLI with {@linkcode runCli} or {@linkcode spawnCli}: never the
- *   caller's environment, always an explicit config. Start anything else with
- *   `new Deno.Command(...)` and pass its pid to {@linkcode track}.
+ * - Start the CLI with {@linkcode runCli}, {@linkcode startCli} or
+ *   {@linkcode spawnCli} (`command` for a scoped build, {@linkcode scopedCommand},
+ *   or a wrapper such as `unshare`), or on a pty with {@linkcode onTerminal}:
+ *   never the caller's environment, always an explicit config. Start anything
+ *   else with `new Deno.Command(...)` and pass its pid to {@linkcode track}.
  * - Make hooks directories with {@linkcode withHooks}, {@linkcode withTempDir}
  *   or {@linkcode makeHooksDir} (or {@linkcode trackDir} a directory of your
  *   own): a process working in one of them is the test's, even after its
@@ -19,10 +23,15 @@
  * - Wait for something a process does with {@linkcode waitForFile} or
  *   {@linkcode waitFor}, never with a fixed sleep: a hook writes a marker file
  *   once it is where the test needs it.
+ * - A run that must end sooner than the test names its own bound:
+ *   `runCli(args, { timeoutMs })`, or {@linkcode startCli} to signal it first.
  *
  * @module
  */
 import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+import type { BuildScope } from "../lib/scope.ts";
+import { permissionFlags } from "../tools/scope.ts";
 
 /** A valid server-restart event body. */
 export const RESTART_DATA = {
@@ -259,6 +268,10 @@ export interface TimedTestDefinition {
   timeoutMs?: number;
   /** Skip it, as for `Deno.test`: say why in the name. */
   ignore?: boolean;
+  /** As for `Deno.test`: off where a bounded wait given up on leaves a blocking call behind. */
+  sanitizeOps?: boolean;
+  /** As for `Deno.test`. */
+  sanitizeResources?: boolean;
   /** The test; `signal` aborts at the deadline. */
   fn: (signal: AbortSignal, t: Deno.TestContext) => Promise<void>;
 }
@@ -279,17 +292,19 @@ function timedTest(
   Deno.test({
     name: definition.name,
     ignore: definition.ignore,
+    sanitizeOps: definition.sanitizeOps,
+    sanitizeResources: definition.sanitizeResources,
     fn: (t) => withDeadline(ms, (signal) => definition.fn(signal, t), `test "${definition.name}"`),
   });
 }
 
 /**
  * Tests that wait on processes: `timed.test` takes what `Deno.test` takes
- * (a name and a function, or `{ name, ignore, fn }` plus `timeoutMs`) and
- * gives the test its own deadline (see {@linkcode withDeadline}), so a
- * regression that makes a wait unbounded fails the test with a clear message
- * instead of hanging the suite. (An object with a `test` method, so that
- * `deno fmt` lays it out as it lays out `Deno.test`.)
+ * (a name and a function, or `{ name, ignore, sanitizeOps, sanitizeResources,
+ * fn }` plus `timeoutMs`) and gives the test its own deadline (see
+ * {@linkcode withDeadline}), so a regression that makes a wait unbounded fails
+ * the test with a clear message instead of hanging the suite. (An object with
+ * a `test` method, so that `deno fmt` lays it out as it lays out `Deno.test`.)
  *
  * ```ts ignore
  * timed.test("runStage() kills the group at the deadline", async () => { ... });
@@ -376,6 +391,77 @@ export async function withHooks<T>(
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+}
+
+/** Write `config` (an empty one by default) as `config.jsonc` in `dir`; return its path. */
+export async function writeConfig(dir: string, config: object = {}): Promise<string> {
+  const path = join(dir, "config.jsonc");
+  await Deno.writeTextFile(path, JSON.stringify(config));
+  return path;
+}
+
+// ---------------------------------------------------------------------------
+// Another process holding a lock
+
+/**
+ * Run `fn` while another process holds an exclusive `flock` on `lockPath`
+ * (made if missing), as a second runner (or an operator's `flock`) would; the
+ * lock is free again when `fn` settles. `flock FILE CMD` passes the locked
+ * descriptor on to CMD, so the holder runs in its own process group, killed
+ * whole at the end (and by the test's deadline). Fails if the lock is not
+ * taken within {@linkcode WAIT_MS}.
+ */
+export async function withLockHeld<T>(lockPath: string, fn: () => Promise<T>): Promise<T> {
+  const child = new Deno.Command("flock", {
+    args: [lockPath, "sh", "-c", "echo locked; exec sleep 60"],
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+    detached: true,
+  }).spawn();
+  track(child.pid);
+  try {
+    const reader = child.stdout.getReader();
+    const late = timer(WAIT_MS);
+    try {
+      const first = await Promise.race([reader.read(), late.done.then(() => "late" as const)]);
+      if (first === "late") {
+        throw new DeadlineError(`flock did not take the lock on ${lockPath} within ${WAIT_MS} ms`);
+      }
+      const text = new TextDecoder().decode(first.value ?? new Uint8Array());
+      if (!text.startsWith("locked")) throw new Error(`flock said ${JSON.stringify(text)}`);
+    } finally {
+      late.cancel();
+      reader.releaseLock();
+      await child.stdout.cancel();
+    }
+    return await fn();
+  } finally {
+    try {
+      Deno.kill(-child.pid, "SIGKILL");
+    } catch {
+      // gone
+    }
+    await child.status;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// Seeded randomness
+
+/** The fuzz tests' seed: `FUZZ_SEED` replays a run; otherwise one from the clock, printed in the test names. */
+export const FUZZ_SEED = Number(Deno.env.get("FUZZ_SEED") ?? Date.now() % 1_000_000);
+
+/** mulberry32: a small seeded PRNG, so a failing run can be replayed. Numbers in [0, 1). */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -518,6 +604,18 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   /** Working directory (default: the repository root). */
   cwd?: string;
+  /**
+   * The command line `args` follow, instead of {@linkcode cliCommand}'s: a
+   * build with a scope of its own, or the CLI inside a wrapper such as
+   * `unshare -m` (`[...wrapper, ...cliCommand()]`).
+   */
+  command?: string[];
+  /**
+   * This run's own deadline in milliseconds, for a run that must end sooner
+   * than the test: past it the process is SIGKILLed and the result rejects
+   * with a {@linkcode DeadlineError} naming the command.
+   */
+  timeoutMs?: number;
 }
 
 /**
@@ -527,9 +625,9 @@ export interface CliOptions {
  */
 export function spawnCli(
   args: string[],
-  options: Omit<CliOptions, "stdin"> & { stdin?: "piped" | "null" } = {},
+  options: Omit<CliOptions, "stdin" | "timeoutMs"> & { stdin?: "piped" | "null" } = {},
 ): Deno.ChildProcess {
-  const [command, ...prefix] = cliCommand();
+  const [command, ...prefix] = options.command ?? cliCommand();
   const child = new Deno.Command(command, {
     args: [...prefix, ...args],
     stdin: options.stdin ?? "null",
@@ -551,28 +649,144 @@ export interface CliResult {
   ms: number;
 }
 
+/** A CLI process under test: the process, to signal it, and what it will have printed. */
+export interface CliRun {
+  /** The process (tracked for the test's deadline). */
+  child: Deno.ChildProcess;
+  /** Its output once it ends; rejects if it passed `options.timeoutMs`. */
+  result: Promise<CliResult>;
+}
+
 /**
- * Run the CLI with `args`, optional stdin text and extra environment, in a
- * clean environment with an explicit (empty) config unless the test names
- * its own with `--config` or `env.SOLUS_HOOKS_CONFIG`.
+ * Start the CLI as {@linkcode runCli} does and return at once, for a test
+ * that signals it while it runs: `child` to send the signal, `result` to
+ * await (always await it: it owns the pipes and the deadline's timer).
  */
-export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+export function startCli(args: string[], options: CliOptions = {}): CliRun {
   const start = performance.now();
   const child = spawnCli(args, {
     env: options.env,
     cwd: options.cwd,
+    command: options.command,
     stdin: options.stdin === undefined ? "null" : "piped",
   });
-  if (options.stdin !== undefined) {
-    const writer = child.stdin.getWriter();
-    await writer.write(new TextEncoder().encode(options.stdin)).catch(() => {});
-    await writer.close().catch(() => {});
+  let killed = false;
+  const deadline = options.timeoutMs === undefined ? undefined : setTimeout(() => {
+    killed = true;
+    try {
+      child.kill("SIGKILL");
+    } catch {
+      // exited just now
+    }
+  }, options.timeoutMs);
+  const result = (async () => {
+    try {
+      if (options.stdin !== undefined) {
+        const writer = child.stdin.getWriter();
+        await writer.write(new TextEncoder().encode(options.stdin)).catch(() => {});
+        await writer.close().catch(() => {});
+      }
+      const output = await child.output();
+      const stderr = new TextDecoder().decode(output.stderr);
+      if (killed) {
+        const line = [...options.command ?? ["solus-hooks"], ...args].join(" ");
+        throw new DeadlineError(
+          `${line} passed its deadline of ${options.timeoutMs} ms: killed\n${stderr}`,
+        );
+      }
+      return {
+        code: output.code,
+        stdout: new TextDecoder().decode(output.stdout),
+        stderr,
+        ms: performance.now() - start,
+      };
+    } finally {
+      clearTimeout(deadline);
+    }
+  })();
+  return { child, result };
+}
+
+/**
+ * Run the CLI with `args`, optional stdin text and extra environment, in a
+ * clean environment with an explicit (empty) config unless the test names
+ * its own with `--config` or `env.SOLUS_HOOKS_CONFIG`; with `timeoutMs`, a
+ * deadline of its own.
+ */
+export async function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
+  return await startCli(args, options).result;
+}
+
+/**
+ * The command line of a build with `scope` baked in, for {@linkcode runCli}'s
+ * `command`: an entry module written into `dir` (as `.entry.ts`, which no
+ * hooks directory runs) starts the CLI with that scope, and Deno runs it with
+ * the scope's permissions and nothing more, as a bundle would.
+ */
+export async function scopedCommand(dir: string, scope: BuildScope): Promise<string[]> {
+  const entry = join(dir, ".entry.ts");
+  await Deno.writeTextFile(
+    entry,
+    `import { start } from "${pathToFileURL(join(ROOT, "main.ts")).href}";\n` +
+      `await start(Deno.args, { scope: ${JSON.stringify(scope)} });\n`,
+  );
+  return [
+    Deno.execPath(),
+    "run",
+    "--config",
+    join(ROOT, "deno.json"),
+    ...permissionFlags(scope),
+    entry,
+  ];
+}
+
+/** Whether `command` runs and succeeds here (`script --version`, `unshare -m true`): for `ignore`. */
+export function canRun(command: string, args: string[] = ["--version"]): boolean {
+  try {
+    return new Deno.Command(command, { args, stdout: "null", stderr: "null" }).outputSync().success;
+  } catch {
+    return false;
   }
-  const output = await child.output();
-  return {
-    code: output.code,
-    stdout: new TextDecoder().decode(output.stdout),
-    stderr: new TextDecoder().decode(output.stderr),
-    ms: performance.now() - start,
-  };
+}
+
+// ---------------------------------------------------------------------------
+// A terminal
+
+/** Quote `word` for a POSIX shell line. */
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** How to show the CLI on a terminal: see {@linkcode onTerminal}. */
+export interface TerminalOptions {
+  /** Variables for the CLI on top of its clean environment; `""` unsets one (`NO_COLOR: ""`). */
+  env?: Record<string, string>;
+  /** The terminal's width (default 80). */
+  columns?: number;
+  /** Send the CLI's stdout to this file instead of the terminal (stderr stays on it). */
+  stdoutTo?: string;
+  /** The deadline of the whole session (default 60 s): past it, it is killed and the test fails. */
+  timeoutMs?: number;
+}
+
+/**
+ * Run the CLI with `args` on a real pseudo-terminal (`script(1)`), `columns`
+ * wide, with `TERM=xterm-256color` unless `env` says otherwise; return what
+ * the terminal got (stdout and stderr both, as a terminal shows them), raw.
+ * The CLI starts from a shell line, so it needs the default command: skip
+ * such tests when `SOLUS_HOOKS_CMD` is set, and when `canRun("script")` is not.
+ */
+export async function onTerminal(args: string[], options: TerminalOptions = {}): Promise<string> {
+  const env = Object.entries({ TERM: "xterm-256color", ...options.env })
+    .map(([name, value]) => (value === "" ? `-u ${name}` : `${name}=${shellQuote(value)}`));
+  const redirect = options.stdoutTo === undefined ? "" : ` > ${shellQuote(options.stdoutTo)}`;
+  const line = `stty cols ${options.columns ?? 80}; env ${env.join(" ")} ${
+    [...cliCommand(), ...args].map(shellQuote).join(" ")
+  }${redirect}`;
+  const result = await runCli([], {
+    command: ["script", "-qec", line, "/dev/null"],
+    env: { NO_COLOR: undefined }, // the line's own env decides
+    timeoutMs: options.timeoutMs ?? 60_000,
+  });
+  return result.stdout;
 }

@@ -1,7 +1,7 @@
 /** Reading the event: a size cap without reading it whole, a byte-order mark, and no wait that a signal cannot end. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { RESTART_PRE, runCli, spawnCli, timed, withTempDir } from "./helpers.ts";
+import { RESTART_PRE, runCli, sleep, spawnCli, timed, withTempDir } from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
 
@@ -69,7 +69,7 @@ for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
     const child = spawnCli(["run", "--dir", "/nonexistent/hooks", "--no-journal"], {
       stdin: "piped",
     });
-    await new Promise((resolve) => setTimeout(resolve, 1000)); // let it start and wait on stdin
+    await sleep(1000); // let it start and wait on stdin
     const sent = performance.now();
     child.kill(signal);
     const status = await child.status;

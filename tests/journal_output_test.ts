@@ -9,8 +9,8 @@ import { join } from "node:path";
 import { cutStream, trimReport } from "../lib/journal.ts";
 import type { RunReport } from "../lib/report.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
-import { withHooks, withTempDir } from "./helpers.ts";
-import { EVENT, runCliWithin, writeConfig } from "./journal_helpers.ts";
+import { runCli, timed, withHooks, withTempDir, writeConfig } from "./helpers.ts";
+import { runArgs } from "./journal_helpers.ts";
 
 const MIB = 1024 * 1024;
 const KEPT = 65_536;
@@ -23,9 +23,9 @@ async function journalOf(
     const journal = join(tmp, "journal.jsonl");
     const config = await writeConfig(tmp);
     return await withHooks({ "10-loud.sh": hook }, async (dir) => {
-      const result = await runCliWithin(
-        ["run", "--dir", dir, "--journal", journal, "--config", config, "--event", EVENT, "--json"],
-        30_000,
+      const result = await runCli(
+        runArgs(dir, journal, config, "--json"),
+        { timeoutMs: 30_000 },
       );
       assert.equal(result.code, 0, result.stderr);
       assert.doesNotMatch(result.stderr, /warning/);
@@ -37,7 +37,7 @@ async function journalOf(
   });
 }
 
-Deno.test("the journal keeps 64 KiB of a hook's 1 MiB of NUL bytes: text, exact count, a small line", async () => {
+timed.test("the journal keeps 64 KiB of a hook's 1 MiB of NUL bytes: text, exact count, a small line", async () => {
   const { line, record, json } = await journalOf("#!/bin/sh\nhead -c 1048576 /dev/zero\n");
   const hook = record.hooks[0];
   assert.equal(hook.stdout_bytes, MIB, "the count stays exact");
@@ -50,7 +50,7 @@ Deno.test("the journal keeps 64 KiB of a hook's 1 MiB of NUL bytes: text, exact 
   assert.ok(json.hooks[0].stdout.length > KEPT, "the --json report keeps maxOutputBytes (1 MiB)");
 });
 
-Deno.test("the journal keeps 64 KiB of a hook's 1 MiB of 0xff bytes, as base64 when they come as base64", async () => {
+timed.test("the journal keeps 64 KiB of a hook's 1 MiB of 0xff bytes, as base64 when they come as base64", async () => {
   const { line, record, json } = await journalOf(
     "#!/bin/sh\nhead -c 1048576 /dev/zero | tr '\\0' '\\377'\n",
   );

@@ -8,8 +8,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { readNewest } from "../lib/journal.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
-import { ROOT, withHooks, withTempDir } from "./helpers.ts";
-import { EVENT, runCliWithin, writeConfig } from "./journal_helpers.ts";
+import { ROOT, runCli, timed, withHooks, withTempDir, writeConfig } from "./helpers.ts";
+import { RUN_MS, runArgs } from "./journal_helpers.ts";
 
 /** Assert a command failed as a person should see it: exit 2, one line on stderr, no internal error. */
 function assertOneLine(result: { code: number; stderr: string }, pattern: RegExp): void {
@@ -20,64 +20,69 @@ function assertOneLine(result: { code: number; stderr: string }, pattern: RegExp
   assert.match(lines[0], pattern);
 }
 
-Deno.test("history and show skip a line that is JSON but no report, with a warning naming file and line", async () => {
-  await withTempDir(async (tmp) => {
-    const journal = join(tmp, "journal.jsonl");
-    const config = await writeConfig(tmp);
-    await withHooks({ "10-ok.sh": "#!/bin/sh\necho fine\n" }, async (dir) => {
-      const run = await runCliWithin(
-        ["run", "--dir", dir, "--journal", journal, "--config", config, "--event", EVENT, "--json"],
-        20_000,
-      );
-      assert.equal(run.code, 0, run.stderr);
-      const runId = JSON.parse(run.stdout).run_id;
-      await Deno.writeTextFile(
-        journal,
-        '{"run_id":"abcdefgh-1234"}\n{"run_id":"abcdefgh-5678","event_id":"e","hooks":5}\n',
-        { append: true },
-      );
-      const history = await runCliWithin(
-        ["history", "--journal", journal, "--config", config, "--json"],
-        20_000,
-      );
-      assert.equal(history.code, 0, history.stderr);
-      assert.deepEqual(JSON.parse(history.stdout).map((r: { run_id: string }) => r.run_id), [
-        runId,
-      ]);
-      assert.match(
-        history.stderr,
-        new RegExp(
-          `${journal}: skipped a line that is not a run record \\(the last line\\): hooks must be an array, not number 5`,
-        ),
-      );
-      assert.match(
-        history.stderr,
-        new RegExp(
-          `${journal}: skipped a line that is not a run record \\(line 2 from the end\\): event_id is missing`,
-        ),
-      );
-      const human = await runCliWithin(
-        ["history", "--journal", journal, "--config", config],
-        20_000,
-      );
-      assert.equal(human.code, 0, human.stderr);
-      assert.match(human.stdout, /server-restart pre\s+ok/);
+timed.test({
+  name:
+    "history and show skip a line that is JSON but no report, with a warning naming file and line",
+  timeoutMs: 5 * RUN_MS,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      const journal = join(tmp, "journal.jsonl");
+      const config = await writeConfig(tmp);
+      await withHooks({ "10-ok.sh": "#!/bin/sh\necho fine\n" }, async (dir) => {
+        const run = await runCli(
+          runArgs(dir, journal, config, "--json"),
+          { timeoutMs: RUN_MS },
+        );
+        assert.equal(run.code, 0, run.stderr);
+        const runId = JSON.parse(run.stdout).run_id;
+        await Deno.writeTextFile(
+          journal,
+          '{"run_id":"abcdefgh-1234"}\n{"run_id":"abcdefgh-5678","event_id":"e","hooks":5}\n',
+          { append: true },
+        );
+        const history = await runCli(
+          ["history", "--journal", journal, "--config", config, "--json"],
+          { timeoutMs: RUN_MS },
+        );
+        assert.equal(history.code, 0, history.stderr);
+        assert.deepEqual(JSON.parse(history.stdout).map((r: { run_id: string }) => r.run_id), [
+          runId,
+        ]);
+        assert.match(
+          history.stderr,
+          new RegExp(
+            `${journal}: skipped a line that is not a run record \\(the last line\\): hooks must be an array, not number 5`,
+          ),
+        );
+        assert.match(
+          history.stderr,
+          new RegExp(
+            `${journal}: skipped a line that is not a run record \\(line 2 from the end\\): event_id is missing`,
+          ),
+        );
+        const human = await runCli(
+          ["history", "--journal", journal, "--config", config],
+          { timeoutMs: RUN_MS },
+        );
+        assert.equal(human.code, 0, human.stderr);
+        assert.match(human.stdout, /server-restart pre\s+ok/);
 
-      const missing = await runCliWithin(
-        ["show", "abcdefgh", "--journal", journal, "--config", config],
-        20_000,
-      );
-      assert.equal(missing.code, 2, missing.stderr);
-      assert.match(missing.stderr, /no run abcdefgh in the journal/);
-      assert.doesNotMatch(missing.stderr, /internal error/);
-      const shown = await runCliWithin(
-        ["show", runId.slice(0, 8), "--journal", journal, "--config", config],
-        20_000,
-      );
-      assert.equal(shown.code, 0, shown.stderr);
-      assert.match(shown.stdout, /10-ok\.sh: ok, exit 0/);
+        const missing = await runCli(
+          ["show", "abcdefgh", "--journal", journal, "--config", config],
+          { timeoutMs: RUN_MS },
+        );
+        assert.equal(missing.code, 2, missing.stderr);
+        assert.match(missing.stderr, /no run abcdefgh in the journal/);
+        assert.doesNotMatch(missing.stderr, /internal error/);
+        const shown = await runCli(
+          ["show", runId.slice(0, 8), "--journal", journal, "--config", config],
+          { timeoutMs: RUN_MS },
+        );
+        assert.equal(shown.code, 0, shown.stderr);
+        assert.match(shown.stdout, /10-ok\.sh: ok, exit 0/);
+      });
     });
-  });
+  },
 });
 
 Deno.test("readNewest() names what is wrong with a record that is not a report", async () => {
@@ -109,63 +114,72 @@ Deno.test("readNewest() names what is wrong with a record that is not a report",
   });
 });
 
-Deno.test("history and show say a journal does not exist, or is a directory or a FIFO: one line, exit 2", async () => {
-  await withTempDir(async (tmp) => {
-    const config = await writeConfig(tmp);
-    const fifo = join(tmp, "fifo.jsonl");
-    assert.ok((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success);
-    const cases: [string, RegExp][] = [
-      [
-        join(tmp, "nothing.jsonl"),
-        /no journal at .*nothing\.jsonl: nothing has been recorded there yet/,
-      ],
-      [tmp, /cannot read journal .*: it is a directory, not a regular file$/],
-      [fifo, /cannot read journal .*fifo\.jsonl: it is a FIFO \(named pipe\), not a regular file$/],
-    ];
-    for (const [journal, pattern] of cases) {
-      for (const args of [["history"], ["show", "0b6f3c2a"], ["replay", "0b6f3c2a"]]) {
-        const result = await runCliWithin(
-          [...args, "--journal", journal, "--config", config, "--dir", tmp],
-          20_000,
-        );
-        assertOneLine(result, pattern);
+timed.test({
+  name:
+    "history and show say a journal does not exist, or is a directory or a FIFO: one line, exit 2",
+  timeoutMs: 9 * RUN_MS,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      const config = await writeConfig(tmp);
+      const fifo = join(tmp, "fifo.jsonl");
+      assert.ok((await new Deno.Command("mkfifo", { args: [fifo] }).output()).success);
+      const cases: [string, RegExp][] = [
+        [
+          join(tmp, "nothing.jsonl"),
+          /no journal at .*nothing\.jsonl: nothing has been recorded there yet/,
+        ],
+        [tmp, /cannot read journal .*: it is a directory, not a regular file$/],
+        [
+          fifo,
+          /cannot read journal .*fifo\.jsonl: it is a FIFO \(named pipe\), not a regular file$/,
+        ],
+      ];
+      for (const [journal, pattern] of cases) {
+        for (const args of [["history"], ["show", "0b6f3c2a"], ["replay", "0b6f3c2a"]]) {
+          const result = await runCli(
+            [...args, "--journal", journal, "--config", config, "--dir", tmp],
+            { timeoutMs: RUN_MS },
+          );
+          assertOneLine(result, pattern);
+        }
       }
-    }
-  });
+    });
+  },
 });
 
-Deno.test("a journal outside the build's permission scope is said to be, not 'permission denied'", async () => {
-  await withTempDir(async (tmp) => {
-    const config = await writeConfig(tmp);
-    const journal = join(tmp, "elsewhere", "journal.jsonl");
-    // A build whose --allow-read covers the code and the config, not the journal.
-    const command = [
-      Deno.execPath(),
-      "run",
-      `--allow-read=${ROOT},${config}`,
-      "--allow-env",
-      "--no-prompt",
-      join(ROOT, "main.ts"),
-    ];
-    for (const args of [["history"], ["show", "0b6f3c2a"]]) {
-      const result = await runCliWithin(
-        [...args, "--journal", journal, "--config", config],
-        20_000,
-        {
+timed.test({
+  name: "a journal outside the build's permission scope is said to be, not 'permission denied'",
+  timeoutMs: 2 * RUN_MS,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      const config = await writeConfig(tmp);
+      const journal = join(tmp, "elsewhere", "journal.jsonl");
+      // A build whose --allow-read covers the code and the config, not the journal.
+      const command = [
+        Deno.execPath(),
+        "run",
+        `--allow-read=${ROOT},${config}`,
+        "--allow-env",
+        "--no-prompt",
+        join(ROOT, "main.ts"),
+      ];
+      for (const args of [["history"], ["show", "0b6f3c2a"]]) {
+        const result = await runCli([...args, "--journal", journal, "--config", config], {
+          timeoutMs: RUN_MS,
           command,
-        },
-      );
-      // The CLI words the refusal with what to grant or rebuild.
-      assertOneLine(
-        result,
-        /journal .*: reading .* is outside the permissions solus-hooks was started with; add .* to --allow-read/,
-      );
-      assert.doesNotMatch(result.stderr, /permission denied/i);
-    }
-  });
+        });
+        // The CLI words the refusal with what to grant or rebuild.
+        assertOneLine(
+          result,
+          /journal .*: reading .* is outside the permissions solus-hooks was started with; add .* to --allow-read/,
+        );
+        assert.doesNotMatch(result.stderr, /permission denied/i);
+      }
+    });
+  },
 });
 
-Deno.test({
+timed.test({
   name: "an unreadable journal is one line and exit 2 (needs a user other than root)",
   ignore: Deno.uid() === 0,
   fn: async () => {
@@ -174,35 +188,39 @@ Deno.test({
       const journal = join(tmp, "journal.jsonl");
       await Deno.writeTextFile(journal, `${JSON.stringify(fakeReport("r"))}\n`);
       await Deno.chmod(journal, 0o000);
-      const result = await runCliWithin(
+      const result = await runCli(
         ["history", "--journal", journal, "--config", config],
-        20_000,
+        { timeoutMs: RUN_MS },
       );
       assertOneLine(result, /cannot read journal .*: permission denied/);
     });
   },
 });
 
-Deno.test("history --action suggests the nearest action; show says a prefix needs 8 characters", async () => {
-  await withTempDir(async (tmp) => {
-    const config = await writeConfig(tmp);
-    const journal = join(tmp, "journal.jsonl");
-    await Deno.writeTextFile(journal, `${JSON.stringify(fakeReport("0b6f3c2a-0000"))}\n`);
-    const action = await runCliWithin(
-      ["history", "--action", "server-restat", "--journal", journal, "--config", config],
-      20_000,
-    );
-    assertOneLine(
-      action,
-      /--action: unknown action "server-restat" \(did you mean server-restart\?\)/,
-    );
-    const short = await runCliWithin(
-      ["show", "0b6f", "--journal", journal, "--config", config],
-      20_000,
-    );
-    assertOneLine(
-      short,
-      /no run 0b6f in the journal .*: a prefix of a run id needs at least 8 characters/,
-    );
-  });
+timed.test({
+  name: "history --action suggests the nearest action; show says a prefix needs 8 characters",
+  timeoutMs: 2 * RUN_MS,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      const config = await writeConfig(tmp);
+      const journal = join(tmp, "journal.jsonl");
+      await Deno.writeTextFile(journal, `${JSON.stringify(fakeReport("0b6f3c2a-0000"))}\n`);
+      const action = await runCli(
+        ["history", "--action", "server-restat", "--journal", journal, "--config", config],
+        { timeoutMs: RUN_MS },
+      );
+      assertOneLine(
+        action,
+        /--action: unknown action "server-restat" \(did you mean server-restart\?\)/,
+      );
+      const short = await runCli(
+        ["show", "0b6f", "--journal", journal, "--config", config],
+        { timeoutMs: RUN_MS },
+      );
+      assertOneLine(
+        short,
+        /no run 0b6f in the journal .*: a prefix of a run id needs at least 8 characters/,
+      );
+    });
+  },
 });

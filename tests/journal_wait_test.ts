@@ -9,16 +9,20 @@ import { join } from "node:path";
 import { JournalError } from "../lib/errors.ts";
 import { appendRecord } from "../lib/journal.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
-import { survivorsOf, withHooks, withTempDir } from "./helpers.ts";
 import {
-  EVENT,
-  holdLock,
-  journalLines,
-  runCliWithin,
+  runCli,
+  sleep,
   startCli,
-  waitFor,
+  survivorsOf,
+  timed,
+  WAIT_MS,
+  waitForFile,
+  withHooks,
+  withLockHeld,
+  withTempDir,
   writeConfig,
-} from "./journal_helpers.ts";
+} from "./helpers.ts";
+import { EVENT, journalLines, RUN_MS, runArgs } from "./journal_helpers.ts";
 
 const LOCKED = /warning: the journal was not written: .*stayed locked by another process/;
 
@@ -31,61 +35,60 @@ async function readLog(log: string): Promise<string[]> {
   return (await Deno.readTextFile(log).catch(() => "")).split("\n").filter(Boolean);
 }
 
-Deno.test("run with the journal's lock held by another process warns after 2 s and keeps the hooks' status", async () => {
+timed.test("run with the journal's lock held by another process warns after 2 s and keeps the hooks' status", async () => {
   await withTempDir(async (tmp) => {
     const journal = join(tmp, "journal.jsonl");
     const log = join(tmp, "log");
     const config = await writeConfig(tmp);
-    const holder = await holdLock(`${journal}.lock`);
-    try {
+    await withLockHeld(`${journal}.lock`, async () => {
       await withHooks({ "10-ok.sh": logger(log) }, async (dir) => {
-        const result = await runCliWithin(
-          ["run", "--dir", dir, "--journal", journal, "--config", config, "--event", EVENT],
-          20_000,
+        const result = await runCli(
+          runArgs(dir, journal, config),
+          { timeoutMs: RUN_MS },
         );
         assert.equal(result.code, 0, result.stderr);
         assert.match(result.stderr, LOCKED);
         assert.deepEqual(await readLog(log), ["pre"], "the hook ran");
       });
-    } finally {
-      await holder.release();
-    }
+    });
     assert.deepEqual(await journalLines(journal), [], "nothing was written past the lock");
   });
 });
 
-Deno.test("around with the journal's lock held by another process goes on to COMMAND and the post hooks", async () => {
-  await withTempDir(async (tmp) => {
-    const journal = join(tmp, "journal.jsonl");
-    const log = join(tmp, "log");
-    const config = await writeConfig(tmp);
-    const holder = await holdLock(`${journal}.lock`);
-    try {
-      await withHooks({ "10-log.sh": logger(log) }, async (dir) => {
-        const event = JSON.stringify({ action: "server-restart", data: JSON.parse(EVENT).data });
-        const result = await runCliWithin([
-          "around",
-          "--dir",
-          dir,
-          "--journal",
-          journal,
-          "--config",
-          config,
-          "--event",
-          event,
-          "--",
-          "sh",
-          "-c",
-          `echo command >> '${log}'`,
-        ], 30_000);
-        assert.equal(result.code, 0, result.stderr);
-        assert.deepEqual(await readLog(log), ["pre", "command", "post"]);
-        assert.equal(result.stderr.match(new RegExp(LOCKED, "g"))?.length, 2, result.stderr);
+timed.test({
+  name:
+    "around with the journal's lock held by another process goes on to COMMAND and the post hooks",
+  timeoutMs: WAIT_MS + 30_000,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      const journal = join(tmp, "journal.jsonl");
+      const log = join(tmp, "log");
+      const config = await writeConfig(tmp);
+      await withLockHeld(`${journal}.lock`, async () => {
+        await withHooks({ "10-log.sh": logger(log) }, async (dir) => {
+          const event = JSON.stringify({ action: "server-restart", data: JSON.parse(EVENT).data });
+          const result = await runCli([
+            "around",
+            "--dir",
+            dir,
+            "--journal",
+            journal,
+            "--config",
+            config,
+            "--event",
+            event,
+            "--",
+            "sh",
+            "-c",
+            `echo command >> '${log}'`,
+          ], { timeoutMs: 30_000 });
+          assert.equal(result.code, 0, result.stderr);
+          assert.deepEqual(await readLog(log), ["pre", "command", "post"]);
+          assert.equal(result.stderr.match(new RegExp(LOCKED, "g"))?.length, 2, result.stderr);
+        });
       });
-    } finally {
-      await holder.release();
-    }
-  });
+    });
+  },
 });
 
 for (
@@ -94,25 +97,20 @@ for (
     ["while its hooks run", '#!/bin/sh\ntouch "$MARK"\nexec sleep 30\n'],
   ] as const
 ) {
-  Deno.test(`run with the journal's lock held elsewhere exits 143 at once on SIGTERM ${when}`, async () => {
+  timed.test(`run with the journal's lock held elsewhere exits 143 at once on SIGTERM ${when}`, async () => {
     await withTempDir(async (tmp) => {
       const journal = join(tmp, "journal.jsonl");
       const mark = join(tmp, "started");
       const config = await writeConfig(tmp, { env: { set: { MARK: mark } } });
-      const holder = await holdLock(`${journal}.lock`);
-      try {
+      await withLockHeld(`${journal}.lock`, async () => {
         await withHooks({ "10-hook.sh": hook }, async (dir) => {
           const runner = startCli(
-            ["run", "--dir", dir, "--journal", journal, "--config", config, "--event", EVENT],
-            20_000,
+            runArgs(dir, journal, config),
+            { timeoutMs: RUN_MS },
           );
-          await waitFor(
-            "the hook to start",
-            10_000,
-            () => Deno.stat(mark).then(() => true, () => false),
-          );
+          await waitForFile(mark);
           // Into the wait: the start record's (hooks running) or the report's (stage over).
-          await new Promise((resolve) => setTimeout(resolve, 300));
+          await sleep(300);
           const sent = performance.now();
           runner.child.kill("SIGTERM");
           const result = await runner.result;
@@ -121,50 +119,52 @@ for (
           // The lock wait alone is 2 s: ending well before it means the signal ended it.
           assert.ok(ms < 1500, `exited ${ms.toFixed(0)} ms after SIGTERM`);
         });
-      } finally {
-        await holder.release();
-      }
+      });
     });
   });
 }
 
-Deno.test("run --journal FIFO returns promptly with a warning, for a 100 KB record and a small one", async () => {
-  await withTempDir(async (tmp) => {
-    const fifo = join(tmp, "journal.jsonl");
-    const config = await writeConfig(tmp);
-    const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
-    assert.ok(made.success, "mkfifo");
-    for (
-      const [size, hook] of [
-        ["100 KB", "#!/bin/sh\nhead -c 100000 /dev/zero | tr '\\0' x\n"],
-        ["small", "#!/bin/sh\necho hi\n"],
-      ]
-    ) {
-      await withHooks({ "10-out.sh": hook }, async (dir) => {
-        const result = await runCliWithin(
-          ["run", "--dir", dir, "--journal", fifo, "--config", config, "--event", EVENT, "--json"],
-          20_000,
-        );
-        assert.equal(result.code, 0, `${size}: ${result.stderr}`);
-        assert.match(
-          result.stderr,
-          /warning: the journal was not written: cannot write journal .*: it is a FIFO \(named pipe\), not a regular file/,
-          size,
-        );
-        assert.equal(
-          result.stderr.match(/the journal was not written/g)?.length,
-          1,
-          `${size}: one warning, not one per record`,
-        );
-        assert.equal(JSON.parse(result.stdout).hooks[0].status, "ok");
-        // No writer blocked on it: the whole run is start-up plus a hook, not a lock or write wait.
-        assert.ok(result.ms < 10_000, `${size}: took ${result.ms.toFixed(0)} ms`);
-      });
-    }
-  });
+timed.test({
+  name: "run --journal FIFO returns promptly with a warning, for a 100 KB record and a small one",
+  timeoutMs: 2 * RUN_MS,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      const fifo = join(tmp, "journal.jsonl");
+      const config = await writeConfig(tmp);
+      const made = await new Deno.Command("mkfifo", { args: [fifo] }).output();
+      assert.ok(made.success, "mkfifo");
+      for (
+        const [size, hook] of [
+          ["100 KB", "#!/bin/sh\nhead -c 100000 /dev/zero | tr '\\0' x\n"],
+          ["small", "#!/bin/sh\necho hi\n"],
+        ]
+      ) {
+        await withHooks({ "10-out.sh": hook }, async (dir) => {
+          const result = await runCli(
+            runArgs(dir, fifo, config, "--json"),
+            { timeoutMs: RUN_MS },
+          );
+          assert.equal(result.code, 0, `${size}: ${result.stderr}`);
+          assert.match(
+            result.stderr,
+            /warning: the journal was not written: cannot write journal .*: it is a FIFO \(named pipe\), not a regular file/,
+            size,
+          );
+          assert.equal(
+            result.stderr.match(/the journal was not written/g)?.length,
+            1,
+            `${size}: one warning, not one per record`,
+          );
+          assert.equal(JSON.parse(result.stdout).hooks[0].status, "ok");
+          // No writer blocked on it: the whole run is start-up plus a hook, not a lock or write wait.
+          assert.ok(result.ms < 10_000, `${size}: took ${result.ms.toFixed(0)} ms`);
+        });
+      }
+    });
+  },
 });
 
-Deno.test({
+timed.test({
   name:
     "appendRecord() gives up at its whole-append bound and at the caller's signal, whatever the lock wait",
   // A lock wait given up on leaves Deno's blocking flock call behind until the holder lets go.
@@ -173,8 +173,7 @@ Deno.test({
   fn: async () => {
     await withTempDir(async (tmp) => {
       const journal = { path: join(tmp, "journal.jsonl"), maxBytes: 1 << 20, keep: 1 };
-      const holder = await holdLock(`${journal.path}.lock`);
-      try {
+      await withLockHeld(`${journal.path}.lock`, async () => {
         let start = performance.now();
         await assert.rejects(
           () =>
@@ -198,9 +197,7 @@ Deno.test({
         );
         ms = performance.now() - start;
         assert.ok(ms < 1000, `gave up ${ms.toFixed(0)} ms after the signal`);
-      } finally {
-        await holder.release();
-      }
+      });
       // Once the lock is free, appends work again.
       await appendRecord(journal, fakeReport("after"));
       assert.deepEqual((await journalLines(journal.path)).map((line) => line.run_id), ["after"]);
@@ -208,38 +205,42 @@ Deno.test({
   },
 });
 
-Deno.test("run interrupted by SIGTERM still journals its report, marked interrupted, and no start record shows", async () => {
-  await withTempDir(async (tmp) => {
-    const journal = join(tmp, "journal.jsonl");
-    const mark = join(tmp, "started");
-    const config = await writeConfig(tmp, { env: { set: { MARK: mark } } });
-    await withHooks({ "10-sleep.sh": '#!/bin/sh\ntouch "$MARK"\nexec sleep 30\n' }, async (dir) => {
-      const runner = startCli(
-        ["run", "--dir", dir, "--journal", journal, "--config", config, "--event", EVENT],
-        20_000,
-      );
-      await waitFor(
-        "the hook to start",
-        10_000,
-        () => Deno.stat(mark).then(() => true, () => false),
-      );
-      runner.child.kill("SIGTERM");
-      const result = await runner.result;
-      assert.equal(result.code, 143, result.stderr);
-      const lines = await journalLines(journal);
-      const report = lines.find((line) => line.record === undefined);
-      assert.ok(report, `a report was written: ${JSON.stringify(lines)}`);
-      assert.equal(report.interrupted, true);
-      assert.deepEqual(await survivorsOf(String(report.run_id)), []);
-      const history = await runCliWithin(
-        ["history", "--journal", journal, "--config", config, "--json"],
-        20_000,
-      );
-      assert.equal(history.code, 0, history.stderr);
-      assert.deepEqual(
-        JSON.parse(history.stdout).map((run: { state: string }) => run.state),
-        ["finished"],
+timed.test({
+  name:
+    "run interrupted by SIGTERM still journals its report, marked interrupted, and no start record shows",
+  timeoutMs: 2 * RUN_MS,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      const journal = join(tmp, "journal.jsonl");
+      const mark = join(tmp, "started");
+      const config = await writeConfig(tmp, { env: { set: { MARK: mark } } });
+      await withHooks(
+        { "10-sleep.sh": '#!/bin/sh\ntouch "$MARK"\nexec sleep 30\n' },
+        async (dir) => {
+          const runner = startCli(
+            runArgs(dir, journal, config),
+            { timeoutMs: RUN_MS },
+          );
+          await waitForFile(mark);
+          runner.child.kill("SIGTERM");
+          const result = await runner.result;
+          assert.equal(result.code, 143, result.stderr);
+          const lines = await journalLines(journal);
+          const report = lines.find((line) => line.record === undefined);
+          assert.ok(report, `a report was written: ${JSON.stringify(lines)}`);
+          assert.equal(report.interrupted, true);
+          assert.deepEqual(await survivorsOf(String(report.run_id)), []);
+          const history = await runCli(
+            ["history", "--journal", journal, "--config", config, "--json"],
+            { timeoutMs: RUN_MS },
+          );
+          assert.equal(history.code, 0, history.stderr);
+          assert.deepEqual(
+            JSON.parse(history.stdout).map((run: { state: string }) => run.state),
+            ["finished"],
+          );
+        },
       );
     });
-  });
+  },
 });

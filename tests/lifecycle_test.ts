@@ -23,6 +23,12 @@ function logger(log: string, code = 0): string {
   return `#!/bin/sh\necho "$(basename "$0") $SOLUS_HOOK_ACTION $SOLUS_HOOK_STAGE $SOLUS_HOOK_EVENT_ID" >> ${log}\nexit ${code}\n`;
 }
 
+/** `around` with the hooks in `dir` and `journal` (`--no-journal` if null), then `rest`. */
+function aroundArgs(dir: string, journal: string | null, ...rest: string[]): string[] {
+  const record = journal === null ? ["--no-journal"] : ["--journal", journal];
+  return ["around", "--dir", dir, ...record, ...rest];
+}
+
 async function withLog(fn: (log: string, journal: string) => Promise<void>) {
   await withTempDir((dir) => fn(join(dir, "log"), join(dir, "journal.jsonl")));
 }
@@ -35,19 +41,9 @@ async function readLog(log: string): Promise<string[][]> {
 timed.test("around runs pre hooks, then the command, then post hooks", async () => {
   await withLog(async (log, journal) => {
     await withHooks({ "10-a.sh": logger(log), "20-b.sh": logger(log) }, async (dir) => {
-      const result = await runCli([
-        "around",
-        "--dir",
-        dir,
-        "--journal",
-        journal,
-        "--event",
-        RESTART,
-        "--",
-        "sh",
-        "-c",
-        `echo "COMMAND" >> ${log}`,
-      ]);
+      const result = await runCli(
+        aroundArgs(dir, journal, "--event", RESTART, "--", "sh", "-c", `echo "COMMAND" >> ${log}`),
+      );
       assert.equal(result.code, 0, result.stderr);
       const lines = await readLog(log);
       const labels = lines.map((l) => l.slice(0, 3).join(" "));
@@ -70,32 +66,15 @@ timed.test("around runs pre hooks, then the command, then post hooks", async () 
 timed.test("around skips the post stage when the command fails and exits with its status", async () => {
   await withLog(async (log, journal) => {
     await withHooks({ "hook.sh": logger(log) }, async (dir) => {
-      const result = await runCli([
-        "around",
-        "--dir",
-        dir,
-        "--journal",
-        journal,
-        "--event",
-        RESTART,
-        "--",
-        "sh",
-        "-c",
-        "exit 7",
-      ]);
+      const result = await runCli(
+        aroundArgs(dir, journal, "--event", RESTART, "--", "sh", "-c", "exit 7"),
+      );
       assert.equal(result.code, 7);
       assert.deepEqual((await readLog(log)).map((l) => l[2]), ["pre"]);
       assert.match(result.stderr, /exited 7: post hooks not run/);
-      const missing = await runCli([
-        "around",
-        "--dir",
-        dir,
-        "--no-journal",
-        "--event",
-        RESTART,
-        "--",
-        "/no/such/command",
-      ]);
+      const missing = await runCli(
+        aroundArgs(dir, null, "--event", RESTART, "--", "/no/such/command"),
+      );
       assert.equal(missing.code, 127);
       assert.match(missing.stderr, /cannot run \/no\/such\/command: no such file/);
     });
@@ -108,17 +87,7 @@ timed.test("around fires every action of a composite event in order with one eve
       const sample = await runCli(["sample", "server-create", "--event"]);
       const events = JSON.parse(sample.stdout) as unknown[];
       const args = events.flatMap((event) => ["--event", JSON.stringify(event)]);
-      const result = await runCli([
-        "around",
-        "--dir",
-        dir,
-        "--journal",
-        journal,
-        ...args,
-        "--json",
-        "--",
-        "true",
-      ]);
+      const result = await runCli(aroundArgs(dir, journal, ...args, "--json", "--", "true"));
       assert.equal(result.code, 0, result.stderr);
       const lines = await readLog(log);
       assert.deepEqual(lines.map((l) => `${l[1]} ${l[2]}`), [
@@ -140,36 +109,17 @@ timed.test("around --veto stops the command and the post stage when a pre hook f
   await withLog(async (log, journal) => {
     await withHooks({ "10-ok.sh": logger(log), "20-no.sh": logger(log, 1) }, async (dir) => {
       const marker = `${log}.command`;
-      const vetoed = await runCli([
-        "around",
-        "--dir",
-        dir,
-        "--journal",
-        journal,
-        "--veto",
-        "--event",
-        RESTART,
-        "--",
-        "touch",
-        marker,
-      ]);
+      const vetoed = await runCli(
+        aroundArgs(dir, journal, "--veto", "--event", RESTART, "--", "touch", marker),
+      );
       assert.equal(vetoed.code, 3, vetoed.stderr);
       assert.match(vetoed.stderr, /vetoed/);
       await assert.rejects(() => Deno.stat(marker), Deno.errors.NotFound);
       assert.deepEqual((await readLog(log)).map((l) => l[2]), ["pre", "pre"]);
 
-      const plain = await runCli([
-        "around",
-        "--dir",
-        dir,
-        "--journal",
-        journal,
-        "--event",
-        RESTART,
-        "--",
-        "touch",
-        marker,
-      ]);
+      const plain = await runCli(
+        aroundArgs(dir, journal, "--event", RESTART, "--", "touch", marker),
+      );
       assert.equal(plain.code, 0, "the command's status, not the hooks'");
       await Deno.stat(marker);
     });
@@ -178,19 +128,9 @@ timed.test("around --veto stops the command and the post stage when a pre hook f
 
 timed.test("around --veto also stops on a pre hook that times out", async () => {
   await withHooks({ "slow.sh": "#!/bin/sh\nsleep 30\n" }, async (dir) => {
-    const result = await runCli([
-      "around",
-      "--dir",
-      dir,
-      "--no-journal",
-      "--timeout",
-      "300",
-      "--veto",
-      "--event",
-      RESTART,
-      "--",
-      "true",
-    ]);
+    const result = await runCli(
+      aroundArgs(dir, null, "--timeout", "300", "--veto", "--event", RESTART, "--", "true"),
+    );
     assert.equal(result.code, 3, result.stderr);
   });
 });
@@ -199,18 +139,9 @@ timed.test("around passes a SIGTERM to the runner on to the command, and skips p
   await withLog(async (log) => {
     await withHooks({ "hook.sh": logger(log) }, async (dir) => {
       const started = `${log}.started`;
-      const child = spawnCli([
-        "around",
-        "--dir",
-        dir,
-        "--no-journal",
-        "--event",
-        RESTART,
-        "--",
-        "sh",
-        "-c",
-        `trap 'echo got-term >> ${log}; exit 143' TERM; touch ${started}; while :; do sleep 0.1; done`,
-      ]);
+      const command =
+        `trap 'echo got-term >> ${log}; exit 143' TERM; touch ${started}; while :; do sleep 0.1; done`;
+      const child = spawnCli(aroundArgs(dir, null, "--event", RESTART, "--", "sh", "-c", command));
       await waitForFile(started);
       child.kill("SIGTERM");
       const output = await child.output();

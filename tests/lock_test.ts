@@ -2,24 +2,13 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { LockTimeoutError, withLock } from "../lib/lock.ts";
-import { timed, track, withTempDir } from "./helpers.ts";
+import { timed, withLockHeld, withTempDir } from "./helpers.ts";
 
 timed.test("withLock() gives up after its wait while another process holds the lock", async () => {
   await withTempDir(async (dir) => {
     const lock = join(dir, "x.lock");
     await Deno.writeTextFile(lock, "");
-    // One process takes the lock on an inherited descriptor and becomes sleep:
-    // killing it releases the lock.
-    const holder = new Deno.Command("sh", {
-      args: ["-c", 'exec 9>"$0"; flock 9; exec sleep 30', lock],
-    }).spawn();
-    track(holder.pid);
-    try {
-      // Wait until the lock is really held: flock -n fails while it is.
-      for (let i = 0; i < 200; i++) {
-        if (!new Deno.Command("flock", { args: ["-n", lock, "true"] }).outputSync().success) break;
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
+    await withLockHeld(lock, async () => {
       const start = performance.now();
       await assert.rejects(
         withLock(lock, { waitMs: 300 }, () => Promise.resolve()),
@@ -33,10 +22,7 @@ timed.test("withLock() gives up after its wait while another process holds the l
         withLock(lock, { waitMs: 10_000, signal: controller.signal }, () => Promise.resolve()),
         { message: "interrupted" },
       );
-    } finally {
-      holder.kill("SIGKILL");
-      await holder.status;
-    }
+    });
   });
 });
 

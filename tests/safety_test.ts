@@ -5,15 +5,12 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import { breachOf, directoryProblems, linkBreachOf, refusalOf } from "../lib/safety.ts";
-import { permissionFlags } from "../tools/scope.ts";
-import { ROOT } from "./helpers.ts";
+import { type CliResult, emptyConfigPath, runCli, scopedCommand } from "./helpers.ts";
 import {
   chownLink,
   cli,
   configFile,
-  emptyConfig,
   IS_ROOT,
   NOBODY,
   put,
@@ -45,6 +42,16 @@ Deno.test("breachOf() and linkBreachOf() name the problem and the command that f
   });
 });
 
+/** `top/name/hooks`: a hooks directory of mode 0755 in a folder of mode `mode`. */
+async function hooksIn(top: string, name: string, mode: number) {
+  const parent = join(top, name);
+  const hooks = join(parent, "hooks");
+  await Deno.mkdir(hooks, { recursive: true });
+  await Deno.chmod(hooks, 0o755);
+  await Deno.chmod(parent, mode);
+  return { parent, hooks };
+}
+
 Deno.test("directoryProblems() refuses a group- or world-writable hooks directory, sticky or not", async () => {
   for (const mode of [0o777, 0o775, 0o1777]) {
     await withDir(mode, async (dir) => {
@@ -65,11 +72,7 @@ Deno.test("directoryProblems() refuses a group- or world-writable hooks director
 
 Deno.test("directoryProblems() refuses a writable parent unless it is root-owned and sticky", async () => {
   await withDir(0o755, async (top) => {
-    const parent = join(top, "parent");
-    const hooks = join(parent, "hooks");
-    await Deno.mkdir(hooks, { recursive: true });
-    await Deno.chmod(hooks, 0o755);
-    await Deno.chmod(parent, 0o777);
+    const { parent, hooks } = await hooksIn(top, "parent", 0o777);
     const [problem, ...more] = await directoryProblems(hooks, Deno.uid()!);
     assert.deepEqual(more, []);
     assert.deepEqual(problem, {
@@ -96,11 +99,7 @@ Deno.test("directoryProblems() refuses a writable parent unless it is root-owned
 
 Deno.test("directoryProblems() judges the real directory's parents when a link leads to it", async () => {
   await withDir(0o755, async (top) => {
-    const open = join(top, "open");
-    const real = join(open, "hooks");
-    await Deno.mkdir(real, { recursive: true });
-    await Deno.chmod(real, 0o755);
-    await Deno.chmod(open, 0o777);
+    const { parent: open, hooks: real } = await hooksIn(top, "open", 0o777);
     await Deno.symlink(real, join(top, "hooks"));
     const problems = await directoryProblems(join(top, "hooks"), Deno.uid()!);
     assert.deepEqual(problems.map((p) => [p.path, p.role]), [[open, "parent"]]);
@@ -163,12 +162,8 @@ Deno.test("run does not mention refused when the directory passes", async () => 
 
 Deno.test("run refuses the stage when a parent of the hooks directory is writable by others and not sticky", async () => {
   await withDir(0o755, async (top) => {
-    const parent = join(top, "shared");
-    const hooks = join(parent, "hooks");
-    await Deno.mkdir(hooks, { recursive: true });
-    await Deno.chmod(hooks, 0o755);
+    const { parent, hooks } = await hooksIn(top, "shared", 0o757);
     await put(hooks, "10-ok", MARK);
-    await Deno.chmod(parent, 0o757);
     const run = await cli(["run", "--dir", hooks, "--no-journal", "--json", "--event", RESTART]);
     assert.equal(run.code, 1, run.stderr);
     assert.match(
@@ -237,24 +232,12 @@ Deno.test({
 // ---------------------------------------------------------------------------
 // A scoped build: the parents are outside its read scope
 
-async function scopedRun(read: string[], args: string[]): Promise<Deno.CommandOutput> {
+/** Run the CLI built with a scope that may read `read` (and write the first of them). */
+async function scopedRun(read: string[], args: string[]): Promise<CliResult> {
   const scope = { read, write: [read[0]], env: ["PATH", "NO_COLOR"] };
   const entryDir = await Deno.makeTempDir({ prefix: "solus-hooks-entry-" });
   try {
-    const entry = join(entryDir, "entry.ts");
-    await Deno.writeTextFile(
-      entry,
-      `import { start } from "${pathToFileURL(join(ROOT, "main.ts")).href}";\n` +
-        `await start(Deno.args, { scope: ${JSON.stringify(scope)} });\n`,
-    );
-    return await new Deno.Command(Deno.execPath(), {
-      args: ["run", "--config", join(ROOT, "deno.json"), ...permissionFlags(scope), entry, ...args],
-      cwd: ROOT,
-      env: { NO_COLOR: "1" },
-      stdout: "piped",
-      stderr: "piped",
-      signal: AbortSignal.timeout(30_000),
-    }).output();
+    return await runCli(args, { command: await scopedCommand(entryDir, scope), timeoutMs: 30_000 });
   } finally {
     await Deno.remove(entryDir, { recursive: true });
   }
@@ -266,22 +249,20 @@ Deno.test("a scoped build judges the parents it may not read through /usr/bin/st
     await Deno.mkdir(hooks);
     await Deno.chmod(hooks, 0o755);
     await put(hooks, "10-ok", MARK);
-    const config = await emptyConfig();
+    const config = emptyConfigPath();
     const args = ["run", "--dir", hooks, "--config", config, "--no-journal", "--json"];
     const read = [hooks, config];
     // /tmp and / are outside the scope: without the helper they could not be
     // judged and the stage would be refused.
     const good = await scopedRun(read, [...args, "--event", RESTART]);
-    const goodOut = new TextDecoder().decode(good.stdout);
-    assert.equal(good.code, 0, new TextDecoder().decode(good.stderr) + goodOut);
-    assert.equal(JSON.parse(goodOut).hooks[0].status, "ok");
+    assert.equal(good.code, 0, good.stderr + good.stdout);
+    assert.equal(JSON.parse(good.stdout).hooks[0].status, "ok");
 
     await Deno.chmod(top, 0o777);
     const bad = await scopedRun(read, [...args, "--event", RESTART]);
-    const badOut = new TextDecoder().decode(bad.stdout);
-    assert.equal(bad.code, 1, new TextDecoder().decode(bad.stderr));
+    assert.equal(bad.code, 1, bad.stderr);
     assert.match(
-      JSON.parse(badOut).refused,
+      JSON.parse(bad.stdout).refused,
       new RegExp(`^the parent ${top} is writable by group or others \\(mode 0777\\)`),
     );
   });

@@ -1,7 +1,5 @@
 /** Scoped permissions: what a build may touch, and what it says when asked for more. */
 import assert from "node:assert/strict";
-import { join } from "node:path";
-import { pathToFileURL } from "node:url";
 import {
   buildScope,
   DEFAULT_SCOPE,
@@ -17,7 +15,7 @@ import {
   scopeError,
   ungrantedEnv,
 } from "../lib/scope.ts";
-import { cliEnv, RESTART_PRE, ROOT, timed, track, withHooks } from "./helpers.ts";
+import { RESTART_PRE, runCli, scopedCommand, timed, withHooks, writeConfig } from "./helpers.ts";
 
 Deno.test("buildScope() reads SOLUS_HOOKS_READ, SOLUS_HOOKS_WRITE and SOLUS_HOOKS_ENV at build time", () => {
   assert.deepEqual(buildScope({ get: () => undefined }), DEFAULT_SCOPE);
@@ -42,59 +40,29 @@ Deno.test("buildScope() reads SOLUS_HOOKS_READ, SOLUS_HOOKS_WRITE and SOLUS_HOOK
 timed.test("a build with a baked scope runs hooks inside it and refuses a path outside it with exit 2", async () => {
   await withHooks({ "ok.sh": "#!/bin/sh\necho inside\n" }, async (dir) => {
     const scope = { read: [dir], write: [dir], env: ["PATH", "NO_COLOR"] };
-    const entry = join(dir, ".entry.ts");
-    await Deno.writeTextFile(
-      entry,
-      `import { start } from "${pathToFileURL(join(ROOT, "main.ts")).href}";\n` +
-        `await start(Deno.args, { scope: ${JSON.stringify(scope)} });\n`,
-    );
-    const run = (args: string[]) => {
-      const child = new Deno.Command(Deno.execPath(), {
-        args: [
-          "run",
-          "--config",
-          join(ROOT, "deno.json"),
-          ...permissionFlags(scope),
-          entry,
-          ...args,
-        ],
-        cwd: ROOT,
-        clearEnv: true,
-        env: cliEnv(),
-        stdout: "piped",
-        stderr: "piped",
-      }).spawn();
-      track(child.pid);
-      return child.output();
-    };
+    const command = await scopedCommand(dir, scope);
+    const config = await writeConfig(dir);
     const event = JSON.stringify(RESTART_PRE);
-    const config = join(dir, "config.jsonc");
-    await Deno.writeTextFile(config, "{}");
-    const inside = await run([
-      "run",
-      "--dir",
-      dir,
-      "--config",
-      config,
-      "--no-journal",
-      "--json",
-      "--event",
-      event,
-    ]);
-    assert.equal(inside.code, 0, new TextDecoder().decode(inside.stderr));
-    assert.equal(JSON.parse(new TextDecoder().decode(inside.stdout)).hooks[0].stdout, "inside\n");
+    const run = (hooksDir: string, ...more: string[]) =>
+      runCli([
+        "run",
+        "--dir",
+        hooksDir,
+        "--config",
+        config,
+        "--no-journal",
+        ...more,
+        "--event",
+        event,
+      ], {
+        command,
+      });
+    const inside = await run(dir, "--json");
+    assert.equal(inside.code, 0, inside.stderr);
+    assert.equal(JSON.parse(inside.stdout).hooks[0].stdout, "inside\n");
 
-    const outside = await run([
-      "run",
-      "--dir",
-      "/opt/elsewhere",
-      "--config",
-      config,
-      "--no-journal",
-      "--event",
-      event,
-    ]);
-    const stderr = new TextDecoder().decode(outside.stderr);
+    const outside = await run("/opt/elsewhere");
+    const { stderr } = outside;
     assert.equal(outside.code, 2, stderr);
     assert.match(stderr, /reading \/opt\/elsewhere is outside this build's scope \(read /);
     assert.match(

@@ -4,7 +4,13 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { createRegistry, runStage } from "../mod.ts";
+import {
+  createRegistry,
+  type HookEvent,
+  type RunReport,
+  runStage,
+  type StageOptions,
+} from "../mod.ts";
 import {
   killRun,
   RESTART_PRE,
@@ -35,6 +41,21 @@ function blobEvent(bytes: number) {
 /** The contract's bound on a stage's return, plus slack for a loaded 2-core machine. */
 function bound(timeoutMs: number, graceMs: number): number {
   return timeoutMs + graceMs + 1000 + 1000;
+}
+
+/**
+ * Run a stage of `event` with `options` under a run id of its own (unless
+ * `options` names one): its report, the run id (for survivorsOf), and how long
+ * the call took.
+ */
+async function timeStage(
+  options: StageOptions,
+  event: HookEvent = RESTART_PRE,
+): Promise<{ report: RunReport; runId: string; elapsed: number }> {
+  const runId = options.runId ?? crypto.randomUUID();
+  const start = performance.now();
+  const report = await runStage(event, { ...options, runId });
+  return { report, runId, elapsed: performance.now() - start };
 }
 
 timed.test("runStage() gives shell, Python and shebang-less hooks the event on stdin byte for byte", async () => {
@@ -217,15 +238,11 @@ timed.test("runStage() kills the process group at the deadline", async () => {
     "hang.sh": "#!/bin/sh\nsleep 30 &\nsleep 30 &\nsleep 30\n",
     "quick.sh": "#!/bin/sh\nexit 0\n",
   }, async (dir) => {
-    const runId = crypto.randomUUID();
-    const start = performance.now();
-    const report = await runStage(RESTART_PRE, {
+    const { report, runId, elapsed } = await timeStage({
       hooksDir: dir,
-      runId,
       timeoutMs: 500,
       killGraceMs: 500,
     });
-    const elapsed = performance.now() - start;
     assert.ok(elapsed >= 500 && elapsed < bound(500, 500), `returned after ${elapsed} ms`);
     assert.equal(report.hooks[0].status, "timed_out");
     assert.equal(report.hooks[0].signal, "SIGTERM");
@@ -245,15 +262,11 @@ timed.test("runStage() sends SIGKILL after the grace to hooks that ignore SIGTER
       "while :; do sleep 0.1; done",
     ].join("\n"),
   }, async (dir) => {
-    const runId = crypto.randomUUID();
-    const start = performance.now();
-    const report = await runStage(RESTART_PRE, {
+    const { report, runId, elapsed } = await timeStage({
       hooksDir: dir,
-      runId,
       timeoutMs: 500,
       killGraceMs: 700,
     });
-    const elapsed = performance.now() - start;
     assert.ok(elapsed >= 500 + 700 - 50, `waited the grace: ${elapsed} ms`);
     assert.ok(elapsed < bound(500, 700), `returned after ${elapsed} ms`);
     assert.equal(report.hooks[0].status, "timed_out");
@@ -294,14 +307,12 @@ timed.test("runStage() returns in time when a descendant escapes with setsid and
   await withHooks({ "escape.sh": hook }, async (dir) => {
     const runId = crypto.randomUUID();
     try {
-      const start = performance.now();
-      const report = await runStage(RESTART_PRE, {
+      const { report, elapsed } = await timeStage({
         hooksDir: dir,
         runId,
         timeoutMs: 500,
         killGraceMs: 500,
       });
-      const elapsed = performance.now() - start;
       const escapee = Number(await waitForFile(join(dir, "escaped.pid"), { nonEmpty: true }));
       assert.ok(escapee > 0, "the escapee ran before the deadline");
       assert.equal(report.hooks[0].status, "timed_out");
@@ -342,15 +353,11 @@ timed.test("runStage() keeps memory bounded while a hook writes hundreds of mega
 
 timed.test("runStage() kills an endless flood at the deadline", async () => {
   await withHooks({ "yes.sh": "#!/bin/sh\nexec yes flood\n" }, async (dir) => {
-    const runId = crypto.randomUUID();
-    const start = performance.now();
-    const report = await runStage(RESTART_PRE, {
+    const { report, runId, elapsed } = await timeStage({
       hooksDir: dir,
-      runId,
       timeoutMs: 700,
       killGraceMs: 300,
     });
-    const elapsed = performance.now() - start;
     assert.equal(report.hooks[0].status, "timed_out");
     assert.ok(report.hooks[0].stdout_bytes > 1024 * 1024, "it did flood");
     assert.ok(elapsed < bound(700, 300), `returned after ${elapsed} ms`);
@@ -386,17 +393,14 @@ timed.test("runStage() copes with hooks that never read a large event, exit befo
 
 timed.test("runStage() times out a hook that never reads a large event and hangs", async () => {
   await withHooks({ "stuck.sh": "#!/bin/sh\nsleep 30\n" }, async (dir) => {
-    const runId = crypto.randomUUID();
-    const start = performance.now();
-    const report = await runStage(blobEvent(1024 * 1024), {
+    const { report, runId, elapsed } = await timeStage({
       hooksDir: dir,
-      runId,
       registry: blobRegistry,
       timeoutMs: 500,
       killGraceMs: 300,
-    });
+    }, blobEvent(1024 * 1024));
     assert.equal(report.hooks[0].status, "timed_out");
-    assert.ok(performance.now() - start < bound(500, 300));
+    assert.ok(elapsed < bound(500, 300));
     assert.deepEqual(await survivorsOf(runId), []);
   });
 });
@@ -484,16 +488,12 @@ timed.test("runStage() in serial mode does not start the hooks left when the sta
     "2-late.sh": "#!/bin/sh\ntouch ran-2\n",
     "3-late.sh": "#!/bin/sh\ntouch ran-3\n",
   }, async (dir) => {
-    const runId = crypto.randomUUID();
-    const start = performance.now();
-    const report = await runStage(RESTART_PRE, {
+    const { report, runId, elapsed } = await timeStage({
       hooksDir: dir,
-      runId,
       mode: "serial",
       timeoutMs: 500,
       killGraceMs: 300,
     });
-    const elapsed = performance.now() - start;
     assert.ok(elapsed < bound(500, 300), `returned after ${elapsed} ms`);
     const [slow, ...late] = report.hooks;
     assert.equal(slow.status, "timed_out");

@@ -6,27 +6,45 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cli, DEADLINE_MS } from "./fleet_cli.ts";
-import { RESTART_DATA, RESTART_PRE, ROOT, withHooks } from "./helpers.ts";
+import {
+  canRun,
+  cliCommand,
+  type CliResult,
+  RESTART_DATA,
+  RESTART_PRE,
+  ROOT,
+  runCli,
+  timed,
+  track,
+  waitFor,
+  withHooks,
+  writeConfig,
+} from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
 const LOG_SOCKET = join(ROOT, "tests/fixtures/log_socket.py");
 const PRIVATE_LOG = join(ROOT, "tests/fixtures/private_log.sh");
+/** Every CLI run and socket start of these tests gets this long; a test, the sum of its own. */
+const DEADLINE_MS = 30_000;
 
 /** True when this process may make private mount namespaces (root, and not forbidden). */
-const canUnshare = Deno.uid() === 0 &&
-  await new Deno.Command("unshare", {
-    args: ["-m", "true"],
-    stdout: "null",
-    stderr: "null",
-    signal: AbortSignal.timeout(DEADLINE_MS),
-  }).output().then((result) => result.success, () => false);
+const canUnshare = Deno.uid() === 0 && canRun("unshare", ["-m", "true"]);
 const NOT_ROOT = !canUnshare;
 if (NOT_ROOT) {
   console.error(
     "syslog_test: skipping the journald and /dev/log tests: they need root and unshare -m, " +
       "to put a test socket where journald's and /dev/log are in a private mount namespace",
   );
+}
+
+/** Run the CLI (inside `wrap`, such as `unshare -m ...`, if given), failing past the deadline. */
+function cli(args: string[], wrap: string[] = []): Promise<CliResult> {
+  return runCli(args, { timeoutMs: DEADLINE_MS, command: [...wrap, ...cliCommand()] });
+}
+
+/** `run` of the restart event with the hooks in `dir`, config `config` and no journal, then `more`. */
+function runArgs(dir: string, config: string, ...more: string[]): string[] {
+  return ["run", "--event", EVENT, "--dir", dir, "--config", config, "--no-journal", ...more];
 }
 
 /** A bound datagram socket; `stop()` returns every datagram it received, in order. */
@@ -41,32 +59,32 @@ async function bindLogSocket(path: string, mode: "listen" | "full" = "listen"): 
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
-    signal: AbortSignal.timeout(DEADLINE_MS * 2),
   }).spawn();
+  track(child.pid);
   let text = "";
   const collected = child.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
     new WritableStream({ write: (chunk) => void (text += chunk) }),
   );
-  const until = performance.now() + DEADLINE_MS;
-  while (!text.startsWith("ready\n")) {
-    assert.ok(performance.now() < until, "the test socket never became ready");
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return {
-    async stop() {
-      await child.stdin.close();
-      await child.status;
-      await collected;
-      return text.split("\n").slice(1).filter(Boolean).map((line) => JSON.parse(line));
-    },
+  const stop = async () => {
+    await child.stdin.close();
+    await child.status;
+    await collected;
+    return text.split("\n").slice(1).filter(Boolean).map((line) => JSON.parse(line));
   };
+  try {
+    await waitFor("the test socket to become ready", () => text.startsWith("ready\n"), DEADLINE_MS);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { stop };
 }
 
-/** A config file naming the syslog setting (and nothing else). */
-async function configWith(dir: string, syslog: string | boolean): Promise<string> {
-  const path = join(dir, "config.jsonc");
-  await Deno.writeTextFile(path, JSON.stringify({ syslog }));
-  return path;
+/** A socket at `name` in `dir` and a config naming it as the system log. */
+async function logSocketIn(dir: string, name: string) {
+  const socketPath = join(dir, name);
+  const socket = await bindLogSocket(socketPath);
+  return { socketPath, socket, config: await writeConfig(dir, { syslog: socketPath }) };
 }
 
 /** The parts of a classic (RFC 3164) syslog line as logger writes it to a local socket. */
@@ -99,168 +117,138 @@ function parseJournaldEntry(datagram: string): Map<string, string[]> {
 const DAEMON_INFO = 30;
 const DAEMON_WARNING = 28;
 
-Deno.test("run sends one syslog line per stage to the socket the config names, tagged, at info", async () => {
-  await withHooks({ "ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
-    const socketPath = join(dir, ".log.sock");
-    const socket = await bindLogSocket(socketPath);
-    const config = await configWith(dir, socketPath);
-    const result = await cli([
-      "run",
-      "--event",
-      EVENT,
-      "--dir",
-      dir,
-      "--config",
-      config,
-      "--json",
-      "--no-journal",
-    ]);
-    const datagrams = await socket.stop();
-    assert.equal(result.code, 0, result.stderr);
-    assert.doesNotMatch(result.stderr, /warning/);
-    const report = JSON.parse(result.stdout);
-    assert.equal(datagrams.length, 1, `one datagram: ${JSON.stringify(datagrams)}`);
-    const line = parseSyslogLine(datagrams[0]);
-    assert.equal(line.priority, DAEMON_INFO);
-    assert.equal(line.tag, "solus-hooks");
-    assert.deepEqual(Object.fromEntries(line.fields), {
-      action: "server-restart",
-      stage: "pre",
-      status: "ok",
-      ok: "1",
-      failed: "0",
-      timed_out: "0",
-      refused: "0",
-      duration_ms: String(report.duration_ms),
-      run_id: report.run_id,
-      event_id: report.event_id,
-    });
-  });
-});
-
-Deno.test("a failed or timed-out hook makes the syslog line a warning that names it, on one line", async () => {
-  const odd = '20-bad "name"\nwith a newline';
-  await withHooks(
-    {
-      "10-ok.sh": "#!/bin/sh\nexit 0\n",
-      [odd]: "#!/bin/sh\nexit 3\n",
-      "30-slow.sh": "#!/bin/sh\nexec sleep 30\n",
-    },
-    async (dir) => {
-      const socketPath = join(dir, ".log.sock");
-      const socket = await bindLogSocket(socketPath);
-      const config = await configWith(dir, socketPath);
-      const result = await cli([
-        "run",
-        "--event",
-        EVENT,
-        "--dir",
-        dir,
-        "--config",
-        config,
-        "--timeout",
-        "1500",
-        "--json",
-        "--no-journal",
-      ]);
+timed.test({
+  name: "run sends one syslog line per stage to the socket the config names, tagged, at info",
+  timeoutMs: 2 * DEADLINE_MS,
+  fn: async () => {
+    await withHooks({ "ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
+      const { socket, config } = await logSocketIn(dir, ".log.sock");
+      const result = await cli(runArgs(dir, config, "--json"));
       const datagrams = await socket.stop();
-      assert.equal(result.code, 1, result.stderr);
+      assert.equal(result.code, 0, result.stderr);
+      assert.doesNotMatch(result.stderr, /warning/);
+      const report = JSON.parse(result.stdout);
       assert.equal(datagrams.length, 1, `one datagram: ${JSON.stringify(datagrams)}`);
-      assert.ok(!datagrams[0].includes("\n"), "the odd name is escaped, not a line break");
       const line = parseSyslogLine(datagrams[0]);
-      assert.equal(line.priority, DAEMON_WARNING);
-      assert.equal(line.fields.get("status"), "timed_out");
-      assert.equal(line.fields.get("ok"), "1");
-      assert.equal(line.fields.get("failed"), "1");
-      assert.equal(line.fields.get("timed_out"), "1");
-      assert.equal(line.fields.get("failing"), '20-bad \\"name\\"\\nwith a newline,30-slow.sh');
-      assert.equal(line.fields.get("run_id"), JSON.parse(result.stdout).run_id);
-    },
-  );
+      assert.equal(line.priority, DAEMON_INFO);
+      assert.equal(line.tag, "solus-hooks");
+      assert.deepEqual(Object.fromEntries(line.fields), {
+        action: "server-restart",
+        stage: "pre",
+        status: "ok",
+        ok: "1",
+        failed: "0",
+        timed_out: "0",
+        refused: "0",
+        duration_ms: String(report.duration_ms),
+        run_id: report.run_id,
+        event_id: report.event_id,
+      });
+    });
+  },
 });
 
-Deno.test("around and replay send a syslog line for every stage they run", async () => {
-  await withHooks({ "ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
-    const socketPath = join(dir, ".log.sock");
-    const socket = await bindLogSocket(socketPath);
-    const config = await configWith(dir, socketPath);
-    const journal = join(dir, ".journal.jsonl");
-    const common = ["--dir", dir, "--config", config, "--journal", journal];
-    const around = await cli([
-      "around",
-      "--event",
-      JSON.stringify({ action: "server-restart", data: RESTART_DATA }),
-      "--event",
-      JSON.stringify({ action: "server-start", data: RESTART_DATA }),
-      ...common,
-      "--",
-      "true",
-    ]);
-    assert.equal(around.code, 0, around.stderr);
-    const datagrams = await socket.stop();
-    const lines = datagrams.map(parseSyslogLine);
-    assert.deepEqual(
-      lines.map((line) => `${line.fields.get("action")} ${line.fields.get("stage")}`),
-      ["server-restart pre", "server-start pre", "server-restart post", "server-start post"],
+timed.test({
+  name: "a failed or timed-out hook makes the syslog line a warning that names it, on one line",
+  timeoutMs: 2 * DEADLINE_MS,
+  fn: async () => {
+    const odd = '20-bad "name"\nwith a newline';
+    await withHooks(
+      {
+        "10-ok.sh": "#!/bin/sh\nexit 0\n",
+        [odd]: "#!/bin/sh\nexit 3\n",
+        "30-slow.sh": "#!/bin/sh\nexec sleep 30\n",
+      },
+      async (dir) => {
+        const { socket, config } = await logSocketIn(dir, ".log.sock");
+        const result = await cli(runArgs(dir, config, "--timeout", "1500", "--json"));
+        const datagrams = await socket.stop();
+        assert.equal(result.code, 1, result.stderr);
+        assert.equal(datagrams.length, 1, `one datagram: ${JSON.stringify(datagrams)}`);
+        assert.ok(!datagrams[0].includes("\n"), "the odd name is escaped, not a line break");
+        const line = parseSyslogLine(datagrams[0]);
+        assert.equal(line.priority, DAEMON_WARNING);
+        assert.equal(line.fields.get("status"), "timed_out");
+        assert.equal(line.fields.get("ok"), "1");
+        assert.equal(line.fields.get("failed"), "1");
+        assert.equal(line.fields.get("timed_out"), "1");
+        assert.equal(line.fields.get("failing"), '20-bad \\"name\\"\\nwith a newline,30-slow.sh');
+        assert.equal(line.fields.get("run_id"), JSON.parse(result.stdout).run_id);
+      },
     );
-    assert.equal(new Set(lines.map((line) => line.fields.get("event_id"))).size, 1);
-
-    // The replay of the first stage, by the run id the log gave.
-    const runId = lines[0].fields.get("run_id")!;
-    const again = await bindLogSocket(socketPath);
-    const replay = await cli(["replay", runId, ...common]);
-    const replayed = (await again.stop()).map(parseSyslogLine);
-    assert.equal(replay.code, 0, replay.stderr);
-    assert.equal(replayed.length, 1);
-    assert.equal(replayed[0].fields.get("replay_of"), runId);
-    assert.equal(replayed[0].fields.get("action"), "server-restart");
-  });
+  },
 });
 
-Deno.test("a syslog socket that is missing or full is a warning, never a failed or held stage", async () => {
-  await withHooks({ "ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
-    const missing = await cli([
-      "run",
-      "--event",
-      EVENT,
-      "--dir",
-      dir,
-      "--config",
-      await configWith(dir, join(dir, "no-such.sock")),
-      "--no-journal",
-    ]);
-    assert.equal(missing.code, 0, missing.stderr);
-    assert.match(missing.stderr, /warning: the system log was not written: logger exited 1/);
-
-    // A log daemon that stopped reading: its queue is full, and a sender blocks.
-    const socketPath = join(dir, ".full.sock");
-    const full = await bindLogSocket(socketPath, "full");
-    try {
-      const config = await configWith(dir, socketPath);
-      const args = ["run", "--event", EVENT, "--dir", dir, "--config", config, "--no-journal"];
-      const held = await cli(args);
-      assert.equal(held.code, 0, held.stderr);
-      assert.match(
-        held.stderr,
-        /warning: the system log was not written: logger took longer than 500 ms/,
-      );
-      // The same run without the system log, for how long the rest takes on this machine.
-      const quick = await cli([
-        "run",
+timed.test({
+  name: "around and replay send a syslog line for every stage they run",
+  timeoutMs: 4 * DEADLINE_MS,
+  fn: async () => {
+    await withHooks({ "ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
+      const { socketPath, socket, config } = await logSocketIn(dir, ".log.sock");
+      const journal = join(dir, ".journal.jsonl");
+      const common = ["--dir", dir, "--config", config, "--journal", journal];
+      const around = await cli([
+        "around",
         "--event",
-        EVENT,
-        "--dir",
-        dir,
-        "--no-journal",
-        "--config",
-        await configWith(dir, false),
+        JSON.stringify({ action: "server-restart", data: RESTART_DATA }),
+        "--event",
+        JSON.stringify({ action: "server-start", data: RESTART_DATA }),
+        ...common,
+        "--",
+        "true",
       ]);
-      assert.equal(quick.code, 0, quick.stderr);
-      assert.ok(held.ms < quick.ms + 3000, `held ${held.ms} ms, without syslog ${quick.ms} ms`);
-    } finally {
-      await full.stop();
-    }
-  });
+      assert.equal(around.code, 0, around.stderr);
+      const datagrams = await socket.stop();
+      const lines = datagrams.map(parseSyslogLine);
+      assert.deepEqual(
+        lines.map((line) => `${line.fields.get("action")} ${line.fields.get("stage")}`),
+        ["server-restart pre", "server-start pre", "server-restart post", "server-start post"],
+      );
+      assert.equal(new Set(lines.map((line) => line.fields.get("event_id"))).size, 1);
+
+      // The replay of the first stage, by the run id the log gave.
+      const runId = lines[0].fields.get("run_id")!;
+      const again = await bindLogSocket(socketPath);
+      const replay = await cli(["replay", runId, ...common]);
+      const replayed = (await again.stop()).map(parseSyslogLine);
+      assert.equal(replay.code, 0, replay.stderr);
+      assert.equal(replayed.length, 1);
+      assert.equal(replayed[0].fields.get("replay_of"), runId);
+      assert.equal(replayed[0].fields.get("action"), "server-restart");
+    });
+  },
+});
+
+timed.test({
+  name: "a syslog socket that is missing or full is a warning, never a failed or held stage",
+  timeoutMs: 4 * DEADLINE_MS,
+  fn: async () => {
+    await withHooks({ "ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
+      const missing = await cli(
+        runArgs(dir, await writeConfig(dir, { syslog: join(dir, "no-such.sock") })),
+      );
+      assert.equal(missing.code, 0, missing.stderr);
+      assert.match(missing.stderr, /warning: the system log was not written: logger exited 1/);
+
+      // A log daemon that stopped reading: its queue is full, and a sender blocks.
+      const socketPath = join(dir, ".full.sock");
+      const full = await bindLogSocket(socketPath, "full");
+      try {
+        const held = await cli(runArgs(dir, await writeConfig(dir, { syslog: socketPath })));
+        assert.equal(held.code, 0, held.stderr);
+        assert.match(
+          held.stderr,
+          /warning: the system log was not written: logger took longer than 500 ms/,
+        );
+        // The same run without the system log, for how long the rest takes on this machine.
+        const quick = await cli(runArgs(dir, await writeConfig(dir, { syslog: false })));
+        assert.equal(quick.code, 0, quick.stderr);
+        assert.ok(held.ms < quick.ms + 3000, `held ${held.ms} ms, without syslog ${quick.ms} ms`);
+      } finally {
+        await full.stop();
+      }
+    });
+  },
 });
 
 /** Run the CLI in a private mount namespace where `mode` says which log socket exists. */
@@ -268,40 +256,21 @@ function inPrivateLog(mode: "journald" | "dev-log" | "none", socket: string, scr
   return ["unshare", "-m", PRIVATE_LOG, mode, socket, scratch];
 }
 
-Deno.test({
+timed.test({
   name: "where journald listens, each stage is sent as structured fields",
   ignore: NOT_ROOT,
+  timeoutMs: 3 * DEADLINE_MS,
   fn: async () => {
     await withHooks(
       { "10-ok.sh": "#!/bin/sh\nexit 0\n", "20-bad.sh": "#!/bin/sh\nexit 3\n" },
       async (dir) => {
         const socketPath = join(dir, ".journal.sock");
         const socket = await bindLogSocket(socketPath);
-        const config = await configWith(dir, true);
+        const args = runArgs(dir, await writeConfig(dir, { syslog: true }), "--json");
         const wrap = inPrivateLog("journald", socketPath, dir);
-        const failed = await cli([
-          "run",
-          "--event",
-          EVENT,
-          "--dir",
-          dir,
-          "--config",
-          config,
-          "--json",
-          "--no-journal",
-        ], wrap);
+        const failed = await cli(args, wrap);
         await Deno.chmod(join(dir, "20-bad.sh"), 0o644); // no longer a hook: the next run is ok
-        const ok = await cli([
-          "run",
-          "--event",
-          EVENT,
-          "--dir",
-          dir,
-          "--config",
-          config,
-          "--json",
-          "--no-journal",
-        ], wrap);
+        const ok = await cli(args, wrap);
         const datagrams = await socket.stop();
         assert.equal(failed.code, 1, failed.stderr);
         assert.equal(ok.code, 0, ok.stderr);
@@ -337,26 +306,16 @@ Deno.test({
   },
 });
 
-Deno.test({
+timed.test({
   name:
     "without journald the line goes to /dev/log; with neither, nothing is sent and nothing said",
   ignore: NOT_ROOT,
+  timeoutMs: 3 * DEADLINE_MS,
   fn: async () => {
     await withHooks({ "ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
       const socketPath = join(dir, ".devlog.sock");
       const socket = await bindLogSocket(socketPath);
-      const config = await configWith(dir, true);
-      const args = [
-        "run",
-        "--event",
-        EVENT,
-        "--dir",
-        dir,
-        "--config",
-        config,
-        "--json",
-        "--no-journal",
-      ];
+      const args = runArgs(dir, await writeConfig(dir, { syslog: true }), "--json");
       const scratch = await Deno.makeTempDir({ dir, prefix: ".scratch" });
       const sent = await cli(args, inPrivateLog("dev-log", socketPath, scratch));
       const scratch2 = await Deno.makeTempDir({ dir, prefix: ".scratch" });
@@ -374,41 +333,18 @@ Deno.test({
   },
 });
 
-Deno.test({
+timed.test({
   name: '"syslog": false sends nothing even where journald listens',
   ignore: NOT_ROOT,
+  timeoutMs: 3 * DEADLINE_MS,
   fn: async () => {
     await withHooks({ "bad.sh": "#!/bin/sh\nexit 3\n" }, async (dir) => {
       const socketPath = join(dir, ".journal.sock");
       const socket = await bindLogSocket(socketPath);
       const wrap = inPrivateLog("journald", socketPath, dir);
-      const off = await cli(
-        [
-          "run",
-          "--event",
-          EVENT,
-          "--dir",
-          dir,
-          "--config",
-          await configWith(dir, false),
-          "--no-journal",
-        ],
-        wrap,
-      );
+      const off = await cli(runArgs(dir, await writeConfig(dir, { syslog: false })), wrap);
       // The same namespace with the default does reach the socket: the silence above is the setting's.
-      const on = await cli(
-        [
-          "run",
-          "--event",
-          EVENT,
-          "--dir",
-          dir,
-          "--config",
-          await configWith(dir, true),
-          "--no-journal",
-        ],
-        wrap,
-      );
+      const on = await cli(runArgs(dir, await writeConfig(dir, { syslog: true })), wrap);
       const datagrams = await socket.stop();
       assert.equal(off.code, 1, off.stderr);
       assert.equal(on.code, 1, on.stderr);

@@ -7,51 +7,13 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cliCommand, RESTART_PRE, ROOT, withHooks } from "./helpers.ts";
+import { canRun, onTerminal, RESTART_PRE, withHooks } from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
 const ESC = "\x1b";
 
-const HAS_SCRIPT = (() => {
-  try {
-    return new Deno.Command("script", { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-})();
-
 /** The pty tests start the CLI from a shell line, so they need the default command. */
-const ignore = !HAS_SCRIPT || Deno.env.get("SOLUS_HOOKS_CMD") !== undefined;
-
-function shellQuote(word: string): string {
-  return `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/**
- * Run the CLI with `args` on a pty `columns` wide; what the terminal got
- * (stdout and stderr both, as the terminal shows them), raw.
- */
-async function onTerminal(
-  args: string[],
-  options: { env?: Record<string, string>; columns?: number } = {},
-): Promise<string> {
-  const env = Object.entries({ TERM: "xterm-256color", ...options.env })
-    .map(([name, value]) => (value === "" ? `-u ${name}` : `${name}=${shellQuote(value)}`));
-  const line = `stty cols ${options.columns ?? 80}; env ${env.join(" ")} ${
-    [...cliCommand(), ...args].map(shellQuote).join(" ")
-  }`;
-  const output = await new Deno.Command("script", {
-    args: ["-qec", line, "/dev/null"],
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-    cwd: ROOT,
-    env: { NO_COLOR: "" }, // the line's own env decides
-    signal: AbortSignal.timeout(60_000), // a regression fails, never hangs
-  }).output();
-  return new TextDecoder().decode(output.stdout);
-}
+const ignore = !canRun("script") || Deno.env.get("SOLUS_HOOKS_CMD") !== undefined;
 
 /**
  * A small terminal: what a screen `columns` wide shows after `raw`, and how
@@ -104,29 +66,14 @@ Deno.test({
       "evil.sh": "#!/bin/sh\nprintf '\\033]0;TITLE\\007\\033[2J' >&2\necho 'then it failed' >&2\n" +
         "printf 'out\\033[2Jput\\n'\nexit 1\n",
     }, async (dir) => {
+      const args = ["run", "--dir", dir, "--no-journal", "--event", EVENT];
       for (const verbose of [[], ["--verbose"]]) {
-        const shown = await onTerminal([
-          "run",
-          "--dir",
-          dir,
-          "--no-journal",
-          "--event",
-          EVENT,
-          ...verbose,
-        ]);
+        const shown = await onTerminal([...args, ...verbose]);
         assert.ok(!shown.includes(`${ESC}]0;`), `retitled the terminal: ${JSON.stringify(shown)}`);
         assert.ok(!shown.includes(`${ESC}[2J`), `cleared the terminal: ${JSON.stringify(shown)}`);
         assert.ok(shown.includes("\\x1b]0;TITLE\\x07\\x1b[2J"), JSON.stringify(shown));
       }
-      const verbose = await onTerminal([
-        "run",
-        "--dir",
-        dir,
-        "--no-journal",
-        "--event",
-        EVENT,
-        "-v",
-      ]);
+      const verbose = await onTerminal([...args, "-v"]);
       assert.ok(verbose.includes("out\\x1b[2Jput"), "stdout under --verbose, escaped");
     });
   },
@@ -258,17 +205,7 @@ Deno.test({
         }
         const file = join(dir, ".shown");
         await onTerminal(["show", runId, "--journal", journal, "--json"]); // stdout data, fine
-        const line = `stty cols 80; ${
-          [...cliCommand(), "show", runId, "--journal", journal]
-            .map(shellQuote).join(" ")
-        } > ${shellQuote(file)}`;
-        await new Deno.Command("script", {
-          args: ["-qec", line, "/dev/null"],
-          stdout: "null",
-          cwd: ROOT,
-          env: { TERM: "xterm-256color", NO_COLOR: "" },
-          signal: AbortSignal.timeout(60_000),
-        }).output();
+        await onTerminal(["show", runId, "--journal", journal], { stdoutTo: file });
         const saved = await Deno.readTextFile(file);
         assert.match(saved, /20-slow\.sh/);
         assert.ok(!saved.includes(ESC), "colour codes in a file, chosen by stderr's terminal");

@@ -17,15 +17,19 @@ import {
 } from "../lib/journal.ts";
 import type { StageStart } from "../lib/stage.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
-import { killRun, withHooks, withTempDir } from "./helpers.ts";
 import {
-  EVENT,
-  journalLines,
-  runCliWithin,
+  killRun,
+  runCli,
+  sleep,
   startCli,
+  timed,
   waitFor,
+  waitForFile,
+  withHooks,
+  withTempDir,
   writeConfig,
-} from "./journal_helpers.ts";
+} from "./helpers.ts";
+import { EVENT, journalLines, RUN_MS, runArgs } from "./journal_helpers.ts";
 
 /** A start as `runStage` reports it, for run `runId`, started `startedAt` with a 1 s deadline. */
 function stageStart(runId: string, startedAt: number): StageStart {
@@ -95,128 +99,132 @@ Deno.test("readNewest() pairs start records with reports across rotated files, a
   });
 });
 
-Deno.test("a finished run's start record is never listed: history shows the run once", async () => {
-  await withTempDir(async (tmp) => {
-    const journal = join(tmp, "journal.jsonl");
-    const config = await writeConfig(tmp);
-    // Long enough that the start record is written before the stage ends.
-    await withHooks({ "10-nap.sh": "#!/bin/sh\nsleep 0.5\n" }, async (dir) => {
-      const run = await runCliWithin(
-        ["run", "--dir", dir, "--journal", journal, "--config", config, "--event", EVENT, "--json"],
-        20_000,
-      );
-      assert.equal(run.code, 0, run.stderr);
-      const runId = JSON.parse(run.stdout).run_id;
-      const lines = await journalLines(journal);
-      assert.deepEqual(lines.map((line) => [line.run_id, line.record ?? "report"]), [
-        [runId, "start"],
-        [runId, "report"],
-      ]);
-      const history = await runCliWithin(
-        ["history", "--journal", journal, "--config", config, "--json"],
-        20_000,
-      );
-      assert.equal(history.code, 0, history.stderr);
-      const runs = JSON.parse(history.stdout);
-      assert.deepEqual(runs.map((r: { run_id: string; state: string }) => [r.run_id, r.state]), [
-        [runId, "finished"],
-      ]);
+timed.test({
+  name: "a finished run's start record is never listed: history shows the run once",
+  timeoutMs: 2 * RUN_MS,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      const journal = join(tmp, "journal.jsonl");
+      const config = await writeConfig(tmp);
+      // Long enough that the start record is written before the stage ends.
+      await withHooks({ "10-nap.sh": "#!/bin/sh\nsleep 0.5\n" }, async (dir) => {
+        const run = await runCli(
+          runArgs(dir, journal, config, "--json"),
+          { timeoutMs: RUN_MS },
+        );
+        assert.equal(run.code, 0, run.stderr);
+        const runId = JSON.parse(run.stdout).run_id;
+        const lines = await journalLines(journal);
+        assert.deepEqual(lines.map((line) => [line.run_id, line.record ?? "report"]), [
+          [runId, "start"],
+          [runId, "report"],
+        ]);
+        const history = await runCli(
+          ["history", "--journal", journal, "--config", config, "--json"],
+          { timeoutMs: RUN_MS },
+        );
+        assert.equal(history.code, 0, history.stderr);
+        const runs = JSON.parse(history.stdout);
+        assert.deepEqual(runs.map((r: { run_id: string; state: string }) => [r.run_id, r.state]), [
+          [runId, "finished"],
+        ]);
+      });
     });
-  });
+  },
 });
 
-Deno.test("a run whose runner was SIGKILLed is listed by history and show as running, then unfinished, and replays", async () => {
-  await withTempDir(async (tmp) => {
-    const journal = join(tmp, "journal.jsonl");
-    const mark = join(tmp, "started");
-    const config = await writeConfig(tmp, { killGraceMs: 200, env: { set: { MARK: mark } } });
-    let runId = "";
-    await withHooks({
-      "10-sleep.sh": '#!/bin/sh\ntouch "$MARK"\nexec sleep 30\n',
-      "20-quick.sh": "#!/bin/sh\nexit 0\n",
-    }, async (dir) => {
-      const args = (...more: string[]) => [...more, "--journal", journal, "--config", config];
-      try {
-        const runner = startCli(
-          [...args("run"), "--dir", dir, "--timeout", "1000", "--event", EVENT],
-          30_000,
-        );
-        await waitFor(
-          "the hook to start",
-          10_000,
-          () => Deno.stat(mark).then(() => true, () => false),
-        );
-        await waitFor(
-          "the start record",
-          10_000,
-          async () => (await journalLines(journal)).some((line) => line.record === "start"),
-        );
-        runner.child.kill("SIGKILL");
-        await runner.result;
-        const [start] = await journalLines(journal);
-        runId = String(start.run_id);
-        if (Deno.env.get("SOLUS_HOOKS_CMD") === undefined) {
-          assert.equal(start.pid, runner.child.pid, "the start record names the runner");
+timed.test({
+  name:
+    "a run whose runner was SIGKILLed is listed by history and show as running, then unfinished, and replays",
+  timeoutMs: 30_000 + 8 * RUN_MS + UNFINISHED_AFTER_MS,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      const journal = join(tmp, "journal.jsonl");
+      const mark = join(tmp, "started");
+      const config = await writeConfig(tmp, { killGraceMs: 200, env: { set: { MARK: mark } } });
+      let runId = "";
+      await withHooks({
+        "10-sleep.sh": '#!/bin/sh\ntouch "$MARK"\nexec sleep 30\n',
+        "20-quick.sh": "#!/bin/sh\nexit 0\n",
+      }, async (dir) => {
+        const args = (...more: string[]) => [...more, "--journal", journal, "--config", config];
+        try {
+          const runner = startCli(
+            [...args("run"), "--dir", dir, "--timeout", "1000", "--event", EVENT],
+            { timeoutMs: 30_000 },
+          );
+          await waitForFile(mark);
+          await waitFor(
+            "the start record",
+            async () => (await journalLines(journal)).some((line) => line.record === "start"),
+          );
+          runner.child.kill("SIGKILL");
+          await runner.result;
+          const [start] = await journalLines(journal);
+          runId = String(start.run_id);
+          if (Deno.env.get("SOLUS_HOOKS_CMD") === undefined) {
+            assert.equal(start.pid, runner.child.pid, "the start record names the runner");
+          }
+          assert.deepEqual(start.hooks, ["10-sleep.sh", "20-quick.sh"]);
+          const givenUpAt = Date.parse(String(start.deadline_at)) + 200 + UNFINISHED_AFTER_MS;
+
+          const history = async (...more: string[]) => {
+            const result = await runCli([...args("history"), "--json", ...more], {
+              timeoutMs: RUN_MS,
+            });
+            assert.equal(result.code, 0, result.stderr);
+            return JSON.parse(result.stdout) as Record<string, unknown>[];
+          };
+          // Within deadline + grace + margin: running (when this machine is quick enough to ask in time).
+          const asked = Date.now();
+          const early = await history();
+          if (asked < givenUpAt - 1000) {
+            assert.equal(early[0]?.state, "running", JSON.stringify(early));
+            assert.deepEqual(await history("--failed"), [], "a running run has not failed");
+          }
+
+          await sleep(Math.max(0, givenUpAt - Date.now() + 200));
+          const [run] = await history();
+          assert.equal(run.run_id, runId);
+          assert.equal(run.state, "unfinished");
+          assert.equal(run.ok, false);
+          assert.equal(run.duration_ms, null);
+          assert.equal(run.action, "server-restart");
+          assert.equal(run.stage, "pre");
+          assert.deepEqual(run.started_hooks, ["10-sleep.sh", "20-quick.sh"]);
+          assert.deepEqual((await history("--failed")).map((r) => r.run_id), [runId]);
+          const human = await runCli(args("history"), { timeoutMs: RUN_MS });
+          assert.match(
+            human.stdout,
+            /server-restart pre\s+unfinished\s+2 hooks\s+\?\s+10-sleep\.sh, 20-quick\.sh/,
+          );
+
+          const shown = await runCli(args("show", runId.slice(0, 8)), { timeoutMs: RUN_MS });
+          assert.equal(shown.code, 0, shown.stderr);
+          assert.match(shown.stdout, new RegExp(`run ${runId}`));
+          assert.match(shown.stdout, /outcome\s+unfinished/);
+          assert.match(shown.stdout, /"action":"server-restart","stage":"pre"/);
+          assert.match(shown.stdout, /hooks\s+10-sleep\.sh, 20-quick\.sh/);
+          const shownJson = await runCli([...args("show", runId), "--json"], { timeoutMs: RUN_MS });
+          const record = JSON.parse(shownJson.stdout);
+          assert.equal(record.state, "unfinished");
+          assert.equal(record.record, "start");
+
+          // Replay runs the recorded event again with the current hooks.
+          await Deno.writeTextFile(join(dir, "10-sleep.sh"), "#!/bin/sh\nexit 0\n");
+          const replay = await runCli(
+            [...args("replay", runId), "--dir", dir, "--json"],
+            { timeoutMs: RUN_MS },
+          );
+          assert.equal(replay.code, 0, replay.stderr);
+          const again = JSON.parse(replay.stdout);
+          assert.equal(again.replay_of, runId);
+          assert.deepEqual(again.event, record.event);
+        } finally {
+          // The hook outlived its SIGKILLed runner: this test looks at the journal only.
+          if (runId) killRun(runId);
         }
-        assert.deepEqual(start.hooks, ["10-sleep.sh", "20-quick.sh"]);
-        const givenUpAt = Date.parse(String(start.deadline_at)) + 200 + UNFINISHED_AFTER_MS;
-
-        const history = async (...more: string[]) => {
-          const result = await runCliWithin([...args("history"), "--json", ...more], 20_000);
-          assert.equal(result.code, 0, result.stderr);
-          return JSON.parse(result.stdout) as Record<string, unknown>[];
-        };
-        // Within deadline + grace + margin: running (when this machine is quick enough to ask in time).
-        const asked = Date.now();
-        const early = await history();
-        if (asked < givenUpAt - 1000) {
-          assert.equal(early[0]?.state, "running", JSON.stringify(early));
-          assert.deepEqual(await history("--failed"), [], "a running run has not failed");
-        }
-
-        await new Promise((resolve) =>
-          setTimeout(resolve, Math.max(0, givenUpAt - Date.now() + 200))
-        );
-        const [run] = await history();
-        assert.equal(run.run_id, runId);
-        assert.equal(run.state, "unfinished");
-        assert.equal(run.ok, false);
-        assert.equal(run.duration_ms, null);
-        assert.equal(run.action, "server-restart");
-        assert.equal(run.stage, "pre");
-        assert.deepEqual(run.started_hooks, ["10-sleep.sh", "20-quick.sh"]);
-        assert.deepEqual((await history("--failed")).map((r) => r.run_id), [runId]);
-        const human = await runCliWithin(args("history"), 20_000);
-        assert.match(
-          human.stdout,
-          /server-restart pre\s+unfinished\s+2 hooks\s+\?\s+10-sleep\.sh, 20-quick\.sh/,
-        );
-
-        const shown = await runCliWithin(args("show", runId.slice(0, 8)), 20_000);
-        assert.equal(shown.code, 0, shown.stderr);
-        assert.match(shown.stdout, new RegExp(`run ${runId}`));
-        assert.match(shown.stdout, /outcome\s+unfinished/);
-        assert.match(shown.stdout, /"action":"server-restart","stage":"pre"/);
-        assert.match(shown.stdout, /hooks\s+10-sleep\.sh, 20-quick\.sh/);
-        const shownJson = await runCliWithin([...args("show", runId), "--json"], 20_000);
-        const record = JSON.parse(shownJson.stdout);
-        assert.equal(record.state, "unfinished");
-        assert.equal(record.record, "start");
-
-        // Replay runs the recorded event again with the current hooks.
-        await Deno.writeTextFile(join(dir, "10-sleep.sh"), "#!/bin/sh\nexit 0\n");
-        const replay = await runCliWithin(
-          [...args("replay", runId), "--dir", dir, "--json"],
-          20_000,
-        );
-        assert.equal(replay.code, 0, replay.stderr);
-        const again = JSON.parse(replay.stdout);
-        assert.equal(again.replay_of, runId);
-        assert.deepEqual(again.event, record.event);
-      } finally {
-        // The hook outlived its SIGKILLed runner: this test looks at the journal only.
-        if (runId) killRun(runId);
-      }
+      });
     });
-  });
+  },
 });

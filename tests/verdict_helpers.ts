@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { cliCommand, ROOT } from "./helpers.ts";
+import { type CliResult, emptyConfigPath, runCli, writeConfig } from "./helpers.ts";
 
 /** True when the tests run as root: owners can be changed. */
 export const IS_ROOT = Deno.uid() === 0;
@@ -15,92 +15,32 @@ export const IS_ROOT = Deno.uid() === 0;
 export const NOBODY = 65534;
 
 /** What a CLI run printed and how it ended. */
-export interface Ran {
-  code: number;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
+export type Ran = CliResult;
 
 /**
- * Run the CLI with `args` and nothing of the caller's environment but what Deno
- * needs to find its cache; with `config` as its config file (default: an empty
- * one), and a deadline: past `timeoutMs` it is killed and the test fails.
+ * Run the CLI with `args` (see `runCli`) and the system's own PATH, with
+ * `config` as its config file (default: an empty one), and a deadline: past
+ * `timeoutMs` it is killed and the test fails.
  */
-export async function cli(
+export function cli(
   args: string[],
   options: { stdin?: string; config?: string; timeoutMs?: number; env?: Record<string, string> } =
     {},
 ): Promise<Ran> {
-  const [command, ...prefix] = cliCommand();
-  const config = options.config ?? await emptyConfig();
-  const env: Record<string, string> = {
-    NO_COLOR: "1",
-    PATH: "/usr/local/bin:/usr/bin:/bin",
-    SOLUS_HOOKS_CONFIG: config,
-    ...options.env,
-  };
-  for (const name of ["HOME", "DENO_DIR", "XDG_CACHE_HOME"]) {
-    const value = Deno.env.get(name);
-    if (value !== undefined && !(name in env)) env[name] = value;
-  }
-  const timeoutMs = options.timeoutMs ?? 30_000;
-  const start = performance.now();
-  const child = new Deno.Command(command, {
-    args: [...prefix, ...args],
-    stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-    cwd: ROOT,
-    clearEnv: true,
-    env,
-  }).spawn();
-  const timer = setTimeout(() => {
-    try {
-      child.kill("SIGKILL");
-    } catch {
-      // already gone
-    }
-  }, timeoutMs);
-  try {
-    if (options.stdin !== undefined) {
-      const writer = child.stdin.getWriter();
-      await writer.write(new TextEncoder().encode(options.stdin)).catch(() => {});
-      await writer.close().catch(() => {});
-    }
-    const output = await child.output();
-    const ms = performance.now() - start;
-    if (output.signal === "SIGKILL" && ms >= timeoutMs) {
-      throw new Error(`solus-hooks ${args.join(" ")} did not finish within ${timeoutMs} ms`);
-    }
-    return {
-      code: output.code,
-      stdout: new TextDecoder().decode(output.stdout),
-      stderr: new TextDecoder().decode(output.stderr),
-      ms,
-    };
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-let empty: string | undefined;
-
-/** An empty config file (`{}`), made once, outside any hooks directory. */
-export async function emptyConfig(): Promise<string> {
-  if (empty) return empty;
-  const dir = await Deno.makeTempDir({ prefix: "solus-hooks-config-" });
-  empty = join(dir, "config.jsonc");
-  await Deno.writeTextFile(empty, "{}\n");
-  return empty;
+  return runCli(args, {
+    stdin: options.stdin,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    env: {
+      PATH: "/usr/local/bin:/usr/bin:/bin",
+      SOLUS_HOOKS_CONFIG: options.config ?? emptyConfigPath(),
+      ...options.env,
+    },
+  });
 }
 
 /** A config file holding `config`, in a fresh temporary folder. */
-export async function configFile(config: unknown): Promise<string> {
-  const dir = await Deno.makeTempDir({ prefix: "solus-hooks-config-" });
-  const path = join(dir, "config.jsonc");
-  await Deno.writeTextFile(path, JSON.stringify(config));
-  return path;
+export async function configFile(config: object): Promise<string> {
+  return await writeConfig(await Deno.makeTempDir({ prefix: "solus-hooks-config-" }), config);
 }
 
 /** Write a file with exactly `mode` (whatever the umask) and return its path. */
