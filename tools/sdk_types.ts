@@ -5,8 +5,9 @@
  *
  * `deno bundle --declaration` emits the SDK module's own declarations (its
  * signatures and JSDoc, kept in step with `lib/sdk.ts` by the compiler) but
- * leaves them importing `./registry.ts`, whose types reach into zod. Those few
- * event types are generated here instead, from the registry's table itself;
+ * leaves them importing `./registry.ts`, whose types are computed through the
+ * field-type and JSON Schema modules. Those few event types are generated here
+ * instead, as plain declarations, from the registry's table itself;
  * `tests/sdk_test.ts` proves them identical to the source's.
  *
  * @module
