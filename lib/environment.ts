@@ -49,6 +49,27 @@ export function runnerPath(path: string | undefined): string | undefined {
 }
 
 /**
+ * The PATH hooks get: the config's `env.set.PATH`, else the runner's own PATH
+ * (without the folder Deno adds of its own), else `DEFAULT_PATH`. A run, `check`
+ * and `test` look interpreters up on this same PATH.
+ *
+ * @example
+ * ```ts
+ * import { hooksPath } from "./environment.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(hooksPath({}, () => "/usr/bin:/bin"), "/usr/bin:/bin");
+ * assert.equal(hooksPath({ PATH: "/opt/bin" }, () => "/usr/bin:/bin"), "/opt/bin");
+ * assert.equal(hooksPath({}, () => undefined), "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+ * ```
+ */
+export function hooksPath(
+  set: Readonly<Record<string, string>> = {},
+  getEnv: (name: string) => string | undefined = (name) => readEnv(name),
+): string {
+  return set.PATH ?? runnerPath(getEnv("PATH")) ?? DEFAULT_PATH;
+}
+
+/**
  * One hook's environment: the stage's shared environment (built once per stage by
  * `buildHookEnvironment`) plus `SOLUS_HOOK_NAME`, the hook's name in the hooks
  * directory (a link's own name). The name also tells the runner which hook a
@@ -121,11 +142,12 @@ export function buildHookEnvironment(input: HookEnvironmentInput): Record<string
     }
   };
   for (const name of [...PASSTHROUGH_ENV, ...(input.passthrough ?? [])]) {
-    const value = name === "PATH" ? runnerPath(getEnv(name)) : getEnv(name);
+    if (name === "PATH") continue; // below, by the one rule check and test use too
+    const value = getEnv(name);
     if (value !== undefined) put(name, value);
   }
-  if (env.PATH === undefined) env.PATH = DEFAULT_PATH;
   for (const [name, value] of Object.entries(input.set ?? {})) put(name, value);
+  put("PATH", hooksPath(input.set, getEnv));
   put("SOLUS_HOOK_ACTION", input.event.action);
   put("SOLUS_HOOK_STAGE", input.event.stage);
   put("SOLUS_HOOK_RUN_ID", input.runId);

@@ -8,7 +8,7 @@ import { describeRules, rulesOfSummary } from "../directives.ts";
 import type { Command } from "../cli/command.ts";
 import { UsageError } from "../errors.ts";
 import { hookWrapper } from "../process.ts";
-import { DEFAULT_PATH } from "../constants.ts";
+import { hooksPath } from "../environment.ts";
 import { ungrantedEnv, ungrantedEnvProblem } from "../scope.ts";
 
 /**
@@ -53,12 +53,7 @@ Examples:
       );
     }
     const settings = await context.settings();
-    let hookPath = DEFAULT_PATH;
-    try {
-      hookPath = Deno.env.get("PATH") ?? DEFAULT_PATH;
-    } catch {
-      // not granted: the default PATH
-    }
+    const hookPath = hooksPath(settings.env.set);
     const registry = await context.registry();
     const audit = await auditHooksDir(settings.hooksDir, {
       allowInsecure: settings.allowInsecure,

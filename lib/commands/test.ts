@@ -18,7 +18,7 @@ import type { Settings } from "../config.ts";
 import { describeRules, hasRules, summarizeRules } from "../directives.ts";
 import { type HookFile, judgeFile, rulesOf, type Verdict } from "../discovery.ts";
 import { runStage } from "../stage.ts";
-import { DEFAULT_PATH } from "../constants.ts";
+import { hooksPath } from "../environment.ts";
 import { warnUngrantedEnv } from "../cli/env_warning.ts";
 
 /** One cell of the matrix. */
@@ -27,15 +27,6 @@ export interface TestResult extends HookResult {
   action: string;
   /** The stage of the sample event. */
   stage: Stage;
-}
-
-/** The PATH hooks get, for `#!/usr/bin/env NAME` lookups. */
-function hooksPath(): string {
-  try {
-    return Deno.env.get("PATH") ?? DEFAULT_PATH;
-  } catch {
-    return DEFAULT_PATH; // not granted
-  }
 }
 
 /**
@@ -70,7 +61,7 @@ async function judge(
     );
   }
   const shebang = await readShebang(path);
-  const problem = shebang && await shebangProblem(shebang, hooksPath());
+  const problem = shebang && await shebangProblem(shebang, hooksPath(settings.env.set));
   if (problem) throw new UsageError(`cannot run ${file} as a hook: ${problem}`);
   return verdict.hook;
 }
