@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { runHelper } from "./helper_process.ts";
 
 /**
  * The pids of live processes whose environment holds every one of `entries`
@@ -23,22 +24,15 @@ async function pidsWithEnv(entries: readonly string[]): Promise<number[]> {
     'for entry in "$@"; do [ -n "$files" ] && files=$(grep -lsxzF -e "$entry" $files); done',
     'echo "$files"',
   ].join("\n");
-  try {
-    const { stdout } = await new Deno.Command("/bin/sh", {
-      args: ["-c", script, "sh", ...entries],
-      clearEnv: true,
-      env: { PATH: "/usr/bin:/bin" },
-      stdin: "null",
-      stdout: "piped",
-      stderr: "null",
-      signal: AbortSignal.timeout(2000),
-    }).output();
-    return new TextDecoder().decode(stdout).split(/[\0\n]/)
-      .map((path) => Number(/^\/proc\/(\d+)\/environ$/.exec(path)?.[1]))
-      .filter((pid) => pid > 1 && pid !== Deno.pid);
-  } catch {
-    return [];
-  }
+  const { stdout } = await runHelper("/bin/sh", {
+    args: ["-c", script, "sh", ...entries],
+    env: { PATH: "/usr/bin:/bin" },
+    timeoutMs: 2000,
+    maxOutputBytes: 1024 * 1024, // a path per process found
+  });
+  return stdout.split(/[\0\n]/)
+    .map((path) => Number(/^\/proc\/(\d+)\/environ$/.exec(path)?.[1]))
+    .filter((pid) => pid > 1 && pid !== Deno.pid);
 }
 
 /** SIGKILL what carries `entries`, scanning again after each kill (at most three times). */
