@@ -53,8 +53,8 @@ export interface StageOptions {
   /** Told the names of the hooks running whenever that set changes. */
   onProgress?: (running: readonly string[]) => void;
   /**
-   * Told, as soon as the first hook has been spawned, what a journal's start
-   * record needs. Not awaited: it must not delay the hooks.
+   * Told, as the hooks start, what a journal's start record needs. Not
+   * awaited: its work runs alongside the spawns, not before them.
    */
   onStart?: (start: StageStart) => void;
 }
@@ -174,8 +174,8 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
 
   const limit = options.mode === "serial" ? 1 : options.maxParallel || selected.hooks.length;
   const settled = mapLimited(selected.hooks, Math.max(1, limit), runOne);
-  // Told once the first hook has been spawned: what it does (a journal's start
-  // record) must not delay the hooks, only follow them closely.
+  // Told as the hooks start, and not awaited: what it does (a journal's start
+  // record) runs alongside their spawns instead of before them.
   options.onStart?.({
     run_id: runId,
     event_id: eventId,
