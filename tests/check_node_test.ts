@@ -67,14 +67,16 @@ timed.test("run, check and test look a hook's interpreter up on the PATH hooks g
       assert.equal(check.code, 0, check.stderr);
       const test = await runCli(["test", hook, "--action", "server-restart", "--config", withPath]);
       assert.equal(test.code, 0, test.stderr);
-      // Without it, all three agree that the interpreter cannot be found.
-      const check2 = await runCli(["check", "--dir", dir]);
+      // Without it, all three agree that the interpreter cannot be found (on a PATH
+      // a scoped build may look through, so that it can judge).
+      const env = { PATH: "/usr/bin:/bin" };
+      const check2 = await runCli(["check", "--dir", dir], { env });
       assert.equal(check2.code, 1, check2.stderr);
       assert.match(check2.stderr, /cannot find "my-interp" on the hooks' PATH/);
-      const test2 = await runCli(["test", hook, "--action", "server-restart"]);
+      const test2 = await runCli(["test", hook, "--action", "server-restart"], { env });
       assert.equal(test2.code, 2, test2.stderr);
       assert.match(test2.stderr, /cannot find "my-interp" on the hooks' PATH/);
-      const run2 = await runCli(["run", "--dir", dir, "--no-journal", "--event", event]);
+      const run2 = await runCli(["run", "--dir", dir, "--no-journal", "--event", event], { env });
       assert.equal(run2.code, 1, run2.stderr);
     });
   });
