@@ -111,10 +111,11 @@ function isOtherAction(value: unknown, registry: Registry): value is HookEvent {
  * @example
  * ```ts
  * import { pickHandler } from "./sdk.ts";
- * const handler = pickHandler({ "server-stop": { post: () => {} } }, {
- *   action: "server-stop", stage: "pre", data: {},
- * });
- * console.log(handler); // undefined: no pre handler
+ * import assert from "node:assert/strict";
+ * const post = () => {};
+ * const handlers = { "server-stop": { post } };
+ * assert.equal(pickHandler(handlers, { action: "server-stop", stage: "pre", data: {} }), undefined);
+ * assert.equal(pickHandler(handlers, { action: "server-stop", stage: "post", data: {} }), post);
  * ```
  */
 export function pickHandler(

@@ -38,9 +38,11 @@ async function head(path: string, bytes = 512): Promise<Uint8Array | null> {
  * @example
  * ```ts
  * import { readShebang } from "./shebang.ts";
+ * import assert from "node:assert/strict";
  * const path = await Deno.makeTempFile();
  * await Deno.writeTextFile(path, "#!/usr/bin/env python3\nprint(1)\n");
- * console.log(await readShebang(path)); // { interpreter: "/usr/bin/env", args: ["python3"], crlf: false }
+ * assert.deepEqual(await readShebang(path), { interpreter: "/usr/bin/env", args: ["python3"], crlf: false });
+ * await Deno.remove(path);
  * ```
  */
 export async function readShebang(path: string): Promise<Shebang | null> {
@@ -60,7 +62,8 @@ export async function readShebang(path: string): Promise<Shebang | null> {
  * @example
  * ```ts
  * import { isElf } from "./shebang.ts";
- * console.log(await isElf("/bin/sh")); // true
+ * import assert from "node:assert/strict";
+ * assert.equal(await isElf("/bin/sh"), true);
  * ```
  */
 export async function isElf(path: string): Promise<boolean> {
@@ -86,7 +89,9 @@ async function probeExecutable(path: string): Promise<"yes" | "no" | "unknown"> 
  * @example
  * ```ts
  * import { findOnPath } from "./shebang.ts";
- * console.log(await findOnPath("sh", "/usr/bin:/bin")); // "/usr/bin/sh" or "/bin/sh"
+ * import assert from "node:assert/strict";
+ * assert.match((await findOnPath("sh", "/usr/bin:/bin"))!, /^\/(usr\/)?bin\/sh$/);
+ * assert.equal(await findOnPath("no-such-program-xyz", "/usr/bin:/bin"), null);
  * ```
  */
 export async function findOnPath(program: string, path: string): Promise<string | null> {
@@ -180,8 +185,9 @@ function split(text: string): string[] {
  * @example
  * ```ts
  * import { shebangProblem } from "./shebang.ts";
+ * import assert from "node:assert/strict";
  * const problem = await shebangProblem({ interpreter: "/usr/bin/python9", args: [], crlf: false }, "/usr/bin:/bin");
- * console.log(problem); // "the interpreter named in the #! line is missing: /usr/bin/python9"
+ * assert.equal(problem, "the interpreter named in the #! line is missing: /usr/bin/python9");
  * ```
  */
 export async function shebangProblem(

@@ -131,7 +131,11 @@ export function jsonText(value: unknown, pretty = false): string {
  * @example
  * ```ts
  * import { writeAllSync } from "./output.ts";
- * writeAllSync(Deno.stderr, new TextEncoder().encode("hello\n"));
+ * import assert from "node:assert/strict";
+ * const parts: number[] = [];
+ * // A writer that takes two bytes at a time: every byte still goes out, in order.
+ * writeAllSync({ writeSync: (p) => (parts.push(...p.subarray(0, 2)), Math.min(2, p.length)) }, Uint8Array.of(1, 2, 3, 4, 5));
+ * assert.deepEqual(parts, [1, 2, 3, 4, 5]);
  * ```
  */
 export function writeAllSync(
@@ -158,8 +162,11 @@ function terminalColumns(stream: typeof Deno.stdout | typeof Deno.stderr): numbe
  * @example
  * ```ts
  * import { createOutput } from "./output.ts";
+ * import assert from "node:assert/strict";
  * const out = createOutput({ quiet: false });
  * out.line(out.colors.green("ok"));
+ * assert.equal(out.quiet, false);
+ * assert.equal(typeof out.columns("stderr"), "number");
  * ```
  */
 export function createOutput(options: { quiet: boolean }): Output {

@@ -45,7 +45,9 @@ export function wrapWords(words: readonly string[], width: number): string[] {
  * @example
  * ```ts
  * import { actionsCommand } from "./actions.ts";
- * console.log(actionsCommand.summary);
+ * import assert from "node:assert/strict";
+ * assert.equal(actionsCommand.name, "actions");
+ * assert.match(actionsCommand.help, /Examples?:/);
  * ```
  */
 export const actionsCommand: Command = {

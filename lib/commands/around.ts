@@ -56,7 +56,9 @@ function whyVetoed(stages: readonly RunReport[]): string {
  * @example
  * ```ts
  * import { aroundCommand } from "./around.ts";
- * console.log(aroundCommand.summary);
+ * import assert from "node:assert/strict";
+ * assert.equal(aroundCommand.name, "around");
+ * assert.match(aroundCommand.help, /Examples?:/);
  * ```
  */
 export const aroundCommand: Command = {

@@ -17,7 +17,9 @@ import { ungrantedEnv, ungrantedEnvProblem } from "../scope.ts";
  * @example
  * ```ts
  * import { checkCommand } from "./check.ts";
- * console.log(checkCommand.summary);
+ * import assert from "node:assert/strict";
+ * assert.equal(checkCommand.name, "check");
+ * assert.match(checkCommand.help, /Examples?:/);
  * ```
  */
 export const checkCommand: Command = {

@@ -108,7 +108,9 @@ const APPEND_SKEW_MS = 60_000;
  * @example
  * ```ts
  * import { historyCommand } from "./history.ts";
- * console.log(historyCommand.summary);
+ * import assert from "node:assert/strict";
+ * assert.equal(historyCommand.name, "history");
+ * assert.match(historyCommand.help, /Examples?:/);
  * ```
  */
 export const historyCommand: Command = {

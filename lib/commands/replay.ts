@@ -15,7 +15,9 @@ import { validateEvent } from "../event.ts";
  * @example
  * ```ts
  * import { replayCommand } from "./replay.ts";
- * console.log(replayCommand.summary);
+ * import assert from "node:assert/strict";
+ * assert.equal(replayCommand.name, "replay");
+ * assert.match(replayCommand.help, /Examples?:/);
  * ```
  */
 export const replayCommand: Command = {

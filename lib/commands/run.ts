@@ -31,7 +31,9 @@ function eventSource(context: CommandContext): EventSource {
  * @example
  * ```ts
  * import { runCommand } from "./run.ts";
- * console.log(runCommand.summary);
+ * import assert from "node:assert/strict";
+ * assert.equal(runCommand.name, "run");
+ * assert.match(runCommand.help, /Examples?:/);
  * ```
  */
 export const runCommand: Command = {

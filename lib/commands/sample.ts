@@ -14,7 +14,9 @@ import { type Stage, STAGES } from "../registry.ts";
  * @example
  * ```ts
  * import { sampleCommand } from "./sample.ts";
- * console.log(sampleCommand.summary);
+ * import assert from "node:assert/strict";
+ * assert.equal(sampleCommand.name, "sample");
+ * assert.match(sampleCommand.help, /Examples?:/);
  * ```
  */
 export const sampleCommand: Command = {

@@ -11,7 +11,9 @@ import type { Command } from "../cli/command.ts";
  * @example
  * ```ts
  * import { schemaCommand } from "./schema.ts";
- * console.log(schemaCommand.summary);
+ * import assert from "node:assert/strict";
+ * assert.equal(schemaCommand.name, "schema");
+ * assert.match(schemaCommand.help, /Examples?:/);
  * ```
  */
 export const schemaCommand: Command = {

@@ -15,7 +15,9 @@ import { isUnfinished } from "../journal.ts";
  * @example
  * ```ts
  * import { showCommand } from "./show.ts";
- * console.log(showCommand.summary);
+ * import assert from "node:assert/strict";
+ * assert.equal(showCommand.name, "show");
+ * assert.match(showCommand.help, /Examples?:/);
  * ```
  */
 export const showCommand: Command = {

@@ -72,7 +72,9 @@ async function judge(
  * @example
  * ```ts
  * import { testCommand } from "./test.ts";
- * console.log(testCommand.summary);
+ * import assert from "node:assert/strict";
+ * assert.equal(testCommand.name, "test");
+ * assert.match(testCommand.help, /Examples?:/);
  * ```
  */
 export const testCommand: Command = {
