@@ -12,7 +12,7 @@ import type { HookRules, Settings } from "./settings.ts";
 import { MAX_TIMEOUT_MS } from "./constants.ts";
 import { ConfigError } from "./errors.ts";
 import { FIELD_TYPES, type FieldType } from "./field_types.ts";
-import { describeValue, formatPath, quote, suggest } from "./issues.ts";
+import { describeValue, formatPath, formatSchemaIssue, quote, suggest } from "./issues.ts";
 import {
   describeParseError,
   findDuplicateKey,
@@ -207,16 +207,12 @@ function locate(issue: SchemaIssue, find: ReturnType<typeof locator>): Problem {
         offset: (find.valueAt(parent) ?? find.root).offset,
         message: () => `${formatPath(parent)} is missing ${quote(last)}`,
       };
-    default: {
-      const hint = issue.allowed && typeof issue.value === "string"
-        ? suggest(issue.value, issue.allowed.map(String))
-        : "";
+    default:
+      // A wrong value reads as it does in an event: formatSchemaIssue words both.
       return {
         offset: (find.valueAt(path) ?? find.root).offset,
-        message: () =>
-          `${formatPath(path)} must be ${issue.expected}, not ${describeValue(issue.value)}${hint}`,
+        message: () => formatSchemaIssue(issue),
       };
-    }
   }
 }
 
