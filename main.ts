@@ -6,7 +6,7 @@
  */
 import { main } from "./lib/app.ts";
 import type { BuildScope } from "./lib/scope.ts";
-import { killAllHookGroups } from "./lib/process.ts";
+import { killAllHookGroups } from "./lib/process/hook_process.ts";
 
 /**
  * Run the CLI and exit with its status. A compiled build passes the permission

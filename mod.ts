@@ -25,15 +25,15 @@ export {
   type EventOptions,
   type EventReport,
   runEvent,
-} from "./lib/lifecycle.ts";
+} from "./lib/event_runner.ts";
 export { exitStatus, type Outcome } from "./lib/exit_status.ts";
 export {
   type ForegroundOptions,
   type ForegroundResult,
-  hookWrapper,
   runForeground,
-} from "./lib/process.ts";
-export { decodeOutput, type EncodedOutput, encodeOutput } from "./lib/capture.ts";
+} from "./lib/process/foreground.ts";
+export { hookWrapper } from "./lib/process/hook_process.ts";
+export { decodeOutput, type EncodedOutput, encodeOutput } from "./lib/process/capture.ts";
 export {
   type ActionData,
   type ActionDefinition,
@@ -52,8 +52,8 @@ export {
   type Stage,
   STAGES,
   type TypedEvent,
-} from "./lib/registry.ts";
-export { parseEvent, parseJson, validateEvent, type ValidateOptions } from "./lib/event.ts";
+} from "./lib/event/registry.ts";
+export { parseEvent, parseJson, validateEvent, type ValidateOptions } from "./lib/event/parse.ts";
 export {
   discoverHooks,
   type DiscoverOptions,
@@ -62,14 +62,14 @@ export {
   judgeFile,
   selectFor,
   type Verdict,
-} from "./lib/discovery.ts";
+} from "./lib/hooks/discovery.ts";
 export {
   appliesTo,
   type DirectiveResult,
   type Directives,
   parseDirectives,
   type RulesSummary,
-} from "./lib/directives.ts";
+} from "./lib/hooks/directives.ts";
 export type { HookResult, HookStatus, RunReport, SkipKind, SkippedHook } from "./lib/report.ts";
 export {
   ConfigError,
@@ -82,39 +82,40 @@ export {
 } from "./lib/errors.ts";
 export {
   DEFAULT_SETTINGS,
-  type HookRules,
   type Overrides,
   resolveSettings,
-  type Settings,
   stageOptionsFrom,
-} from "./lib/config.ts";
+} from "./lib/config/resolve.ts";
+export { type HookRules, type Settings } from "./lib/config/settings.ts";
 export {
   CONFIG_SCHEMA,
   type ConfigFile,
   parseConfigText,
   readConfigFile,
-} from "./lib/config_file.ts";
-export { DEFAULTS, type Defaults } from "./lib/constants.ts";
+} from "./lib/config/file.ts";
+export { DEFAULTS, type Defaults } from "./lib/config/constants.ts";
 export {
   checkSchema,
   isValid,
   type JsonSchema,
   type JsonType,
   type SchemaIssue,
-} from "./lib/schema.ts";
+} from "./lib/event/schema.ts";
 export {
   type AppendOptions,
   appendRecord,
   appendStart,
+  type JournalOptions,
+} from "./lib/journal/write.ts";
+export {
   findRun,
   isUnfinished,
   type JournalEntry,
-  type JournalOptions,
   readNewest,
   type ReadOptions,
-  type StartRecord,
   type UnfinishedRun,
-} from "./lib/journal.ts";
+} from "./lib/journal/read.ts";
+export { type StartRecord } from "./lib/journal/records.ts";
 export {
   type ActionHandlers,
   handleEvent,
@@ -131,4 +132,4 @@ export {
   type AuditOptions,
   type Finding,
   type Severity,
-} from "./lib/audit.ts";
+} from "./lib/hooks/audit.ts";

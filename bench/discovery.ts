@@ -6,16 +6,16 @@
  *
  * Each figure is the median over fresh processes, since a run discovers once per
  * process and the first call pays for lazy loading: `deno run -A bench/discovery.ts`
- * (`BASELINE=/path/to/other/lib/discovery.ts` adds another build's discovery;
+ * (`BASELINE=/path/to/other/lib/hooks/discovery.ts` adds another build's discovery;
  * `ROUNDS=N` sets how many processes per figure, `HOOKS=N` how many hooks).
  *
  * @module
  */
 import { join } from "node:path";
 import process from "node:process";
-import { discoverHooks } from "../lib/discovery.ts";
-import { runHelper } from "../lib/helper_process.ts";
-import { directoryProblems } from "../lib/safety.ts";
+import { discoverHooks } from "../lib/hooks/discovery.ts";
+import { runHelper } from "../lib/process/helper_process.ts";
+import { directoryProblems } from "../lib/hooks/safety.ts";
 
 const HOOKS = Number(Deno.env.get("HOOKS") ?? 100);
 const ROUNDS = Number(Deno.env.get("ROUNDS") ?? 15);
@@ -68,7 +68,7 @@ async function measure(mode: string, dir: string): Promise<number> {
   else if (mode === "sync") synchronous(dir);
   else if (mode === "discoverHooks") await discoverHooks(dir);
   else if (mode === "baseline") {
-    // Another build's discoverHooks (BASELINE=path/to/lib/discovery.ts), e.g. the one before this.
+    // Another build's discoverHooks (BASELINE=path/to/lib/hooks/discovery.ts), e.g. the one before this.
     const other = await import(Deno.env.get("BASELINE")!);
     const start = performance.now();
     await other.discoverHooks(dir);

@@ -21,12 +21,13 @@ import { sampleCommand } from "./commands/sample.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import { showCommand } from "./commands/show.ts";
 import { testCommand } from "./commands/test.ts";
-import { resolveSettings, type Settings } from "./config.ts";
+import { resolveSettings } from "./config/resolve.ts";
+import { type Settings } from "./config/settings.ts";
 import { ExitCode, InterruptedError, SolusHooksError, UsageError } from "./errors.ts";
-import { watchInterrupts } from "./interrupt.ts";
-import { suggest } from "./issues.ts";
-import { killAllHookGroups } from "./process.ts";
-import { createRegistry, type Registry } from "./registry.ts";
+import { watchInterrupts } from "./process/interrupt.ts";
+import { suggest } from "./event/schema_issues.ts";
+import { killAllHookGroups } from "./process/hook_process.ts";
+import { createRegistry, type Registry } from "./event/registry.ts";
 
 /** The version printed by `--version`. */
 export const VERSION: string = denoJson.version;

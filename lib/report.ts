@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { HookEvent } from "./registry.ts";
+import type { HookEvent } from "./event/registry.ts";
 
 /** How one hook ended. */
 export type HookStatus = "ok" | "failed" | "timed_out" | "spawn_error";

@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { RUNNER_ENV, SCOPE_NEEDS } from "./constants.ts";
-import { envGranted } from "./env.ts";
+import { RUNNER_ENV, SCOPE_NEEDS } from "./config/constants.ts";
+import { envGranted } from "./config/runner_env.ts";
 import { UsageError } from "./errors.ts";
 import { dirname } from "./paths.ts";
 

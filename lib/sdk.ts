@@ -18,7 +18,7 @@
  * @module
  */
 import { SolusHooksError } from "./errors.ts";
-import { parseJson, validateEvent } from "./event.ts";
+import { parseJson, validateEvent } from "./event/parse.ts";
 import {
   type ActionData,
   type BuiltinAction,
@@ -28,7 +28,7 @@ import {
   type Stage,
   STAGES,
   type TypedEvent,
-} from "./registry.ts";
+} from "./event/registry.ts";
 
 // Re-exported without `from`: `deno bundle --declaration` would inline all of registry.ts.
 export type { ActionData, BuiltinAction, HookEvent, Stage, TypedEvent };

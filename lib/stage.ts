@@ -5,14 +5,15 @@
  *
  * @module
  */
-import { DEFAULTS } from "./constants.ts";
-import type { HookRules } from "./settings.ts";
-import { formatTimeout } from "./directives.ts";
-import { discoverHooks, type Discovery, type HookFile, selectFor } from "./discovery.ts";
-import { buildHookEnvironment, hookEnvironment } from "./environment.ts";
-import { validateEvent } from "./event.ts";
-import { killRunProcesses, runHookProcess } from "./process.ts";
-import { createRegistry, type HookEvent, type Registry } from "./registry.ts";
+import { DEFAULTS } from "./config/constants.ts";
+import type { HookRules } from "./config/settings.ts";
+import { formatTimeout } from "./hooks/directives.ts";
+import { discoverHooks, type Discovery, type HookFile, selectFor } from "./hooks/discovery.ts";
+import { buildHookEnvironment, hookEnvironment } from "./hooks/hook_env.ts";
+import { validateEvent } from "./event/parse.ts";
+import { killRunProcesses } from "./process/process_scan.ts";
+import { runHookProcess } from "./process/hook_process.ts";
+import { createRegistry, type HookEvent, type Registry } from "./event/registry.ts";
 import { type HookResult, isSuccessful, type RunReport } from "./report.ts";
 
 /** How to run a stage. Every field but `dir` has the contract's default. */

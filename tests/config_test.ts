@@ -1,10 +1,10 @@
 /** The config file (JSONC) and how settings are resolved. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DEFAULT_CONFIG_PATH, DEFAULT_SETTINGS, resolveSettings } from "../lib/config.ts";
-import { type ConfigFile, parseConfigText, readConfigFile } from "../lib/config_file.ts";
+import { DEFAULT_CONFIG_PATH, DEFAULT_SETTINGS, resolveSettings } from "../lib/config/resolve.ts";
+import { type ConfigFile, parseConfigText, readConfigFile } from "../lib/config/file.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { createRegistry, FIELD_TYPES } from "../lib/registry.ts";
+import { createRegistry, FIELD_TYPES } from "../lib/event/registry.ts";
 import { RESTART_PRE, runCli, timed, withHooks, withTempDir } from "./helpers.ts";
 
 /** The message of the ConfigError that parsing `text` as `c.jsonc` throws. */

@@ -4,8 +4,8 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { parseDirectives, readDirectives } from "../lib/directives.ts";
-import { discoverHooks } from "../lib/discovery.ts";
+import { parseDirectives, readDirectives } from "../lib/hooks/directives.ts";
+import { discoverHooks } from "../lib/hooks/discovery.ts";
 import { cli, configFile, CREATE_POST, put, RESTART, withDir } from "./verdict_helpers.ts";
 
 const ACTIONS = ["server-create", "server-restart", "server-network-create", "server-stop"];

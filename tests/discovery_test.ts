@@ -1,7 +1,12 @@
 /** Which files in the hooks directory are hooks, which are skipped, and why. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { compareNames, discoverHooks, leftoverReason, safetyProblem } from "../lib/discovery.ts";
+import {
+  compareNames,
+  discoverHooks,
+  leftoverReason,
+  safetyProblem,
+} from "../lib/hooks/discovery.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { timed, withTempDir } from "./helpers.ts";
 

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { createRegistry, EventError, parseEvent, validateEvent } from "../mod.ts";
-import { parseConfigText } from "../lib/config_file.ts";
+import { parseConfigText } from "../lib/config/file.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { FUZZ_SEED, mulberry32, runCli, timed } from "./helpers.ts";
 

@@ -4,9 +4,9 @@
  * what a build says outside its scope. Real builds, real installs, real stages.
  */
 import assert from "node:assert/strict";
-import { DEFAULT_FOLDERS, DEFAULTS } from "../lib/constants.ts";
-import { DEFAULT_SETTINGS } from "../lib/config.ts";
-import { parseConfigText } from "../lib/config_file.ts";
+import { DEFAULT_FOLDERS, DEFAULTS } from "../lib/config/constants.ts";
+import { DEFAULT_SETTINGS } from "../lib/config/resolve.ts";
+import { parseConfigText } from "../lib/config/file.ts";
 import { configTemplate } from "../tools/config_template.ts";
 import { BUILD_DEADLINE_MS, buildBundle, exec, snapshot } from "./artifact.ts";
 import { RESTART_PRE, withTempDir } from "./helpers.ts";

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { cutStream, trimReport } from "../lib/journal.ts";
+import { cutStream, trimReport } from "../lib/journal/trim.ts";
 import type { RunReport } from "../lib/report.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
 import { runCli, timed, withHooks, withTempDir, writeConfig } from "./helpers.ts";

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { readNewest } from "../lib/journal.ts";
+import { readNewest } from "../lib/journal/read.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
 import { ROOT, runCli, timed, withHooks, withTempDir, writeConfig } from "./helpers.ts";
 import { RUN_MS, runArgs } from "./journal_helpers.ts";

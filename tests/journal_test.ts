@@ -1,12 +1,13 @@
 /**
- * lib/journal.ts: appending under a lock from many processes, rotation, torn
+ * lib/journal/: appending under a lock from many processes, rotation, torn
  * lines, reading newest first backwards in chunks, run lookup and durations.
  * The writer processes run tests/fixtures/append_records.ts.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { parseDuration } from "../lib/duration.ts";
-import { appendRecord, findRun, type JournalEntry, readNewest } from "../lib/journal.ts";
+import { appendRecord } from "../lib/journal/write.ts";
+import { findRun, type JournalEntry, readNewest } from "../lib/journal/read.ts";
 import { JournalError } from "../lib/errors.ts";
 import type { RunReport } from "../lib/report.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";

@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { JournalError } from "../lib/errors.ts";
-import { appendRecord } from "../lib/journal.ts";
+import { appendRecord } from "../lib/journal/write.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
 import {
   runCli,

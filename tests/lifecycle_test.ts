@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { appendRecord } from "../lib/journal.ts";
+import { appendRecord } from "../lib/journal/write.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
 import {
   RESTART_DATA,

@@ -1,7 +1,7 @@
 /** The shared writers' lock: bounded, interruptible, and never stuck on a FIFO. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { LockTimeoutError, withLock } from "../lib/lock.ts";
+import { LockTimeoutError, withLock } from "../lib/journal/lock.ts";
 import { timed, withLockHeld, withTempDir } from "./helpers.ts";
 
 timed.test("withLock() gives up after its wait while another process holds the lock", async () => {

@@ -6,9 +6,10 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { encodeOutput } from "../lib/capture.ts";
-import { DEFAULT_PATH } from "../lib/constants.ts";
-import { hookWrapper, runForeground, runHookProcess, useHookWrapper } from "../lib/process.ts";
+import { encodeOutput } from "../lib/process/capture.ts";
+import { DEFAULT_PATH } from "../lib/config/constants.ts";
+import { hookWrapper, runHookProcess, useHookWrapper } from "../lib/process/hook_process.ts";
+import { runForeground } from "../lib/process/foreground.ts";
 import { runStage } from "../mod.ts";
 import {
   DeadlineError,

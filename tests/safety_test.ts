@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { breachOf, directoryProblems, linkBreachOf, refusalOf } from "../lib/safety.ts";
+import { breachOf, directoryProblems, linkBreachOf, refusalOf } from "../lib/hooks/safety.ts";
 import { type CliResult, emptyConfigPath, runCli, scopedCommand } from "./helpers.ts";
 import {
   chownLink,

@@ -5,10 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { Ajv2020 } from "ajv/dist/2020.js";
-import { CONFIG_SCHEMA } from "../lib/config_file.ts";
-import { PATTERNS } from "../lib/field_types.ts";
+import { CONFIG_SCHEMA } from "../lib/config/file.ts";
+import { PATTERNS } from "../lib/event/field_types.ts";
 import { createRegistry, validateEvent } from "../mod.ts";
-import { checkSchema, isValid, type JsonSchema } from "../lib/schema.ts";
+import { checkSchema, isValid, type JsonSchema } from "../lib/event/schema.ts";
 import { FUZZ_SEED, mulberry32 } from "./helpers.ts";
 
 const SEED = FUZZ_SEED;

@@ -6,15 +6,9 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { UNFINISHED_AFTER_MS } from "../lib/constants.ts";
-import {
-  appendRecord,
-  appendStart,
-  findRun,
-  isUnfinished,
-  type JournalEntry,
-  readNewest,
-} from "../lib/journal.ts";
+import { UNFINISHED_AFTER_MS } from "../lib/config/constants.ts";
+import { appendRecord, appendStart } from "../lib/journal/write.ts";
+import { findRun, isUnfinished, type JournalEntry, readNewest } from "../lib/journal/read.ts";
 import type { StageStart } from "../lib/stage.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
 import {

@@ -1,13 +1,13 @@
 /**
  * The commented config file `deno task install` puts in
  * `/etc/solus-hooks/config.jsonc` when none exists: every key, commented out,
- * with its default taken from `lib/constants.ts`, so the template can never
+ * with its default taken from `lib/config/constants.ts`, so the template can never
  * disagree with the runner. `tests/install_test.ts` parses it with the
  * runner's own parser, both as shipped and with every key uncommented.
  *
  * @module
  */
-import { DEFAULTS, PASSTHROUGH_ENV } from "../lib/constants.ts";
+import { DEFAULTS, PASSTHROUGH_ENV } from "../lib/config/constants.ts";
 
 const json = (value: unknown) => JSON.stringify(value);
 

@@ -20,7 +20,7 @@
  * @module
  */
 import { parseArgs } from "node:util";
-import { DEFAULT_FOLDERS, DEFAULTS } from "../lib/constants.ts";
+import { DEFAULT_FOLDERS, DEFAULTS } from "../lib/config/constants.ts";
 import { bundle, BUNDLE_FILES } from "./bundle.ts";
 import { configTemplate } from "./config_template.ts";
 import { buildScope, scopeNotes, ScopeSettingError } from "./scope.ts";

@@ -9,7 +9,7 @@
  * @module
  */
 import { type BuildScope, covers, DEFAULT_SCOPE } from "../lib/scope.ts";
-import { RUNNER_ENV, SCOPE_NEEDS } from "../lib/constants.ts";
+import { RUNNER_ENV, SCOPE_NEEDS } from "../lib/config/constants.ts";
 
 export { DEFAULT_SCOPE };
 

@@ -12,7 +12,12 @@
  *
  * @module
  */
-import { BUILTIN_ACTIONS, type FieldType, STAGES, VIRTUALIZATION_TYPES } from "../lib/registry.ts";
+import {
+  BUILTIN_ACTIONS,
+  type FieldType,
+  STAGES,
+  VIRTUALIZATION_TYPES,
+} from "../lib/event/registry.ts";
 
 /**
  * The TypeScript type each field type stands for, as text.
@@ -39,7 +44,7 @@ export const FIELD_TS: Readonly<Record<FieldType, string>> = {
 } satisfies Record<FieldType, string>;
 
 /**
- * The types `lib/sdk.ts` takes from `lib/registry.ts`, generated from its table.
+ * The types `lib/sdk.ts` takes from `lib/event/registry.ts`, generated from its table.
  *
  * @example
  * ```ts
@@ -54,7 +59,7 @@ export function eventDeclarations(): string {
       .map(([key, type]) => `${key}: ${FIELD_TS[type]};`).join(" ");
     return `  /** ${definition.description} */\n  ${JSON.stringify(name)}: { ${keys} };`;
   });
-  return `// The event types, generated from lib/registry.ts by tools/sdk_types.ts.
+  return `// The event types, generated from lib/event/registry.ts by tools/sdk_types.ts.
 /** A stage of an event: before it happens, or after it succeeded. */
 export type Stage = ${STAGES.map((stage) => JSON.stringify(stage)).join(" | ")};
 /** The data of each built-in action, key by key. */

@@ -12,9 +12,9 @@
  *
  * @module
  */
-import { MAX_TIMEOUT_MS } from "../constants.ts";
+import { MAX_TIMEOUT_MS } from "../config/constants.ts";
 import { UsageError } from "../errors.ts";
-import { suggest } from "../issues.ts";
+import { suggest } from "../event/schema_issues.ts";
 
 /** One flag: a string that takes a value, or a boolean that does not. */
 export interface OptionSpec {

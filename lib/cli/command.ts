@@ -3,9 +3,9 @@
  *
  * @module
  */
-import type { Settings } from "../config.ts";
-import type { InterruptWatch } from "../interrupt.ts";
-import type { Registry } from "../registry.ts";
+import type { Settings } from "../config/settings.ts";
+import type { InterruptWatch } from "../process/interrupt.ts";
+import type { Registry } from "../event/registry.ts";
 import type { GlobalFlags, OptionTable, ParsedArgs } from "./args.ts";
 import type { Output } from "./output.ts";
 

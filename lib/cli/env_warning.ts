@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { envGranted } from "../env.ts";
+import { envGranted } from "../config/runner_env.ts";
 import { ungrantedEnv, ungrantedEnvProblem } from "../scope.ts";
 import type { Output } from "./output.ts";
 

@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { stageOptionsFrom } from "../config.ts";
+import { stageOptionsFrom } from "../config/resolve.ts";
 import { exitStatus } from "../exit_status.ts";
-import { updateMetrics } from "../metrics.ts";
-import type { HookEvent } from "../registry.ts";
+import { updateMetrics } from "../fleet/metrics.ts";
+import type { HookEvent } from "../event/registry.ts";
 import type { RunReport } from "../report.ts";
 import { runStage } from "../stage.ts";
-import { logStage } from "../syslog.ts";
+import { logStage } from "../fleet/syslog.ts";
 import type { CommandContext } from "./command.ts";
 import { startProgress } from "./progress.ts";
 import { recordStage } from "./record.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import { UsageError } from "../errors.ts";
-import { findRun, type JournalEntry, MIN_PREFIX, type ReadOptions } from "../journal.ts";
+import { findRun, type JournalEntry, MIN_PREFIX, type ReadOptions } from "../journal/read.ts";
 import type { CommandContext } from "./command.ts";
 
 /**

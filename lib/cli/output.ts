@@ -8,7 +8,7 @@
  *
  * @module
  */
-import { readEnv } from "../env.ts";
+import { readEnv } from "../config/runner_env.ts";
 import { escapeControls } from "./escape.ts";
 
 /** Colour functions; each returns its text unchanged when colour is off. */

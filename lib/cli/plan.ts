@@ -6,16 +6,16 @@
  *
  * @module
  */
-import type { Settings } from "../config.ts";
+import type { Settings } from "../config/settings.ts";
 import {
   describeRules,
   hasRules,
   rulesOfSummary,
   type RulesSummary,
   summarizeRules,
-} from "../directives.ts";
-import { discoverHooks, rulesOf, selectFor } from "../discovery.ts";
-import type { HookEvent } from "../registry.ts";
+} from "../hooks/directives.ts";
+import { discoverHooks, rulesOf, selectFor } from "../hooks/discovery.ts";
+import type { HookEvent } from "../event/registry.ts";
 import type { SkippedHook } from "../report.ts";
 import type { CommandContext } from "./command.ts";
 

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type { Settings } from "../config.ts";
-import { JOURNAL_AFTER_INTERRUPT_MS } from "../constants.ts";
-import type { InterruptWatch } from "../interrupt.ts";
-import { appendRecord, appendStart } from "../journal.ts";
+import type { Settings } from "../config/settings.ts";
+import { JOURNAL_AFTER_INTERRUPT_MS } from "../config/constants.ts";
+import type { InterruptWatch } from "../process/interrupt.ts";
+import { appendRecord, appendStart } from "../journal/write.ts";
 import type { RunReport } from "../report.ts";
 import type { StageStart } from "../stage.ts";
 import type { Output } from "./output.ts";

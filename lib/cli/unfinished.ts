@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { UnfinishedRun } from "../journal.ts";
+import type { UnfinishedRun } from "../journal/read.ts";
 import type { Palette } from "./output.ts";
 
 /**

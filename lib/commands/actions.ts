@@ -5,10 +5,10 @@
  */
 import type { Command, CommandContext } from "../cli/command.ts";
 import { displayWidth, padColumns } from "../cli/escape.ts";
-import { describeRules } from "../directives.ts";
-import { discoverHooks, type Discovery, rulesOf, selectFor } from "../discovery.ts";
+import { describeRules } from "../hooks/directives.ts";
+import { discoverHooks, type Discovery, rulesOf, selectFor } from "../hooks/discovery.ts";
 import { ConfigError, SolusHooksError } from "../errors.ts";
-import { FIELD_TYPES, STAGES } from "../registry.ts";
+import { FIELD_TYPES, STAGES } from "../event/registry.ts";
 
 /**
  * Words joined by spaces into lines of at most `width` columns (a word longer

@@ -8,11 +8,11 @@
 import type { Command } from "../cli/command.ts";
 import { executeStage } from "../cli/execute.ts";
 import { printPlan } from "../cli/plan.ts";
-import { stageOptionsFrom } from "../config.ts";
+import { stageOptionsFrom } from "../config/resolve.ts";
 import { EventError, UsageError } from "../errors.ts";
-import { parseEvent } from "../event.ts";
-import { runEvent } from "../lifecycle.ts";
-import type { HookEvent } from "../registry.ts";
+import { parseEvent } from "../event/parse.ts";
+import { runEvent } from "../event_runner.ts";
+import type { HookEvent } from "../event/registry.ts";
 import type { RunReport } from "../report.ts";
 
 /**

@@ -3,12 +3,12 @@
  *
  * @module
  */
-import { auditHooksDir } from "../audit.ts";
-import { describeRules, rulesOfSummary } from "../directives.ts";
+import { auditHooksDir } from "../hooks/audit.ts";
+import { describeRules, rulesOfSummary } from "../hooks/directives.ts";
 import type { Command } from "../cli/command.ts";
 import { UsageError } from "../errors.ts";
-import { hookWrapper } from "../process.ts";
-import { hooksPath } from "../environment.ts";
+import { hookWrapper } from "../process/hook_process.ts";
+import { hooksPath } from "../hooks/hook_env.ts";
 import { ungrantedEnv, ungrantedEnvProblem } from "../scope.ts";
 
 /**

@@ -9,8 +9,8 @@ import { journalReading } from "../cli/load_run.ts";
 import { formatDuration } from "../cli/render.ts";
 import { parseDuration } from "../duration.ts";
 import { UsageError } from "../errors.ts";
-import { quote } from "../issues.ts";
-import { isUnfinished, type JournalEntry, readNewest } from "../journal.ts";
+import { quote } from "../event/schema_issues.ts";
+import { isUnfinished, type JournalEntry, readNewest } from "../journal/read.ts";
 
 /** One run in a line: what `history --json` prints per run. */
 export interface RunSummary {

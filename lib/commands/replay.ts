@@ -7,7 +7,7 @@
 import type { Command } from "../cli/command.ts";
 import { executeStage, exitStatusOf } from "../cli/execute.ts";
 import { loadRun } from "../cli/load_run.ts";
-import { validateEvent } from "../event.ts";
+import { validateEvent } from "../event/parse.ts";
 
 /**
  * The `replay` command.

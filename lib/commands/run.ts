@@ -7,8 +7,8 @@ import type { Command, CommandContext } from "../cli/command.ts";
 import { executeStage, exitStatusOf } from "../cli/execute.ts";
 import { printPlan } from "../cli/plan.ts";
 import { UsageError } from "../errors.ts";
-import { parseEvent } from "../event.ts";
-import { type EventSource, readEventText } from "../event_input.ts";
+import { parseEvent } from "../event/parse.ts";
+import { type EventSource, readEventText } from "../event/read_input.ts";
 
 /** Where `run` takes its event from: `--event`, `--event-file` (`-` for stdin), or stdin. */
 function eventSource(context: CommandContext): EventSource {

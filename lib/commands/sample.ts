@@ -5,8 +5,8 @@
  */
 import type { Command } from "../cli/command.ts";
 import { EventError, UsageError } from "../errors.ts";
-import { quote } from "../issues.ts";
-import { type Stage, STAGES } from "../registry.ts";
+import { quote } from "../event/schema_issues.ts";
+import { type Stage, STAGES } from "../event/registry.ts";
 
 /**
  * The `sample` command.

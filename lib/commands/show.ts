@@ -7,7 +7,7 @@ import type { Command } from "../cli/command.ts";
 import { loadRun } from "../cli/load_run.ts";
 import { renderRun } from "../cli/run_view.ts";
 import { describeUnfinished } from "../cli/unfinished.ts";
-import { isUnfinished } from "../journal.ts";
+import { isUnfinished } from "../journal/read.ts";
 
 /**
  * The `show` command.

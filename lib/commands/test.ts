@@ -7,18 +7,18 @@
 import { basename, dirname, resolve } from "../paths.ts";
 import type { Command } from "../cli/command.ts";
 import { explainHook, formatDuration, plural, statusLabel } from "../cli/render.ts";
-import { stageOptionsFrom } from "../config.ts";
+import { stageOptionsFrom } from "../config/resolve.ts";
 import { EventError, UsageError } from "../errors.ts";
 import { exitStatus } from "../exit_status.ts";
-import { suggest } from "../issues.ts";
-import { type Stage, STAGES } from "../registry.ts";
+import { suggest } from "../event/schema_issues.ts";
+import { type Stage, STAGES } from "../event/registry.ts";
 import type { HookResult } from "../report.ts";
-import { readShebang, shebangProblem } from "../shebang.ts";
-import type { Settings } from "../config.ts";
-import { describeRules, hasRules, summarizeRules } from "../directives.ts";
-import { type HookFile, judgeFile, rulesOf, type Verdict } from "../discovery.ts";
+import { readShebang, shebangProblem } from "../process/shebang.ts";
+import type { Settings } from "../config/settings.ts";
+import { describeRules, hasRules, summarizeRules } from "../hooks/directives.ts";
+import { type HookFile, judgeFile, rulesOf, type Verdict } from "../hooks/discovery.ts";
 import { runStage } from "../stage.ts";
-import { hooksPath } from "../environment.ts";
+import { hooksPath } from "../hooks/hook_env.ts";
 import { warnUngrantedEnv } from "../cli/env_warning.ts";
 
 /** One cell of the matrix. */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { LockTimeoutError } from "../lock.ts";
+import { LockTimeoutError } from "./lock.ts";
 
 /** Rotated files beyond this number (`PATH.1000`) are never read or kept. */
 export const MAX_ROTATED = 1000;

@@ -11,8 +11,8 @@
  *
  * @module
  */
-import { concatBytes } from "../bytes.ts";
-import { UNFINISHED_AFTER_MS } from "../constants.ts";
+import { concatBytes } from "../process/bytes.ts";
+import { UNFINISHED_AFTER_MS } from "../config/constants.ts";
 import { JournalError } from "../errors.ts";
 import type { RunReport } from "../report.ts";
 import { describeError, exists, MAX_ROTATED, notRegular, openedNotRegular } from "./files.ts";

@@ -10,8 +10,8 @@
  *
  * @module
  */
-import { describeValue, formatPath } from "../issues.ts";
-import { checkSchema, type JsonSchema } from "../schema.ts";
+import { describeValue, formatPath } from "../event/schema_issues.ts";
+import { checkSchema, type JsonSchema } from "../event/schema.ts";
 import type { RunReport } from "../report.ts";
 import type { StageStart } from "../stage.ts";
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { decodeOutput, encodeOutput } from "../capture.ts";
+import { decodeOutput, encodeOutput } from "../process/capture.ts";
 import type { HookResult, RunReport } from "../report.ts";
 
 const encoder = new TextEncoder();

@@ -20,10 +20,10 @@
  *
  * @module
  */
-import { concatBytes } from "../bytes.ts";
-import { DEFAULTS, JOURNAL_APPEND_MS } from "../constants.ts";
+import { concatBytes } from "../process/bytes.ts";
+import { DEFAULTS, JOURNAL_APPEND_MS } from "../config/constants.ts";
 import { JournalError } from "../errors.ts";
-import { withLock } from "../lock.ts";
+import { withLock } from "./lock.ts";
 import { dirname } from "../paths.ts";
 import type { RunReport } from "../report.ts";
 import type { StageStart } from "../stage.ts";
@@ -282,7 +282,8 @@ async function appendLine(
  *
  * @example
  * ```ts
- * import { appendRecord, readNewest } from "../journal.ts";
+ * import { appendRecord } from "./write.ts";
+ * import { readNewest } from "./read.ts";
  * import type { RunReport } from "../report.ts";
  * import assert from "node:assert/strict";
  *
@@ -328,7 +329,8 @@ export function appendRecord(
  *
  * @example
  * ```ts
- * import { appendStart, readNewest } from "../journal.ts";
+ * import { appendStart } from "./write.ts";
+ * import { readNewest } from "./read.ts";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { LOCK_WAIT_MS } from "./constants.ts";
+import { LOCK_WAIT_MS } from "../config/constants.ts";
 
 /** Why a lock was not taken: it stayed held past the wait, or the caller gave up. */
 export class LockTimeoutError extends Error {

@@ -7,21 +7,27 @@
  * @module
  */
 import { type Node, type ParseError, parseTree } from "jsonc-parser";
-import { concatBytes } from "./bytes.ts";
+import { concatBytes } from "../process/bytes.ts";
 import type { HookRules, Settings } from "./settings.ts";
 import { MAX_TIMEOUT_MS } from "./constants.ts";
-import { ConfigError } from "./errors.ts";
-import { FIELD_TYPES, type FieldType } from "./field_types.ts";
-import { describeValue, formatPath, formatSchemaIssue, quote, suggest } from "./issues.ts";
+import { ConfigError } from "../errors.ts";
+import { FIELD_TYPES, type FieldType } from "../event/field_types.ts";
+import {
+  describeValue,
+  formatPath,
+  formatSchemaIssue,
+  quote,
+  suggest,
+} from "../event/schema_issues.ts";
 import {
   describeParseError,
   findDuplicateKey,
   lineColumn,
   MAX_NESTING,
   tooDeepAt,
-} from "./json_text.ts";
-import { BUILTIN_ACTIONS, STAGES } from "./registry.ts";
-import { checkSchema, type JsonSchema, type SchemaIssue } from "./schema.ts";
+} from "../event/json_text.ts";
+import { BUILTIN_ACTIONS, STAGES } from "../event/registry.ts";
+import { checkSchema, type JsonSchema, type SchemaIssue } from "../event/schema.ts";
 
 /**
  * What one config file says, validated: every key optional, paths as written
@@ -29,7 +35,7 @@ import { checkSchema, type JsonSchema, type SchemaIssue } from "./schema.ts";
  *
  * @example
  * ```ts
- * import { type ConfigFile, parseConfigText } from "./config_file.ts";
+ * import { type ConfigFile, parseConfigText } from "./file.ts";
  * import assert from "node:assert/strict";
  * const config: ConfigFile = parseConfigText('{ "mode": "serial" }', "config.jsonc");
  * assert.equal(config.mode, "serial");
@@ -110,8 +116,8 @@ function map(keys: JsonSchema, values: JsonSchema): JsonSchema {
  *
  * @example
  * ```ts
- * import { CONFIG_SCHEMA } from "./config_file.ts";
- * import { isValid } from "./schema.ts";
+ * import { CONFIG_SCHEMA } from "./file.ts";
+ * import { isValid } from "../event/schema.ts";
  * import assert from "node:assert/strict";
  * assert.ok(isValid(CONFIG_SCHEMA, { timeoutMs: 30_000, hooks: { "20-fw": { stages: ["post"] } } }));
  * assert.ok(!isValid(CONFIG_SCHEMA, { timeoutMs: 0 }));
@@ -341,7 +347,7 @@ function formatKey(path: readonly PropertyKey[], key: string): string {
  *
  * @example
  * ```ts
- * import { parseConfigText } from "./config_file.ts";
+ * import { parseConfigText } from "./file.ts";
  * import assert from "node:assert/strict";
  * const config = parseConfigText('{ "timeoutMs": 30000, // half a minute\n }', "config.jsonc");
  * assert.equal(config.timeoutMs, 30000);
@@ -425,7 +431,7 @@ async function readCapped(path: string, limit: number): Promise<string | null> {
  *
  * @example
  * ```ts
- * import { readConfigFile } from "./config_file.ts";
+ * import { readConfigFile } from "./file.ts";
  * import assert from "node:assert/strict";
  * assert.equal(await readConfigFile("/nonexistent/config.jsonc", false), null);
  * ```

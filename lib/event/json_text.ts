@@ -14,7 +14,7 @@ import {
   type SyntaxKind,
   visit,
 } from "jsonc-parser";
-import { quote } from "./issues.ts";
+import { quote } from "./schema_issues.ts";
 
 /** Words for jsonc-parser's error codes, so a person reads "a comma" rather than "CommaExpected". */
 const PARSE_ERROR_WORDS: Record<string, string> = {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { delimiter, isAbsolute, join } from "./paths.ts";
+import { delimiter, isAbsolute, join } from "../paths.ts";
 
 /** What a `#!` line says. */
 export interface Shebang {

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { concatBytes } from "./bytes.ts";
-import { EventError, UsageError } from "./errors.ts";
+import { concatBytes } from "../process/bytes.ts";
+import { EventError, UsageError } from "../errors.ts";
 
 /** Where the event comes from. */
 export type EventSource =
@@ -44,7 +44,7 @@ export interface ByteReader {
  *
  * @example
  * ```ts
- * import { readAtMost } from "./event_input.ts";
+ * import { readAtMost } from "./read_input.ts";
  * import assert from "node:assert/strict";
  * const reader = (text: string) => {
  *   let data = new TextEncoder().encode(text);
@@ -108,7 +108,7 @@ function decode(bytes: Uint8Array, what: string): string {
  *
  * @example
  * ```ts
- * import { readEventText } from "./event_input.ts";
+ * import { readEventText } from "./read_input.ts";
  * import assert from "node:assert/strict";
  * const { text, what } = await readEventText({ kind: "inline", text: "{}" }, { maxBytes: 1024 });
  * assert.equal(text, "{}");

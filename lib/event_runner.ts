@@ -9,8 +9,8 @@
  */
 import { exitStatus } from "./exit_status.ts";
 import { InterruptedError } from "./errors.ts";
-import { type ForegroundResult, runForeground } from "./process.ts";
-import type { HookEvent, Stage } from "./registry.ts";
+import { type ForegroundResult, runForeground } from "./process/foreground.ts";
+import type { HookEvent, Stage } from "./event/registry.ts";
 import type { RunReport } from "./report.ts";
 import { runStage, type StageOptions } from "./stage.ts";
 
@@ -75,7 +75,7 @@ function interruptedBy(signal: AbortSignal | undefined): "SIGINT" | "SIGTERM" | 
  *
  * @example
  * ```ts
- * import { runEvent } from "./lifecycle.ts";
+ * import { runEvent } from "./event_runner.ts";
  * import assert from "node:assert/strict";
  * const report = await runEvent(
  *   [{

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { RunReport } from "./report.ts";
+import type { RunReport } from "../report.ts";
 
 /**
  * A stage's outcome, most telling first: `interrupted` (the runner got SIGINT

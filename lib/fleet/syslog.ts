@@ -14,9 +14,9 @@
  *
  * @module
  */
-import { DEFAULT_PATH, SYSLOG } from "./constants.ts";
-import { runHelper } from "./helper_process.ts";
-import type { RunReport } from "./report.ts";
+import { DEFAULT_PATH, SYSLOG } from "../config/constants.ts";
+import { runHelper } from "../process/helper_process.ts";
+import type { RunReport } from "../report.ts";
 import { type StageSummary, summarizeStage } from "./summary.ts";
 
 /** journald's numbers for the two priorities used, and for the facility. */

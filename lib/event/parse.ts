@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { EventError } from "./errors.ts";
-import { describeValue, formatSchemaIssue, quote } from "./issues.ts";
+import { EventError } from "../errors.ts";
+import { describeValue, formatSchemaIssue, quote } from "./schema_issues.ts";
 import { lineColumn, MAX_NESTING, mayRepeatKeys, scanJson, tooDeepAt } from "./json_text.ts";
 import { type HookEvent, type Registry, type Stage, STAGES } from "./registry.ts";
 import { checkSchema } from "./schema.ts";
@@ -16,7 +16,7 @@ import { checkSchema } from "./schema.ts";
  *
  * @example
  * ```ts
- * import { parseJson } from "./event.ts";
+ * import { parseJson } from "./parse.ts";
  * import assert from "node:assert/strict";
  * assert.throws(() => parseJson('{"action": "server-start",}', "event"), {
  *   message: "event is not valid JSON: line 1, column 27: expected a property name in double quotes",
@@ -70,7 +70,7 @@ export interface ValidateOptions {
  * @example
  * ```ts
  * import { createRegistry } from "./registry.ts";
- * import { validateEvent } from "./event.ts";
+ * import { validateEvent } from "./parse.ts";
  * import assert from "node:assert/strict";
  * const event = validateEvent({
  *   action: "server-restart",
@@ -146,7 +146,7 @@ export function validateEvent(
  * @example
  * ```ts
  * import { createRegistry } from "./registry.ts";
- * import { parseEvent } from "./event.ts";
+ * import { parseEvent } from "./parse.ts";
  * import assert from "node:assert/strict";
  * const event = parseEvent(
  *   '{"action":"server-stop","stage":"post","data":{"uuid":"c7ee19aa-2722-4139-9223-60ed4baf09e2","virtualization_type":"vz"}}',

@@ -12,9 +12,9 @@
  *
  * @module
  */
-import { HELPER_TIMEOUT_MS } from "./constants.ts";
-import { dirname, resolve } from "./paths.ts";
-import { runHelper } from "./helper_process.ts";
+import { HELPER_TIMEOUT_MS } from "../config/constants.ts";
+import { dirname, resolve } from "../paths.ts";
+import { runHelper } from "../process/helper_process.ts";
 
 /** What the rule needs of a file: its owner and mode (null where the platform has none). */
 export interface Ownership {

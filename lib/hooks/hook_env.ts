@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { DEFAULT_PATH, MAX_ENV_VALUE_BYTES, PASSTHROUGH_ENV } from "./constants.ts";
-import { readEnv } from "./env.ts";
-import type { HookEvent } from "./registry.ts";
+import { DEFAULT_PATH, MAX_ENV_VALUE_BYTES, PASSTHROUGH_ENV } from "../config/constants.ts";
+import { readEnv } from "../config/runner_env.ts";
+import type { HookEvent } from "../event/registry.ts";
 
 /** What the hook environment is built from. */
 export interface HookEnvironmentInput {
@@ -35,7 +35,7 @@ export interface HookEnvironmentInput {
  *
  * @example
  * ```ts
- * import { runnerPath } from "./environment.ts";
+ * import { runnerPath } from "./hook_env.ts";
  * import assert from "node:assert/strict";
  * assert.equal(runnerPath("/root/.cache/deno/node_compat_bin"), undefined);
  * assert.equal(runnerPath("/root/.cache/deno/node_compat_bin:/opt/bin"), "/opt/bin");
@@ -55,7 +55,7 @@ export function runnerPath(path: string | undefined): string | undefined {
  *
  * @example
  * ```ts
- * import { hooksPath } from "./environment.ts";
+ * import { hooksPath } from "./hook_env.ts";
  * import assert from "node:assert/strict";
  * assert.equal(hooksPath({}, () => "/usr/bin:/bin"), "/usr/bin:/bin");
  * assert.equal(hooksPath({ PATH: "/opt/bin" }, () => "/usr/bin:/bin"), "/opt/bin");
@@ -77,7 +77,7 @@ export function hooksPath(
  *
  * @example
  * ```ts
- * import { hookEnvironment } from "./environment.ts";
+ * import { hookEnvironment } from "./hook_env.ts";
  * import assert from "node:assert/strict";
  * const env = hookEnvironment({ PATH: "/usr/bin:/bin" }, "10-firewall");
  * assert.equal(env.SOLUS_HOOK_NAME, "10-firewall");
@@ -100,7 +100,7 @@ function utf8Length(value: string): number {
  *
  * @example
  * ```ts
- * import { envValue } from "./environment.ts";
+ * import { envValue } from "./hook_env.ts";
  * import assert from "node:assert/strict";
  * assert.equal(envValue(["10.0.0.1", "::1"]), "10.0.0.1 ::1");
  * ```
@@ -119,7 +119,7 @@ export function envValue(value: unknown): string {
  *
  * @example
  * ```ts
- * import { buildHookEnvironment } from "./environment.ts";
+ * import { buildHookEnvironment } from "./hook_env.ts";
  * import assert from "node:assert/strict";
  * const env = buildHookEnvironment({
  *   event: { action: "server-start", stage: "pre", data: { uuid: "u", virtualization_type: "kvm" } },

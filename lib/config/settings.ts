@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { ActionDefinition, Stage } from "./registry.ts";
+import type { ActionDefinition, Stage } from "../event/registry.ts";
 
 /**
  * Everything that shapes a run, resolved from flags, environment, the config
@@ -14,7 +14,7 @@ import type { ActionDefinition, Stage } from "./registry.ts";
  * @example
  * ```ts
  * import type { Settings } from "./settings.ts";
- * import { resolveSettings } from "./config.ts";
+ * import { resolveSettings } from "./resolve.ts";
  * import assert from "node:assert/strict";
  * const config = await Deno.makeTempFile({ suffix: ".jsonc" });
  * await Deno.writeTextFile(config, '{ "timeoutMs": 30000 }');

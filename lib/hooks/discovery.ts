@@ -17,9 +17,9 @@
  *
  * @module
  */
-import { basename, dirname, resolve } from "./paths.ts";
-import type { HookRules } from "./settings.ts";
-import { ConfigError } from "./errors.ts";
+import { basename, dirname, resolve } from "../paths.ts";
+import type { HookRules } from "../config/settings.ts";
+import { ConfigError } from "../errors.ts";
 import {
   actionsProblem,
   appliesTo,
@@ -27,8 +27,8 @@ import {
   mergeRules,
   readDirectives,
 } from "./directives.ts";
-import type { Stage } from "./registry.ts";
-import type { SkipKind, SkippedHook } from "./report.ts";
+import type { Stage } from "../event/registry.ts";
+import type { SkipKind, SkippedHook } from "../report.ts";
 import {
   breachOf,
   directoryProblems,

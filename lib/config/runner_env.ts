@@ -17,7 +17,7 @@ export interface EnvReader {
  *
  * @example
  * ```ts
- * import { readEnv } from "./env.ts";
+ * import { readEnv } from "./runner_env.ts";
  * import assert from "node:assert/strict";
  * assert.equal(readEnv("SOLUS_HOOKS_DIR", new Map([["SOLUS_HOOKS_DIR", "/srv/hooks"]])), "/srv/hooks");
  * assert.equal(readEnv("SOLUS_HOOKS_DIR", new Map([["SOLUS_HOOKS_DIR", ""]])), undefined);
@@ -41,7 +41,7 @@ export function readEnv(name: string, env: EnvReader = Deno.env): string | undef
  *
  * @example
  * ```ts
- * import { envGranted } from "./env.ts";
+ * import { envGranted } from "./runner_env.ts";
  * import assert from "node:assert/strict";
  * assert.equal(typeof envGranted("PATH"), "boolean");
  * ```

@@ -5,15 +5,13 @@
  *
  * @module
  */
-import { readConfigFile } from "./config_file.ts";
+import { readConfigFile } from "./file.ts";
 import { DEFAULTS } from "./constants.ts";
-import { readEnv } from "./env.ts";
-import { dirname, resolve } from "./paths.ts";
-import type { ActionDefinition } from "./registry.ts";
-import type { HookRules, Settings } from "./settings.ts";
-import type { StageOptions } from "./stage.ts";
-
-export type { HookRules, Settings };
+import { readEnv } from "./runner_env.ts";
+import { dirname, resolve } from "../paths.ts";
+import type { ActionDefinition } from "../event/registry.ts";
+import type { Settings } from "./settings.ts";
+import type { StageOptions } from "../stage.ts";
 
 /** The description of an action the config file adds without one. */
 const ADDED_ACTION = "added by the config file";
@@ -24,7 +22,7 @@ const ADDED_ACTION = "added by the config file";
  *
  * @example
  * ```ts
- * import { DEFAULT_CONFIG_PATH } from "./config.ts";
+ * import { DEFAULT_CONFIG_PATH } from "./resolve.ts";
  * import assert from "node:assert/strict";
  * assert.equal(DEFAULT_CONFIG_PATH, "/etc/solus-hooks/config.jsonc");
  * ```
@@ -41,7 +39,7 @@ function frozen<T extends object>(value: T): T {
  *
  * @example
  * ```ts
- * import { DEFAULT_SETTINGS } from "./config.ts";
+ * import { DEFAULT_SETTINGS } from "./resolve.ts";
  * import assert from "node:assert/strict";
  * assert.equal(DEFAULT_SETTINGS.timeoutMs, 60_000);
  * assert.equal(DEFAULT_SETTINGS.journal.path, "/var/log/solus-hooks/journal.jsonl");
@@ -70,7 +68,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
  *
  * @example
  * ```ts
- * import { type Overrides, resolveSettings } from "./config.ts";
+ * import { type Overrides, resolveSettings } from "./resolve.ts";
  * import assert from "node:assert/strict";
  * const config = await Deno.makeTempFile({ suffix: ".jsonc" });
  * await Deno.writeTextFile(config, '{ "mode": "parallel" }');
@@ -103,7 +101,7 @@ export interface Overrides {
  *
  * @example
  * ```ts
- * import { resolveSettings } from "./config.ts";
+ * import { resolveSettings } from "./resolve.ts";
  * import assert from "node:assert/strict";
  * const config = await Deno.makeTempFile({ suffix: ".jsonc" });
  * await Deno.writeTextFile(config, '{ "hooksDir": "/opt/hooks" }');
@@ -167,7 +165,7 @@ export async function resolveSettings(
  *
  * @example
  * ```ts
- * import { DEFAULT_SETTINGS, stageOptionsFrom } from "./config.ts";
+ * import { DEFAULT_SETTINGS, stageOptionsFrom } from "./resolve.ts";
  * import assert from "node:assert/strict";
  * const options = stageOptionsFrom(DEFAULT_SETTINGS);
  * assert.equal(options.hooksDir, "/usr/local/solus/hooks");

@@ -5,14 +5,14 @@
  *
  * @module
  */
-import type { HookRules } from "./settings.ts";
-import { join } from "./paths.ts";
+import type { HookRules } from "../config/settings.ts";
+import { join } from "../paths.ts";
 import { compareNames, discoverHooks, type Discovery, rulesOf } from "./discovery.ts";
-import { DEFAULT_PATH } from "./constants.ts";
-import type { SkipKind, SkippedHook } from "./report.ts";
+import { DEFAULT_PATH } from "../config/constants.ts";
+import type { SkipKind, SkippedHook } from "../report.ts";
 import { directoryProblems } from "./safety.ts";
 import { type RulesSummary, summarizeRules } from "./directives.ts";
-import { isElf, readShebang, shebangProblem } from "./shebang.ts";
+import { isElf, readShebang, shebangProblem } from "../process/shebang.ts";
 
 /** How bad a finding is: errors make `check` exit 1, warnings alone do not. */
 export type Severity = "error" | "warning";

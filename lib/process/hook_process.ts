@@ -19,16 +19,15 @@
  * @module
  */
 import { type Capture, type Captured, captureStream, encodeOutput } from "./capture.ts";
-import { DRAIN_AFTER_EXIT_MS, DRAIN_AFTER_KILL_MS, WRAPPER_BACKSTOP_MS } from "./constants.ts";
+import {
+  DRAIN_AFTER_EXIT_MS,
+  DRAIN_AFTER_KILL_MS,
+  WRAPPER_BACKSTOP_MS,
+} from "../config/constants.ts";
 import { delay, drain, feedStdin } from "./pipes.ts";
 import { killHookProcesses } from "./process_scan.ts";
-import type { HookResult } from "./report.ts";
+import type { HookResult } from "../report.ts";
 import { explainExitCode, explainSpawnError, wrapperSpawnProblem } from "./spawn_error.ts";
-
-export { DRAIN_AFTER_EXIT_MS, DRAIN_AFTER_KILL_MS };
-export { killHookProcesses, killRunProcesses } from "./process_scan.ts";
-export { explainSpawnError } from "./spawn_error.ts";
-export { type ForegroundOptions, type ForegroundResult, runForeground } from "./foreground.ts";
 
 /** What to run and how. */
 export interface HookProcessOptions {
@@ -78,7 +77,7 @@ const liveGroups = new Set<number>();
  *
  * @example
  * ```ts
- * import { signalGroup } from "./process.ts";
+ * import { signalGroup } from "./hook_process.ts";
  * import assert from "node:assert/strict";
  * assert.equal(signalGroup(999999, "SIGTERM"), false); // no such group, no error
  * ```
@@ -115,7 +114,7 @@ function signalHook(pgid: number, signal: Deno.Signal): void {
  *
  * @example
  * ```ts
- * import { killAllHookGroups } from "./process.ts";
+ * import { killAllHookGroups } from "./hook_process.ts";
  * import assert from "node:assert/strict";
  * assert.equal(killAllHookGroups(), 0); // no hook running
  * ```
@@ -169,7 +168,7 @@ function wrapperRuns(path: string): boolean {
  *
  * @example
  * ```ts
- * import { hookWrapper } from "./process.ts";
+ * import { hookWrapper } from "./hook_process.ts";
  * import assert from "node:assert/strict";
  * const path = hookWrapper();
  * assert.ok(path === null || path.endsWith("/timeout"));
@@ -188,7 +187,7 @@ export function hookWrapper(): string | null {
  *
  * @example
  * ```ts
- * import { hookWrapper, useHookWrapper } from "./process.ts";
+ * import { hookWrapper, useHookWrapper } from "./hook_process.ts";
  * import assert from "node:assert/strict";
  * useHookWrapper(null);
  * assert.equal(hookWrapper(), null);
@@ -295,7 +294,7 @@ function takeSpawnTurn(): Promise<() => void> {
  *
  * @example
  * ```ts
- * import { runHookProcess } from "./process.ts";
+ * import { runHookProcess } from "./hook_process.ts";
  * import assert from "node:assert/strict";
  * const outcome = await runHookProcess({
  *   command: "/bin/cat",

@@ -12,10 +12,10 @@
  *
  * @module
  */
-import type { HookRules } from "./settings.ts";
-import { DIRECTIVE_HEAD_BYTES, DIRECTIVE_MAX_LINES, MAX_TIMEOUT_MS } from "./constants.ts";
-import { quote, suggest } from "./issues.ts";
-import { type Stage, STAGES } from "./registry.ts";
+import type { HookRules } from "../config/settings.ts";
+import { DIRECTIVE_HEAD_BYTES, DIRECTIVE_MAX_LINES, MAX_TIMEOUT_MS } from "../config/constants.ts";
+import { quote, suggest } from "../event/schema_issues.ts";
+import { type Stage, STAGES } from "../event/registry.ts";
 
 /** What a hook is for, and its own time limit. An absent key means "all" (or the stage's deadline). */
 export interface Directives {

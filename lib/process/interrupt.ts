@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { InterruptedError } from "./errors.ts";
-import { killAllHookGroups } from "./process.ts";
+import { InterruptedError } from "../errors.ts";
+import { killAllHookGroups } from "./hook_process.ts";
 
 /** The runner's view of interruption. */
 export interface InterruptWatch {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { DRAIN_AFTER_EXIT_MS } from "./constants.ts";
+import { DRAIN_AFTER_EXIT_MS } from "../config/constants.ts";
 import { explainSpawnError } from "./spawn_error.ts";
 
 /** The exit status a shell gives a command it cannot find. */

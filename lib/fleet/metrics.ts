@@ -19,11 +19,11 @@ import {
   LOCK_WAIT_MS,
   MAX_METRICS_BYTES,
   METRICS_IO_MS,
-} from "./constants.ts";
-import { LockTimeoutError, withLock } from "./lock.ts";
-import { dirname } from "./paths.ts";
-import type { RunReport } from "./report.ts";
-import { outsideScope } from "./scope.ts";
+} from "../config/constants.ts";
+import { LockTimeoutError, withLock } from "../journal/lock.ts";
+import { dirname } from "../paths.ts";
+import type { RunReport } from "../report.ts";
+import { outsideScope } from "../scope.ts";
 import { summarizeStage } from "./summary.ts";
 
 const STAGE_RUNS = "solus_hooks_stage_runs_total";

@@ -28,7 +28,7 @@ export function formatPath(path: readonly PropertyKey[]): string {
  *
  * @example
  * ```ts
- * import { quote } from "./issues.ts";
+ * import { quote } from "./schema_issues.ts";
  * import assert from "node:assert/strict";
  * assert.equal(quote("x".repeat(100), 10), '"xxxxx..."');
  * assert.equal(quote("short"), '"short"');
@@ -44,7 +44,7 @@ export function quote(text: string, max = 60): string {
  *
  * @example
  * ```ts
- * import { describeValue } from "./issues.ts";
+ * import { describeValue } from "./schema_issues.ts";
  * import assert from "node:assert/strict";
  * assert.equal(describeValue(5), "number 5");
  * assert.equal(describeValue([]), "an array");
@@ -69,7 +69,7 @@ export function describeValue(value: unknown): string {
  * @example
  * ```ts
  * import { checkSchema, type JsonSchema } from "./schema.ts";
- * import { formatSchemaIssue } from "./issues.ts";
+ * import { formatSchemaIssue } from "./schema_issues.ts";
  * import assert from "node:assert/strict";
  * const schema: JsonSchema = { type: "object", properties: { uuid: { type: "string" } } };
  * const [issue] = checkSchema(schema, { uuid: 42 });
@@ -104,7 +104,7 @@ export function formatSchemaIssue(issue: SchemaIssue, prefix = ""): string {
  *
  * @example
  * ```ts
- * import { suggest } from "./issues.ts";
+ * import { suggest } from "./schema_issues.ts";
  * import assert from "node:assert/strict";
  * assert.equal(suggest("--evnt", ["--event", "--dir"]), " (did you mean --event?)");
  * assert.equal(suggest("__proto__", ["timeoutMs"]), "");
