@@ -92,7 +92,7 @@ export interface Registry {
 }
 
 const REGISTRY_IMPORT =
-  /^(?:import|export)\s+(?:type\s+)?\{[^}]*\}\s+from\s+"\.\/registry\.ts";\n?/gm;
+  /^(?:import|export)\s+(?:type\s+)?\{[^}]*\}\s+from\s+"\.\/(?:event\/)?registry\.ts";\n?/gm;
 /** The names {@linkcode eventDeclarations} declares (and exports). */
 const GENERATED = new Set([
   "Stage",
