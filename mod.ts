@@ -19,7 +19,7 @@
  *
  * @module
  */
-export { runStage, STAGE_DEFAULTS, type StageOptions, type StageStart } from "./lib/stage.ts";
+export { runStage, type StageOptions, type StageStart } from "./lib/stage.ts";
 export {
   type EventAction,
   type EventOptions,
@@ -80,12 +80,7 @@ export {
   SolusHooksError,
   UsageError,
 } from "./lib/errors.ts";
-export {
-  DEFAULT_SETTINGS,
-  type Overrides,
-  resolveSettings,
-  stageOptionsFrom,
-} from "./lib/config/resolve.ts";
+export { type Overrides, resolveSettings, stageOptionsFrom } from "./lib/config/resolve.ts";
 export { type HookRules, type Settings } from "./lib/config/settings.ts";
 export {
   CONFIG_SCHEMA,

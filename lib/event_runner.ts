@@ -33,10 +33,11 @@ export interface EventOptions extends Omit<StageOptions, "runId" | "eventId" | "
   /** Where the command's stdout goes: inherited (default) or the runner's stderr. */
   commandStdout?: "inherit" | "stderr";
   /**
-   * Runs one stage; defaults to {@linkcode runStage}. The CLI passes its own,
-   * which adds the live status line, the journal and the report on stderr.
+   * The function that runs one stage; defaults to {@linkcode runStage}. The CLI
+   * passes its own, which adds the live status line, the journal and the
+   * report on stderr.
    */
-  stage?: (event: HookEvent, options: StageOptions) => Promise<RunReport>;
+  runStage?: (event: HookEvent, options: StageOptions) => Promise<RunReport>;
 }
 
 /** What a whole event did: `around --json` prints it. */
@@ -45,7 +46,7 @@ export interface EventReport {
   event_id: string;
   /** The command's words. */
   command: string[];
-  /** Its exit status, or null when it did not run. */
+  /** Its exit code, or null when it did not run or a signal ended it (as a hook's `exit_code`). */
   command_exit_code: number | null;
   /** The signal that ended it, or null. */
   command_signal: string | null;
@@ -92,7 +93,7 @@ export async function runEvent(
   actions: readonly EventAction[],
   options: EventOptions,
 ): Promise<EventReport> {
-  const { command, veto, commandStdout, stage: runOne = runStage, ...stageOptions } = options;
+  const { command, veto, commandStdout, runStage: runOne = runStage, ...stageOptions } = options;
   if (command.length === 0) throw new RangeError("runEvent needs a command");
   const eventId = options.eventId ?? crypto.randomUUID();
   const report: EventReport = {
@@ -112,7 +113,8 @@ export async function runEvent(
       ok: report.stages.every((stage) => stage.ok),
       interruptedBy: by,
       vetoed: report.vetoed,
-      commandExitCode: outcome?.code ?? null,
+      commandExitCode: outcome?.exit_code ?? null,
+      commandSignal: outcome?.signal ?? null,
     });
     return report;
   };
@@ -136,9 +138,9 @@ export async function runEvent(
     forward: () => interruptedBy(options.signal),
     stdout: commandStdout ?? "inherit",
   });
-  report.command_exit_code = outcome.code;
+  report.command_exit_code = outcome.exit_code;
   report.command_signal = outcome.signal;
   if (outcome.error) report.command_error = outcome.error;
-  if (outcome.code === 0 && !options.signal?.aborted) await runAll("post");
+  if (outcome.exit_code === 0 && !options.signal?.aborted) await runAll("post");
   return finish(outcome);
 }

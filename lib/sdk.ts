@@ -20,6 +20,7 @@
 import { SolusHooksError } from "./errors.ts";
 import { parseJson, validateEvent } from "./event/parse.ts";
 import {
+  ACTION_NAME,
   type ActionData,
   type BuiltinAction,
   createRegistry,
@@ -100,7 +101,7 @@ function isOtherAction(value: unknown, registry: Registry): value is HookEvent {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
   const { action, stage, data } = value as Record<string, unknown>;
   return Object.keys(value).length === 3 && typeof action === "string" &&
-    /^[a-z][a-z0-9-]*$/.test(action) && registry.get(action) === undefined &&
+    ACTION_NAME.test(action) && registry.get(action) === undefined &&
     STAGES.includes(stage as Stage) &&
     typeof data === "object" && data !== null && !Array.isArray(data);
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { DEFAULTS } from "./config/constants.ts";
-import type { HookRules } from "./config/settings.ts";
+import type { HookRules, Settings } from "./config/settings.ts";
 import { formatTimeout } from "./hooks/directives.ts";
 import { discoverHooks, type Discovery, type HookFile, selectFor } from "./hooks/discovery.ts";
 import { buildHookEnvironment, hookEnvironment } from "./hooks/hook_env.ts";
@@ -16,22 +16,16 @@ import { runHookProcess } from "./process/hook_process.ts";
 import { createRegistry, type HookEvent, type Registry } from "./event/registry.ts";
 import { type HookResult, isSuccessful, type RunReport } from "./report.ts";
 
-/** How to run a stage. Every field but `dir` has the contract's default. */
-export interface StageOptions {
-  /** The hooks directory (the `hooksDir` of the settings). */
-  hooksDir: string;
-  /** The stage deadline from its start, in milliseconds (default 60000). */
-  timeoutMs?: number;
-  /** Between SIGTERM and SIGKILL at the deadline, in milliseconds (default 2000). */
-  killGraceMs?: number;
-  /** `parallel` (default) or `serial` (one hook at a time). */
-  mode?: "parallel" | "serial";
-  /** At most this many hooks at once in parallel mode; 0 (default) for no cap. */
-  maxParallel?: number;
-  /** Bytes of stdout and of stderr kept per hook (default 1 MiB). */
-  maxOutputBytes?: number;
-  /** Run hooks that fail the ownership and permission rule (default false). */
-  allowInsecure?: boolean;
+/**
+ * How to run a stage. `hooksDir` is needed; the settings' keys a stage reads
+ * (documented on `Settings`) default to `DEFAULTS`. `maxParallel: 1` runs the
+ * hooks one at a time.
+ */
+export interface StageOptions extends
+  Pick<Settings, "hooksDir">,
+  Partial<
+    Pick<Settings, "timeoutMs" | "killGraceMs" | "maxParallel" | "maxOutputBytes" | "allowInsecure">
+  > {
   /** The config's `hooks` key: per hook name, which events it is for and its own time limit. */
   hookRules?: Readonly<Record<string, HookRules>>;
   /** More environment variables to pass through, and variables to set. */
@@ -82,13 +76,6 @@ export interface StageStart {
   replay_of?: string;
 }
 
-/** The contract's defaults for a stage. */
-export const STAGE_DEFAULTS = {
-  timeoutMs: DEFAULTS.timeoutMs,
-  killGraceMs: DEFAULTS.killGraceMs,
-  maxOutputBytes: DEFAULTS.maxOutputBytes,
-} as const;
-
 let defaultRegistry: Registry | undefined;
 
 /**
@@ -115,7 +102,7 @@ let defaultRegistry: Registry | undefined;
 export async function runStage(event: HookEvent, options: StageOptions): Promise<RunReport> {
   const registry = options.registry ?? (defaultRegistry ??= createRegistry());
   const checked = validateEvent(event, registry);
-  const timeoutMs = options.timeoutMs ?? STAGE_DEFAULTS.timeoutMs;
+  const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const startedAt = new Date();
   const start = performance.now();
   const deadline = startedAt.getTime() + timeoutMs;
@@ -165,15 +152,15 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
         ? {}
         : { deadlineLabel: `its own time limit (timeout=${formatTimeout(own!)})` }),
       signal: options.signal,
-      killGraceMs: options.killGraceMs ?? STAGE_DEFAULTS.killGraceMs,
-      maxOutputBytes: options.maxOutputBytes ?? STAGE_DEFAULTS.maxOutputBytes,
+      killGraceMs: options.killGraceMs ?? DEFAULTS.killGraceMs,
+      maxOutputBytes: options.maxOutputBytes ?? DEFAULTS.maxOutputBytes,
     });
     running.delete(name);
     progress();
     return { name, ...outcome, started_ms: startedMs };
   };
 
-  const limit = options.mode === "serial" ? 1 : options.maxParallel || selected.hooks.length;
+  const limit = (options.maxParallel ?? DEFAULTS.maxParallel) || selected.hooks.length;
   const settled = mapLimited(selected.hooks, Math.max(1, limit), runOne);
   // Told as the hooks start, and not awaited: what it does (a journal's start
   // record) runs alongside their spawns instead of before them.
@@ -184,7 +171,7 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
     dir: discovery.dir,
     started_at: startedAt.toISOString(),
     deadline_at: new Date(startedAt.getTime() + timeoutMs).toISOString(),
-    kill_grace_ms: options.killGraceMs ?? STAGE_DEFAULTS.killGraceMs,
+    kill_grace_ms: options.killGraceMs ?? DEFAULTS.killGraceMs,
     hooks: selected.hooks.map((hook) => hook.name),
     ...(options.replayOf ? { replay_of: options.replayOf } : {}),
   });

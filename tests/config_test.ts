@@ -1,7 +1,8 @@
 /** The config file (JSONC) and how settings are resolved. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { DEFAULT_CONFIG_PATH, DEFAULT_SETTINGS, resolveSettings } from "../lib/config/resolve.ts";
+import { resolveSettings } from "../lib/config/resolve.ts";
+import { DEFAULTS } from "../lib/config/constants.ts";
 import { type ConfigFile, parseConfigText, readConfigFile } from "../lib/config/file.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { createRegistry, FIELD_TYPES } from "../lib/event/registry.ts";
@@ -42,7 +43,7 @@ const FIELD_TYPE_LIST = Object.keys(FIELD_TYPES).join(", ");
 const VARIABLE_NAME = "a variable name (letters, digits and _, not starting with a digit)";
 const defaultConfigExists = (() => {
   try {
-    Deno.statSync(DEFAULT_CONFIG_PATH);
+    Deno.statSync(DEFAULTS.configPath);
     return true;
   } catch {
     return false;
@@ -437,8 +438,8 @@ Deno.test("resolveSettings() puts flags over environment over the file over the 
     assert.equal(fileOnly.timeoutMs, 1111);
     assert.equal(fileOnly.journal.path, "/file/journal.jsonl");
     assert.equal(fileOnly.journal.keep, 9);
-    assert.equal(fileOnly.journal.maxBytes, DEFAULT_SETTINGS.journal.maxBytes, "defaults fill in");
-    assert.equal(fileOnly.killGraceMs, DEFAULT_SETTINGS.killGraceMs);
+    assert.equal(fileOnly.journal.maxBytes, DEFAULTS.journal.maxBytes, "defaults fill in");
+    assert.equal(fileOnly.killGraceMs, DEFAULTS.killGraceMs);
 
     const fromEnv = await resolveSettings({}, env);
     assert.equal(fromEnv.configPath, config, "SOLUS_HOOKS_CONFIG names the file");
@@ -461,14 +462,14 @@ Deno.test("resolveSettings() puts flags over environment over the file over the 
         fromFlags.hooksDir,
         fromFlags.timeoutMs,
         fromFlags.journal.path,
-        fromFlags.mode,
+        fromFlags.maxParallel,
         fromFlags.journal.enabled,
       ],
-      ["/flag/hooks", 2222, "/flag/j.jsonl", "serial", false],
+      ["/flag/hooks", 2222, "/flag/j.jsonl", 1, false],
       "flags beat the environment and the file",
     );
     assert.equal(fromEnv.journal.enabled, true);
-    assert.equal(fromEnv.mode, "parallel");
+    assert.equal(fromEnv.maxParallel, 0);
 
     const other = join(dir, "other.jsonc");
     await Deno.writeTextFile(other, '{ "timeoutMs": 3333 }');
@@ -514,7 +515,7 @@ Deno.test("resolveSettings() treats an empty or forbidden variable as unset", as
     };
     const settings = await resolveSettings({}, forbidden);
     assert.equal(settings.hooksDir, "/file/hooks");
-    assert.equal(settings.journal.path, DEFAULT_SETTINGS.journal.path);
+    assert.equal(settings.journal.path, DEFAULTS.journal.path);
     const empty = await resolveSettings(
       {},
       envOf({ SOLUS_HOOKS_CONFIG: config, SOLUS_HOOKS_DIR: "" }),
@@ -559,7 +560,6 @@ Deno.test({
       hooksDir: "/usr/local/solus/hooks",
       timeoutMs: 60000,
       killGraceMs: 2000,
-      mode: "parallel",
       maxParallel: 0,
       maxOutputBytes: 1048576,
       maxEventBytes: 1048576,
@@ -578,22 +578,22 @@ Deno.test({
       metrics: { textfile: null },
       configPath: null,
     });
-    assert.deepEqual(settings, DEFAULT_SETTINGS);
-    settings.env.passthrough.push("X");
+    assert.deepEqual(settings, { ...DEFAULTS, configPath: null });
+    (settings.env.passthrough as string[]).push("X"); // narrowed to [] by the assertions above
     assert.deepEqual(
-      DEFAULT_SETTINGS.env.passthrough,
+      DEFAULTS.env.passthrough,
       [],
       "a result shares nothing with the defaults",
     );
   },
 });
 
-Deno.test("DEFAULT_SETTINGS cannot be changed, not even inside", () => {
-  assert.throws(() => (DEFAULT_SETTINGS as { timeoutMs: number }).timeoutMs = 1, TypeError);
-  assert.throws(() => DEFAULT_SETTINGS.journal.keep = 1, TypeError);
-  assert.throws(() => DEFAULT_SETTINGS.env.passthrough.push("X"), TypeError);
-  assert.throws(() => DEFAULT_SETTINGS.env.set.X = "1", TypeError);
-  assert.throws(() => DEFAULT_SETTINGS.actions.x = { description: "", data: {} }, TypeError);
+Deno.test("DEFAULTS cannot be changed, not even inside", () => {
+  assert.throws(() => (DEFAULTS as { timeoutMs: number }).timeoutMs = 1, TypeError);
+  assert.throws(() => DEFAULTS.journal.keep = 1, TypeError);
+  assert.throws(() => DEFAULTS.env.passthrough.push("X"), TypeError);
+  assert.throws(() => DEFAULTS.env.set.X = "1", TypeError);
+  assert.throws(() => DEFAULTS.actions.x = { description: "", data: {} }, TypeError);
 });
 
 Deno.test("resolveSettings() turns the file's actions into registry definitions", async () => {

@@ -403,8 +403,8 @@ async function foregroundRunner(tmp: string, stdout: "inherit" | "stderr"): Prom
   const path = join(tmp, "foreground.ts");
   await Deno.writeTextFile(
     path,
-    `import { runForeground } from ${JSON.stringify(join(ROOT, "lib", "process.ts"))};
-import { watchInterrupts } from ${JSON.stringify(join(ROOT, "lib", "interrupt.ts"))};
+    `import { runForeground } from ${JSON.stringify(join(ROOT, "lib", "process", "foreground.ts"))};
+import { watchInterrupts } from ${JSON.stringify(join(ROOT, "lib", "process", "interrupt.ts"))};
 const watch = watchInterrupts();
 const result = await runForeground(Deno.args, { signal: watch.signal, stdout: ${
       JSON.stringify(stdout)
@@ -442,7 +442,11 @@ timed.test({
           const output = await child.output();
           const stdout = new TextDecoder().decode(output.stdout);
           const stderr = new TextDecoder().decode(output.stderr);
-          assert.equal(stdout, `RESULT {"code":7,"signal":null}\n`, "only the runner's own line");
+          assert.equal(
+            stdout,
+            `RESULT {"exit_code":7,"signal":null}\n`,
+            "only the runner's own line",
+          );
           assert.match(stderr, new RegExp(`to-stdout\ngot-${signal}\n`));
         } finally {
           try {
@@ -473,7 +477,7 @@ timed.test({
       const output = await runner.output();
       assert.equal(
         new TextDecoder().decode(output.stdout),
-        `hello\nRESULT {"code":4,"signal":null}\n`,
+        `hello\nRESULT {"exit_code":4,"signal":null}\n`,
       );
 
       const signal = new AbortController().signal;
@@ -484,22 +488,22 @@ timed.test({
       await Deno.writeTextFile(badInterpreter, "#!/nonexistent/sh\n");
       await Deno.chmod(badInterpreter, 0o755);
       assert.deepEqual(await runForeground(["solus-no-such-command"], { signal }), {
-        code: 127,
+        exit_code: 127,
         signal: null,
         error: "cannot run solus-no-such-command: command not found",
       });
       assert.deepEqual(await runForeground([join(tmp, "gone")], { signal }), {
-        code: 127,
+        exit_code: 127,
         signal: null,
         error: `cannot run ${join(tmp, "gone")}: no such file`,
       });
       assert.deepEqual(await runForeground([plain], { signal }), {
-        code: 126,
+        exit_code: 126,
         signal: null,
         error: `cannot run ${plain}: permission denied: the file is not executable (chmod +x)`,
       });
       assert.deepEqual(await runForeground([badInterpreter], { signal }), {
-        code: 126,
+        exit_code: 126,
         signal: null,
         error:
           `cannot run ${badInterpreter}: the interpreter named in the #! line is missing: /nonexistent/sh`,

@@ -175,7 +175,7 @@ timed.test("runStage() starts hooks in byte-wise name order, in parallel by defa
       assert.deepEqual(parallel.hooks.map((h) => h.name), ["10", "9", "B", "a", "b", "é"]);
       assert.ok(parallel.duration_ms < 6 * 600, `parallel took ${parallel.duration_ms} ms`);
       await Deno.writeTextFile(log, "");
-      const serial = await runStage(RESTART_PRE, { hooksDir: dir, mode: "serial" });
+      const serial = await runStage(RESTART_PRE, { hooksDir: dir, maxParallel: 1 });
       assert.deepEqual((await Deno.readTextFile(log)).trim().split("\n"), [
         "10",
         "9",
@@ -490,7 +490,7 @@ timed.test("runStage() in serial mode does not start the hooks left when the sta
   }, async (dir) => {
     const { report, runId, elapsed } = await timeStage({
       hooksDir: dir,
-      mode: "serial",
+      maxParallel: 1,
       timeoutMs: 500,
       killGraceMs: 300,
     });
@@ -522,7 +522,7 @@ timed.test("runStage() in serial mode does not start the hooks left once interru
     ready.catch(() => {}); // awaited below, after the stage
     const report = await runStage(RESTART_PRE, {
       hooksDir: dir,
-      mode: "serial",
+      maxParallel: 1,
       signal: controller.signal,
       killGraceMs: 300,
     });

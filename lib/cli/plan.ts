@@ -75,7 +75,7 @@ export async function printPlan(
     rules: settings.hooks,
     actions: registry.actions().map((spec) => spec.name),
   });
-  const mode = settings.mode === "serial"
+  const mode = settings.maxParallel === 1
     ? "serial"
     : settings.maxParallel > 0
     ? `parallel, at most ${settings.maxParallel} at once`

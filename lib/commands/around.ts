@@ -115,7 +115,7 @@ Examples:
       // --json: stdout holds the one report, so the command's stdout goes to stderr.
       commandStdout: json ? "stderr" : "inherit",
       // The CLI's stage: its settings, live status line, journal and report on stderr.
-      stage: (event, options) =>
+      runStage: (event, options) =>
         executeStage(context, event, { eventId: options.eventId, json: false }),
     });
     const { out } = context;
@@ -126,11 +126,13 @@ Examples:
           argv[0]
         } and the post hooks did not run`,
       );
-    } else if (
-      report.command_exit_code !== null && report.command_exit_code !== 0 && !report.interrupted &&
-      !out.quiet
-    ) {
-      out.line(`solus-hooks: ${argv[0]} exited ${report.command_exit_code}: post hooks not run`);
+    } else if (report.command_exit_code !== 0 && !report.interrupted && !out.quiet) {
+      const ended = report.command_signal !== null
+        ? `was killed by ${report.command_signal}`
+        : report.command_exit_code !== null
+        ? `exited ${report.command_exit_code}`
+        : null;
+      if (ended) out.line(`solus-hooks: ${argv[0]} ${ended}: post hooks not run`);
     }
     if (json) out.json(report);
     return report.exit_code;

@@ -1,7 +1,8 @@
 /**
  * Every default and fixed bound of solus-hooks, in one leaf module that imports
- * nothing: the config schema, the stage runner, the help text and the build's
- * permission scope all read them from here, so no two places can disagree.
+ * nothing but the type of the settings: the config schema, the stage runner,
+ * the help text and the build's permission scope all read them from here, so no
+ * two places can disagree.
  *
  * @example
  * ```ts
@@ -12,33 +13,23 @@
  *
  * @module
  */
-
-/** The shape of {@linkcode DEFAULTS}. */
-export interface Defaults {
-  /** Where hooks live. */
-  readonly hooksDir: string;
-  /** The config file read when none is named; missing is fine. */
-  readonly configPath: string;
-  /** The stage deadline, from the stage's start, in milliseconds. */
-  readonly timeoutMs: number;
-  /** Between SIGTERM and SIGKILL at a deadline, in milliseconds. */
-  readonly killGraceMs: number;
-  /** Bytes of stdout and of stderr kept per hook in the report. */
-  readonly maxOutputBytes: number;
-  /** The largest event accepted, in bytes. */
-  readonly maxEventBytes: number;
-  /** The journal: its file, rotation size, rotated files kept, and output kept per stream. */
-  readonly journal: {
-    readonly path: string;
-    readonly maxBytes: number;
-    readonly keep: number;
-    readonly maxOutputBytes: number;
-  };
-}
+import type { Settings } from "./settings.ts";
 
 /**
- * The contract's defaults for every setting (`solus-hooks --help` prints them,
- * the config template documents them).
+ * The shape of {@linkcode DEFAULTS}: every key of {@linkcode Settings}, each
+ * documented there once, except `configPath`, which here is where the config
+ * file is looked for when none is named (in `Settings`, the file actually read).
+ */
+export type Defaults = Readonly<Omit<Settings, "configPath">> & {
+  /** The config file read when none is named; missing is fine. */
+  readonly configPath: string;
+};
+
+/**
+ * The contract's defaults for every setting: the one home of each default
+ * (`resolveSettings` falls back to them, `runStage` fills its options from
+ * them, `solus-hooks --help` prints them, the config template documents them).
+ * Frozen all the way down.
  *
  * @example
  * ```ts
@@ -46,33 +37,36 @@ export interface Defaults {
  * import assert from "node:assert/strict";
  * assert.equal(DEFAULTS.hooksDir, "/usr/local/solus/hooks");
  * assert.equal(DEFAULTS.journal.maxOutputBytes, 65_536);
+ * assert.throws(() => DEFAULTS.env.passthrough.push("X"), TypeError);
  * ```
  */
 export const DEFAULTS: Defaults = Object.freeze({
-  /** Where hooks live. */
   hooksDir: "/usr/local/solus/hooks",
-  /** The config file read when none is named; missing is fine. */
   configPath: "/etc/solus-hooks/config.jsonc",
-  /** The stage deadline, from the stage's start. */
   timeoutMs: 60_000,
-  /** Between SIGTERM and SIGKILL at a deadline. */
   killGraceMs: 2_000,
-  /** Bytes of stdout and of stderr kept per hook in the report. */
+  maxParallel: 0,
   maxOutputBytes: 1024 * 1024,
-  /** The largest event accepted; a larger one is refused without being read whole. */
   maxEventBytes: 1024 * 1024,
-  /** The journal. */
   journal: Object.freeze({
-    /** The journal file. */
     path: "/var/log/solus-hooks/journal.jsonl",
-    /** Rotate when an append would pass this size. */
     maxBytes: 10 * 1024 * 1024,
-    /** Rotated files kept (`.1` is the newest). */
     keep: 5,
-    /** Bytes of each stream per hook the journal keeps. */
     maxOutputBytes: 64 * 1024,
+    enabled: true,
   }),
+  env: Object.freeze({ passthrough: frozen<string[]>([]), set: frozen({}) }),
+  allowInsecure: false,
+  actions: frozen({}),
+  hooks: frozen({}),
+  syslog: true,
+  metrics: Object.freeze({ textfile: null }),
 });
+
+/** `Object.freeze`, keeping the mutable type a `Settings` field has. */
+function frozen<T extends object>(value: T): T {
+  return Object.freeze(value) as T;
+}
 
 /** The folder of the journal, the config and the hooks: what a build's scope covers by default. */
 export const DEFAULT_FOLDERS: { readonly config: string; readonly journal: string } = Object

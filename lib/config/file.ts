@@ -8,7 +8,7 @@
  */
 import { type Node, type ParseError, parseTree } from "jsonc-parser";
 import { concatBytes } from "../process/bytes.ts";
-import type { HookRules, Settings } from "./settings.ts";
+import type { Settings } from "./settings.ts";
 import { MAX_TIMEOUT_MS } from "./constants.ts";
 import { ConfigError } from "../errors.ts";
 import { FIELD_TYPES, type FieldType } from "../event/field_types.ts";
@@ -26,7 +26,7 @@ import {
   MAX_NESTING,
   tooDeepAt,
 } from "../event/json_text.ts";
-import { BUILTIN_ACTIONS, STAGES } from "../event/registry.ts";
+import { ACTION_NAME, BUILTIN_ACTIONS, STAGES } from "../event/registry.ts";
 import { checkSchema, type JsonSchema, type SchemaIssue } from "../event/schema.ts";
 
 /**
@@ -43,25 +43,13 @@ import { checkSchema, type JsonSchema, type SchemaIssue } from "../event/schema.
  * ```
  */
 export type ConfigFile =
-  & Partial<
-    Pick<
-      Settings,
-      | "hooksDir"
-      | "timeoutMs"
-      | "killGraceMs"
-      | "mode"
-      | "maxParallel"
-      | "maxOutputBytes"
-      | "maxEventBytes"
-      | "allowInsecure"
-      | "syslog"
-    >
-  >
+  // A key of the settings that the file holds as it is needs no line here.
+  & Partial<Omit<Settings, "journal" | "env" | "metrics" | "actions" | "configPath">>
   & {
+    /** `serial`: one hook at a time, as `maxParallel: 1` (which it beats); `parallel`: as maxParallel says. */
+    mode?: "parallel" | "serial";
     /** The journal's `path`, `maxBytes`, `keep` and `maxOutputBytes`. */
     journal?: Partial<Omit<Settings["journal"], "enabled">>;
-    /** Per hook file name: the same as a directive line in the hook. */
-    hooks?: Record<string, HookRules>;
     /** Prometheus metrics: where the textfile goes. */
     metrics?: { textfile: string };
     /** Variables to pass through and to set. */
@@ -145,7 +133,7 @@ export const CONFIG_SCHEMA: JsonSchema = fixed({
   actions: map(
     {
       type: "string",
-      pattern: "^[a-z][a-z0-9-]*$",
+      pattern: ACTION_NAME.source,
       "x-expected": "an action name (lower-case letters, digits and -, starting with a letter)",
     },
     fixed({
@@ -324,12 +312,6 @@ function protoKeys(node: Node, path: PropertyKey[] = []): Problem[] {
     if (key && value) found.push(...protoKeys(value, [...path, String(key.value)]));
   });
   return found;
-}
-
-/** One problem found in a config: where it is, and what it is (worded only if reported). */
-interface Problem {
-  offset: number;
-  message: () => string;
 }
 
 /** A key for an "unknown key" message: `"timeout"`, `"journal.sizeMax"`, `"a b" in journal`. */

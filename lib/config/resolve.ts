@@ -1,7 +1,7 @@
 /**
  * The settings of a run and how they are resolved: flags beat environment,
- * which beats the config file (read by config_file.ts), which beats the
- * defaults.
+ * which beats the config file (read by file.ts), which beats the defaults
+ * (`DEFAULTS`, constants.ts).
  *
  * @module
  */
@@ -17,53 +17,6 @@ import type { StageOptions } from "../stage.ts";
 const ADDED_ACTION = "added by the config file";
 
 /**
- * Where the config file is looked for when none is named. A missing file here
- * is fine: the defaults apply.
- *
- * @example
- * ```ts
- * import { DEFAULT_CONFIG_PATH } from "./resolve.ts";
- * import assert from "node:assert/strict";
- * assert.equal(DEFAULT_CONFIG_PATH, "/etc/solus-hooks/config.jsonc");
- * ```
- */
-export const DEFAULT_CONFIG_PATH: string = DEFAULTS.configPath;
-
-/** `Object.freeze`, keeping the mutable type a `Settings` field needs. */
-function frozen<T extends object>(value: T): T {
-  return Object.freeze(value) as T;
-}
-
-/**
- * The defaults of the contract, frozen all the way down.
- *
- * @example
- * ```ts
- * import { DEFAULT_SETTINGS } from "./resolve.ts";
- * import assert from "node:assert/strict";
- * assert.equal(DEFAULT_SETTINGS.timeoutMs, 60_000);
- * assert.equal(DEFAULT_SETTINGS.journal.path, "/var/log/solus-hooks/journal.jsonl");
- * ```
- */
-export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
-  hooksDir: DEFAULTS.hooksDir,
-  timeoutMs: DEFAULTS.timeoutMs,
-  killGraceMs: DEFAULTS.killGraceMs,
-  mode: "parallel",
-  maxParallel: 0,
-  maxOutputBytes: DEFAULTS.maxOutputBytes,
-  maxEventBytes: DEFAULTS.maxEventBytes,
-  journal: Object.freeze({ ...DEFAULTS.journal, enabled: true }),
-  env: Object.freeze({ passthrough: frozen([]), set: frozen({}) }),
-  allowInsecure: false,
-  actions: frozen({}),
-  hooks: frozen({}),
-  syslog: true,
-  metrics: Object.freeze({ textfile: null }),
-  configPath: null,
-});
-
-/**
  * What the command line says; each one given beats the environment and the file.
  *
  * @example
@@ -73,17 +26,15 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
  * const config = await Deno.makeTempFile({ suffix: ".jsonc" });
  * await Deno.writeTextFile(config, '{ "mode": "parallel" }');
  * const overrides: Overrides = { config, serial: true, timeoutMs: 5000 };
- * assert.equal((await resolveSettings(overrides)).mode, "serial"); // the flag beats the file
+ * assert.equal((await resolveSettings(overrides)).maxParallel, 1); // the flag beats the file
  * await Deno.remove(config);
  * ```
  */
-export interface Overrides {
+export interface Overrides extends Partial<Pick<Settings, "timeoutMs">> {
   /** `--dir`: the hooks directory. */
   dir?: string;
   /** `--config`: the config file, which must then exist. */
   config?: string;
-  /** `--timeout`: the stage deadline in milliseconds. */
-  timeoutMs?: number;
   /** `--journal`: the journal's path. */
   journal?: string;
   /** `--no-journal`: record nothing. */
@@ -95,7 +46,7 @@ export interface Overrides {
 /**
  * Resolve the settings of a run: flags (`overrides`), then `SOLUS_HOOKS_DIR`,
  * `SOLUS_HOOKS_CONFIG` and `SOLUS_HOOKS_JOURNAL`, then the config file, then
- * {@linkcode DEFAULT_SETTINGS}. Relative `hooksDir` and `journal.path` in the
+ * `DEFAULTS` (constants.ts). Relative `hooksDir` and `journal.path` in the
  * file are relative to the file's directory; relative flags and variables are
  * relative to the working directory. An empty variable counts as unset.
  *
@@ -117,11 +68,11 @@ export async function resolveSettings(
   env: { get(name: string): string | undefined } = Deno.env,
 ): Promise<Settings> {
   const named = overrides.config ?? readEnv("SOLUS_HOOKS_CONFIG", env);
-  const configPath = resolve(named ?? DEFAULT_CONFIG_PATH);
+  const configPath = resolve(named ?? DEFAULTS.configPath);
   const file = await readConfigFile(configPath, named !== undefined);
   const fromFile = (path: string | undefined) =>
     path === undefined ? undefined : resolve(dirname(configPath), path);
-  const defaults = DEFAULT_SETTINGS;
+  const defaults = DEFAULTS;
   const actions: Record<string, ActionDefinition> = {};
   for (const [name, action] of Object.entries(file?.actions ?? {})) {
     actions[name] = { description: action.description ?? ADDED_ACTION, data: { ...action.data } };
@@ -133,8 +84,10 @@ export async function resolveSettings(
     ),
     timeoutMs: overrides.timeoutMs ?? file?.timeoutMs ?? defaults.timeoutMs,
     killGraceMs: file?.killGraceMs ?? defaults.killGraceMs,
-    mode: overrides.serial ? "serial" : file?.mode ?? defaults.mode,
-    maxParallel: file?.maxParallel ?? defaults.maxParallel,
+    // Serial is one at a time: `--serial` and `mode: "serial"` beat maxParallel.
+    maxParallel: overrides.serial || file?.mode === "serial"
+      ? 1
+      : file?.maxParallel ?? defaults.maxParallel,
     maxOutputBytes: file?.maxOutputBytes ?? defaults.maxOutputBytes,
     maxEventBytes: file?.maxEventBytes ?? defaults.maxEventBytes,
     journal: {
@@ -165,9 +118,10 @@ export async function resolveSettings(
  *
  * @example
  * ```ts
- * import { DEFAULT_SETTINGS, stageOptionsFrom } from "./resolve.ts";
+ * import { stageOptionsFrom } from "./resolve.ts";
+ * import { DEFAULTS } from "./constants.ts";
  * import assert from "node:assert/strict";
- * const options = stageOptionsFrom(DEFAULT_SETTINGS);
+ * const options = stageOptionsFrom(DEFAULTS);
  * assert.equal(options.hooksDir, "/usr/local/solus/hooks");
  * assert.equal(options.timeoutMs, 60_000);
  * ```
@@ -177,7 +131,6 @@ export function stageOptionsFrom(settings: Readonly<Settings>): StageOptions {
     hooksDir: settings.hooksDir,
     timeoutMs: settings.timeoutMs,
     killGraceMs: settings.killGraceMs,
-    mode: settings.mode,
     maxParallel: settings.maxParallel,
     maxOutputBytes: settings.maxOutputBytes,
     allowInsecure: settings.allowInsecure,

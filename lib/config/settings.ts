@@ -9,7 +9,9 @@ import type { ActionDefinition, Stage } from "../event/registry.ts";
 
 /**
  * Everything that shapes a run, resolved from flags, environment, the config
- * file and the defaults by `resolveSettings` (config.ts).
+ * file and the defaults (`DEFAULTS`, constants.ts) by `resolveSettings`
+ * (resolve.ts). Each key is documented here once; the config file's type, the
+ * defaults and the stage options are derived from this one.
  *
  * @example
  * ```ts
@@ -32,9 +34,11 @@ export interface Settings {
   timeoutMs: number;
   /** Between SIGTERM and SIGKILL, in milliseconds. */
   killGraceMs: number;
-  /** `parallel` or `serial`. */
-  mode: "parallel" | "serial";
-  /** At most this many hooks at once; 0 for no cap. */
+  /**
+   * At most this many hooks at once; 0 for no cap, 1 for one at a time (what
+   * the config's `mode: "serial"` and `--serial` resolve to: the one
+   * representation of serial below the config reader).
+   */
   maxParallel: number;
   /** Bytes of stdout and of stderr kept per hook in the report. */
   maxOutputBytes: number;

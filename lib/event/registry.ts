@@ -17,6 +17,21 @@ export const STAGES = ["pre", "post"] as const;
 /** A stage of an event. */
 export type Stage = typeof STAGES[number];
 
+/**
+ * What an action's name may be: lower-case letters, digits and `-`, starting
+ * with a letter. The config file's `actions` keys are checked against it, and
+ * the SDK knows an added action's event by it.
+ *
+ * @example
+ * ```ts
+ * import { ACTION_NAME } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(ACTION_NAME.test("backup-create"));
+ * assert.ok(!ACTION_NAME.test("Backup_create"));
+ * ```
+ */
+export const ACTION_NAME: RegExp = /^[a-z][a-z0-9-]*$/;
+
 /** The virtualization types SolusVM 2 knows. */
 export const VIRTUALIZATION_TYPES = ["kvm", "vz"] as const;
 

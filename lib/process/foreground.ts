@@ -8,6 +8,8 @@
  * @module
  */
 import { DRAIN_AFTER_EXIT_MS } from "../config/constants.ts";
+import type { Capture, Captured } from "./capture.ts";
+import { drain } from "./pipes.ts";
 import { explainSpawnError } from "./spawn_error.ts";
 
 /** The exit status a shell gives a command it cannot find. */
@@ -32,8 +34,11 @@ export interface ForegroundOptions {
 
 /** How the foreground command ended. */
 export interface ForegroundResult {
-  /** Its exit status: 128 + N when killed by signal N, 127 not found, 126 not runnable. */
-  code: number;
+  /**
+   * Its exit code (127 not found, 126 not runnable), or null when a signal
+   * ended it: the meaning `exit_code` has in a hook's report.
+   */
+  exit_code: number | null;
   /** The signal that ended it, or null. */
   signal: Deno.Signal | null;
   /** Why it could not start, in words (`cannot run NAME: ...`); absent when it ran. */
@@ -65,9 +70,12 @@ function signalOf(reason: unknown): Deno.Signal {
  * import { runForeground } from "./foreground.ts";
  * import assert from "node:assert/strict";
  * const signal = new AbortController().signal;
- * assert.deepEqual(await runForeground(["sh", "-c", "exit 3"], { signal }), { code: 3, signal: null });
+ * assert.deepEqual(await runForeground(["sh", "-c", "exit 3"], { signal }), {
+ *   exit_code: 3,
+ *   signal: null,
+ * });
  * const missing = await runForeground(["no-such-command-here"], { signal });
- * assert.equal(missing.code, 127);
+ * assert.equal(missing.exit_code, 127);
  * assert.equal(missing.error, "cannot run no-such-command-here: command not found");
  * ```
  */
@@ -76,7 +84,9 @@ export async function runForeground(
   options: ForegroundOptions,
 ): Promise<ForegroundResult> {
   const [program, ...args] = argv;
-  if (program === undefined) return { code: NOT_FOUND, signal: null, error: "no command given" };
+  if (program === undefined) {
+    return { exit_code: NOT_FOUND, signal: null, error: "no command given" };
+  }
   let child: Deno.ChildProcess;
   try {
     child = new Deno.Command(program, {
@@ -100,8 +110,8 @@ export async function runForeground(
   if (options.signal.aborted) forward();
   try {
     const status = await child.status;
-    await copy?.finish();
-    return { code: status.code, signal: status.signal };
+    if (copy) await drain([copy], DRAIN_AFTER_EXIT_MS);
+    return { exit_code: status.signal ? null : status.code, signal: status.signal };
   } finally {
     options.signal.removeEventListener("abort", forward);
   }
@@ -110,11 +120,15 @@ export async function runForeground(
 async function cannotStart(program: string, error: unknown): Promise<ForegroundResult> {
   const named = program.includes("/");
   if (error instanceof Deno.errors.NotFound && !named) {
-    return { code: NOT_FOUND, signal: null, error: `cannot run ${program}: command not found` };
+    return {
+      exit_code: NOT_FOUND,
+      signal: null,
+      error: `cannot run ${program}: command not found`,
+    };
   }
   if (error instanceof Deno.errors.PermissionDenied && !named) {
     return {
-      code: NOT_RUNNABLE,
+      exit_code: NOT_RUNNABLE,
       signal: null,
       error: `cannot run ${program}: permission denied`,
     };
@@ -124,24 +138,26 @@ async function cannotStart(program: string, error: unknown): Promise<ForegroundR
   const missing = reason.startsWith("file not found") ||
     (error instanceof Deno.errors.NotFound && reason.startsWith("cannot start"));
   return {
-    code: missing ? NOT_FOUND : NOT_RUNNABLE,
+    exit_code: missing ? NOT_FOUND : NOT_RUNNABLE,
     signal: null,
     error: `cannot run ${program}: ${missing ? "no such file" : reason}`,
   };
 }
 
 /**
- * Copy a stream to the runner's stderr as it comes. `finish()` waits for its end,
- * at most `DRAIN_AFTER_EXIT_MS`, then stops reading.
+ * Copy a stream to the runner's stderr as it comes, as a capture that keeps
+ * nothing: `drain` bounds the wait for its end after the command exits.
  */
-function copyToStderr(stream: ReadableStream<Uint8Array>): { finish(): Promise<void> } {
+function copyToStderr(stream: ReadableStream<Uint8Array>): Capture {
   const reader = stream.getReader();
   let writable = true;
-  const done = (async () => {
+  let bytes = 0;
+  const done = (async (): Promise<Captured> => {
     try {
       while (true) {
         const { done, value } = await reader.read();
         if (done) break;
+        bytes += value.byteLength;
         // A closed stderr stops the copy, not the reading: the command must not block.
         if (writable) {
           try {
@@ -156,16 +172,7 @@ function copyToStderr(stream: ReadableStream<Uint8Array>): { finish(): Promise<v
     } catch {
       // cancelled
     }
+    return { data: new Uint8Array(0), text: "", bytes };
   })();
-  return {
-    async finish() {
-      const timer = AbortSignal.timeout(DRAIN_AFTER_EXIT_MS);
-      const late = new Promise<void>((resolve) =>
-        timer.addEventListener("abort", () => resolve(), { once: true })
-      );
-      await Promise.race([done, late]);
-      if (timer.aborted) await reader.cancel().catch(() => {});
-      await done;
-    },
-  };
+  return { done, cancel: () => void reader.cancel().catch(() => {}) };
 }

@@ -26,8 +26,10 @@ export interface HelperOptions {
 export interface HelperResult {
   /** True when it exited 0 within its time. */
   ok: boolean;
-  /** Its exit code, or null when it could not start or was killed. */
-  code: number | null;
+  /** Its exit code, or null when it could not start or a signal ended it. */
+  exit_code: number | null;
+  /** The signal that ended it (SIGKILL when it overran), or null. */
+  signal: Deno.Signal | null;
   /** What it printed on stdout (the first `maxOutputBytes`). */
   stdout: string;
   /** What it printed on stderr (the first `maxOutputBytes`). */
@@ -87,7 +89,8 @@ export async function runHelper(command: string, options: HelperOptions): Promis
       : String(error);
     return {
       ok: false,
-      code: null,
+      exit_code: null,
+      signal: null,
       stdout: "",
       stderr: "",
       error: `cannot start ${command}: ${reason}`,
@@ -123,7 +126,8 @@ export async function runHelper(command: string, options: HelperOptions): Promis
     const [out, err] = output.captured;
     const result: HelperResult = {
       ok: first !== "late" && status?.success === true,
-      code: first === "late" || !status || status.signal ? null : status.code,
+      exit_code: first === "late" || !status || status.signal ? null : status.code,
+      signal: first === "late" ? "SIGKILL" : status?.signal ?? null,
       stdout: out.text,
       stderr: err.text.trim(),
       durationMs,
@@ -140,7 +144,8 @@ export async function runHelper(command: string, options: HelperOptions): Promis
   } catch (error) {
     return {
       ok: false,
-      code: null,
+      exit_code: null,
+      signal: null,
       stdout: "",
       stderr: "",
       error: `${command}: ${error instanceof Error ? error.message : String(error)}`,
