@@ -332,6 +332,37 @@ export async function waitFor<T>(
   }
 }
 
+/** Signal numbers, for reading the masks in `/proc/PID/status`. */
+const SIGNAL_NUMBERS: Partial<Record<Deno.Signal, number>> = { SIGINT: 2, SIGTERM: 15 };
+
+/**
+ * Whether process `pid` has a handler of its own for every one of `signals`
+ * (the `SigCgt` mask of `/proc/PID/status`): a marker that a runner has
+ * installed its listeners, for a test that signals it and expects it to exit
+ * rather than die.
+ */
+export async function catchesSignals(pid: number, ...signals: Deno.Signal[]): Promise<boolean> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`).catch(() => "");
+  const mask = BigInt(`0x${/^SigCgt:\s*([0-9a-f]+)$/m.exec(status)?.[1] ?? "0"}`);
+  return signals.every((name) => (mask >> BigInt(SIGNAL_NUMBERS[name]! - 1)) & 1n);
+}
+
+/**
+ * Whether process `pid` holds `path` open (a link in `/proc/PID/fd`): a marker
+ * that it has reached a wait on that file, such as a lock another process holds.
+ */
+export async function holdsOpen(pid: number, path: string): Promise<boolean> {
+  try {
+    for await (const entry of Deno.readDir(`/proc/${pid}/fd`)) {
+      const target = await Deno.readLink(`/proc/${pid}/fd/${entry.name}`).catch(() => "");
+      if (target === path) return true;
+    }
+  } catch {
+    // gone
+  }
+  return false;
+}
+
 /**
  * Wait until the file at `path` exists (a marker a process writes when it is
  * ready) and return its text, trimmed; with `nonEmpty`, until it holds text.
@@ -644,6 +675,12 @@ export function spawnCli(
 /** What a CLI run printed and how it ended. */
 export interface CliResult {
   code: number;
+  /**
+   * The signal the CLI died of, or null when it exited: a runner that exits
+   * 143 after handling SIGTERM has `code` 143 and `signal` null, while Deno
+   * reports a default death by SIGTERM as `code` 143 with `signal` "SIGTERM".
+   */
+  signal: Deno.Signal | null;
   stdout: string;
   stderr: string;
   ms: number;
@@ -696,6 +733,7 @@ export function startCli(args: string[], options: CliOptions = {}): CliRun {
       }
       return {
         code: output.code,
+        signal: output.signal,
         stdout: new TextDecoder().decode(output.stdout),
         stderr,
         ms: performance.now() - start,

@@ -1,7 +1,15 @@
 /** Reading the event: a size cap without reading it whole, a byte-order mark, and no wait that a signal cannot end. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { RESTART_PRE, runCli, sleep, spawnCli, timed, withTempDir } from "./helpers.ts";
+import {
+  catchesSignals,
+  RESTART_PRE,
+  runCli,
+  spawnCli,
+  timed,
+  waitFor,
+  withTempDir,
+} from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
 
@@ -69,13 +77,20 @@ for (const [signal, code] of [["SIGTERM", 143], ["SIGINT", 130]] as const) {
     const child = spawnCli(["run", "--dir", "/nonexistent/hooks", "--no-journal"], {
       stdin: "piped",
     });
-    await sleep(1000); // let it start and wait on stdin
+    // Its listeners are in place once it catches both signals: it is then at
+    // or before the wait on stdin, where a default death would also say `code`.
+    await waitFor(
+      "the runner's signal listeners",
+      () => catchesSignals(child.pid, "SIGINT", "SIGTERM"),
+    );
     const sent = performance.now();
     child.kill(signal);
     const status = await child.status;
     await child.stdin.close().catch(() => {});
     await child.stdout.cancel();
     await child.stderr.cancel();
+    // Exited with the code, not killed by the signal (Deno reports both as `code`).
+    assert.equal(status.signal, null, `died of ${status.signal} instead of exiting`);
     assert.equal(status.code, code);
     assert.ok(performance.now() - sent < 2000, `took ${Math.round(performance.now() - sent)} ms`);
   });

@@ -10,12 +10,13 @@ import { JournalError } from "../lib/errors.ts";
 import { appendRecord } from "../lib/journal/write.ts";
 import { fakeReport } from "./fixtures/fake_report.ts";
 import {
+  holdsOpen,
   runCli,
-  sleep,
   startCli,
   survivorsOf,
   timed,
   WAIT_MS,
+  waitFor,
   waitForFile,
   withHooks,
   withLockHeld,
@@ -109,12 +110,15 @@ for (
             { timeoutMs: RUN_MS },
           );
           await waitForFile(mark);
-          // Into the wait: the start record's (hooks running) or the report's (stage over).
-          await sleep(300);
+          // Into the wait: the start record's (hooks running) or the report's
+          // (stage over), where the runner holds the lock file open.
+          const lock = `${journal}.lock`;
+          await waitFor("the runner to wait on the lock", () => holdsOpen(runner.child.pid, lock));
           const sent = performance.now();
           runner.child.kill("SIGTERM");
           const result = await runner.result;
           const ms = performance.now() - sent;
+          assert.equal(result.signal, null, `died of ${result.signal} instead of exiting`);
           assert.equal(result.code, 143, result.stderr);
           // The lock wait alone is 2 s: ending well before it means the signal ended it.
           assert.ok(ms < 1500, `exited ${ms.toFixed(0)} ms after SIGTERM`);
@@ -224,6 +228,7 @@ timed.test({
           await waitForFile(mark);
           runner.child.kill("SIGTERM");
           const result = await runner.result;
+          assert.equal(result.signal, null, `died of ${result.signal} instead of exiting`);
           assert.equal(result.code, 143, result.stderr);
           const lines = await journalLines(journal);
           const report = lines.find((line) => line.record === undefined);

@@ -68,11 +68,9 @@ export function statusText(
  * ```ts
  * import { createOutput } from "./output.ts";
  * import { startProgress } from "./progress.ts";
- * import assert from "node:assert/strict";
  * const progress = startProgress(createOutput({ quiet: true }), "server-start pre");
  * progress.update(["10-slow.sh"]); // quiet, or not a terminal: nothing is drawn
  * progress.stop();
- * assert.equal(typeof progress.update, "function");
  * ```
  */
 export function startProgress(out: Output, label: string): Progress {

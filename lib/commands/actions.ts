@@ -46,7 +46,6 @@ export function wrapWords(words: readonly string[], width: number): string[] {
  * ```ts
  * import { actionsCommand } from "./actions.ts";
  * import assert from "node:assert/strict";
- * assert.equal(actionsCommand.name, "actions");
  * assert.match(actionsCommand.help, /Examples?:/);
  * ```
  */

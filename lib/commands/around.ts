@@ -57,7 +57,6 @@ function whyVetoed(stages: readonly RunReport[]): string {
  * ```ts
  * import { aroundCommand } from "./around.ts";
  * import assert from "node:assert/strict";
- * assert.equal(aroundCommand.name, "around");
  * assert.match(aroundCommand.help, /Examples?:/);
  * ```
  */

@@ -18,7 +18,6 @@ import { ungrantedEnv, ungrantedEnvProblem } from "../scope.ts";
  * ```ts
  * import { checkCommand } from "./check.ts";
  * import assert from "node:assert/strict";
- * assert.equal(checkCommand.name, "check");
  * assert.match(checkCommand.help, /Examples?:/);
  * ```
  */

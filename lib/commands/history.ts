@@ -109,7 +109,6 @@ const APPEND_SKEW_MS = 60_000;
  * ```ts
  * import { historyCommand } from "./history.ts";
  * import assert from "node:assert/strict";
- * assert.equal(historyCommand.name, "history");
  * assert.match(historyCommand.help, /Examples?:/);
  * ```
  */

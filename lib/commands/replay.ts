@@ -16,7 +16,6 @@ import { validateEvent } from "../event/parse.ts";
  * ```ts
  * import { replayCommand } from "./replay.ts";
  * import assert from "node:assert/strict";
- * assert.equal(replayCommand.name, "replay");
  * assert.match(replayCommand.help, /Examples?:/);
  * ```
  */

@@ -32,7 +32,6 @@ function eventSource(context: CommandContext): EventSource {
  * ```ts
  * import { runCommand } from "./run.ts";
  * import assert from "node:assert/strict";
- * assert.equal(runCommand.name, "run");
  * assert.match(runCommand.help, /Examples?:/);
  * ```
  */

@@ -15,7 +15,6 @@ import { type Stage, STAGES } from "../event/registry.ts";
  * ```ts
  * import { sampleCommand } from "./sample.ts";
  * import assert from "node:assert/strict";
- * assert.equal(sampleCommand.name, "sample");
  * assert.match(sampleCommand.help, /Examples?:/);
  * ```
  */

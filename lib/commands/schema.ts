@@ -12,7 +12,6 @@ import type { Command } from "../cli/command.ts";
  * ```ts
  * import { schemaCommand } from "./schema.ts";
  * import assert from "node:assert/strict";
- * assert.equal(schemaCommand.name, "schema");
  * assert.match(schemaCommand.help, /Examples?:/);
  * ```
  */

@@ -16,7 +16,6 @@ import { isUnfinished } from "../journal/read.ts";
  * ```ts
  * import { showCommand } from "./show.ts";
  * import assert from "node:assert/strict";
- * assert.equal(showCommand.name, "show");
  * assert.match(showCommand.help, /Examples?:/);
  * ```
  */

@@ -73,7 +73,6 @@ async function judge(
  * ```ts
  * import { testCommand } from "./test.ts";
  * import assert from "node:assert/strict";
- * assert.equal(testCommand.name, "test");
  * assert.match(testCommand.help, /Examples?:/);
  * ```
  */
