@@ -144,3 +144,37 @@ export class JournalError extends SolusHooksError {
     super(message, ExitCode.Usage, options);
   }
 }
+
+/**
+ * True when `error` is Deno refusing what this build's permission scope leaves
+ * out (`Deno.errors.NotCapable`), as opposed to the system refusing it: the one
+ * test of a scoped build's refusal. `scopeError` (scope.ts) words it for a
+ * person, with the command that builds a scope that fits.
+ *
+ * @example
+ * ```ts
+ * import { isScopeDenial } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(isScopeDenial(new Deno.errors.NotCapable('Requires read access to "/x"')));
+ * assert.ok(!isScopeDenial(new Deno.errors.PermissionDenied("x")));
+ * ```
+ */
+export function isScopeDenial(error: unknown): error is Deno.errors.NotCapable {
+  return error instanceof Deno.errors.NotCapable;
+}
+
+/**
+ * Rethrow Deno's refusal as it is, so that no module wraps it in its own
+ * message and the CLI can word it as this build's scope; anything else returns.
+ *
+ * @example
+ * ```ts
+ * import { passScopeDenial } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * passScopeDenial(new Deno.errors.NotFound("x")); // returns
+ * assert.throws(() => passScopeDenial(new Deno.errors.NotCapable("x")), Deno.errors.NotCapable);
+ * ```
+ */
+export function passScopeDenial(error: unknown): void {
+  if (isScopeDenial(error)) throw error;
+}

@@ -9,8 +9,9 @@
  */
 import { RUNNER_ENV, SCOPE_NEEDS } from "./config/constants.ts";
 import { envGranted } from "./config/runner_env.ts";
-import { UsageError } from "./errors.ts";
+import { isScopeDenial, UsageError } from "./errors.ts";
 import { dirname } from "./paths.ts";
+import { shellQuote } from "./hooks/safety.ts";
 
 /** The file system and environment scope a build (binary or bundle) runs with. */
 export interface BuildScope {
@@ -129,10 +130,6 @@ export interface ScopeAddition {
   env?: readonly string[];
 }
 
-function shellWord(text: string): string {
-  return /^[\w@%+=:,./-]+$/.test(text) ? text : `'${text.replaceAll("'", `'\\''`)}'`;
-}
-
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
   const left = new Set(a);
   const right = new Set(b);
@@ -173,7 +170,7 @@ export function rebuildRecipe(build: BuildInfo | undefined, add: ScopeAddition):
   if (!sameSet(write, DEFAULT_SCOPE.write)) settings.push(`SOLUS_HOOKS_WRITE=${write.join(",")}`);
   if (env.length > 0) settings.push(`SOLUS_HOOKS_ENV=${env.join(",")}`);
   const task = build?.kind === "binary" ? "deno task compile" : "deno task bundle";
-  return [...settings.map(shellWord), task].join(" ");
+  return [...settings.map(shellQuote), task].join(" ");
 }
 
 /** What Deno refused: the kind of access and the path or variable. */
@@ -202,21 +199,6 @@ export function parseDenial(error: Error): Denial | undefined {
 }
 
 /**
- * True when `error` is Deno refusing a permission (as opposed to the OS).
- *
- * @example
- * ```ts
- * import { isPermissionDenial } from "./scope.ts";
- * import assert from "node:assert/strict";
- * assert.ok(isPermissionDenial(new Deno.errors.NotCapable("x")));
- * assert.ok(!isPermissionDenial(new Deno.errors.PermissionDenied("x")));
- * ```
- */
-export function isPermissionDenial(error: unknown): error is Deno.errors.NotCapable {
-  return error instanceof Deno.errors.NotCapable;
-}
-
-/**
  * Deno's refusal behind `error`: the error itself or one of its causes.
  * Modules that wrap a file system error keep it as `cause`; this finds it.
  *
@@ -232,7 +214,7 @@ export function isPermissionDenial(error: unknown): error is Deno.errors.NotCapa
 export function findDenial(error: unknown): Deno.errors.NotCapable | undefined {
   let current = error;
   for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
-    if (isPermissionDenial(current)) return current;
+    if (isScopeDenial(current)) return current;
     // NotCapable is an Error in structure too, so TypeScript narrows the rest to never.
     current = (current as Error).cause;
   }

@@ -44,7 +44,6 @@ export async function executeStage(
   const settings = await context.settings();
   warnUngrantedEnv(context.out, settings.env.passthrough);
   const registry = await context.registry();
-  warnUngrantedEnv(context.out, settings.env.passthrough);
   const progress = startProgress(context.out, `${event.action} ${event.stage}`);
   const recorder = recordStage(settings.journal, context);
   let report: RunReport;

@@ -8,7 +8,7 @@ import { basename, dirname, resolve } from "../paths.ts";
 import type { Command } from "../cli/command.ts";
 import { explainHook, formatDuration, plural, statusLabel } from "../cli/render.ts";
 import { stageOptionsFrom } from "../config/resolve.ts";
-import { EventError, UsageError } from "../errors.ts";
+import { EventError, passScopeDenial, UsageError } from "../errors.ts";
 import { exitStatus } from "../exit_status.ts";
 import { suggest } from "../event/schema_issues.ts";
 import { type Stage, STAGES } from "../event/registry.ts";
@@ -48,7 +48,7 @@ async function judge(
       actions,
     });
   } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) throw error; // the CLI explains the build's scope
+    passScopeDenial(error); // the CLI words it as the build's scope
     throw new UsageError(`cannot run ${file} as a hook: ${(error as Error).message}`);
   }
   if (verdict === null) throw new UsageError(`cannot run ${file} as a hook: no such file`);

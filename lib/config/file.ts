@@ -10,7 +10,7 @@ import { type Node, type ParseError, parseTree } from "jsonc-parser";
 import { concatBytes } from "../process/bytes.ts";
 import type { Settings } from "./settings.ts";
 import { MAX_TIMEOUT_MS } from "./constants.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, passScopeDenial } from "../errors.ts";
 import { FIELD_TYPES, type FieldType } from "../event/field_types.ts";
 import {
   describeValue,
@@ -424,7 +424,7 @@ export async function readConfigFile(path: string, explicit: boolean): Promise<C
     text = await readCapped(path, MAX_CONFIG_BYTES);
   } catch (error) {
     if (error instanceof Deno.errors.NotFound && !explicit) return null;
-    if (error instanceof Deno.errors.NotCapable) throw error; // Deno's sandbox: the CLI explains the scope
+    passScopeDenial(error); // the CLI words it as the build's scope
     const why = error instanceof Deno.errors.NotFound
       ? "no such file"
       : error instanceof Deno.errors.IsADirectory

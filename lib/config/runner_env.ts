@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isScopeDenial } from "../errors.ts";
 
 /** Something that reads environment variables, such as `Deno.env` or a `Map` in tests. */
 export interface EnvReader {
@@ -27,7 +28,7 @@ export function readEnv(name: string, env: EnvReader = Deno.env): string | undef
   try {
     return env.get(name) || undefined;
   } catch (error) {
-    if (error instanceof Deno.errors.NotCapable || error instanceof Deno.errors.PermissionDenied) {
+    if (isScopeDenial(error) || error instanceof Deno.errors.PermissionDenied) {
       return undefined;
     }
     throw error;

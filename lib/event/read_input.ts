@@ -6,7 +6,7 @@
  * @module
  */
 import { concatBytes } from "../process/bytes.ts";
-import { EventError, UsageError } from "../errors.ts";
+import { EventError, passScopeDenial, UsageError } from "../errors.ts";
 
 /** Where the event comes from. */
 export type EventSource =
@@ -132,7 +132,7 @@ export async function readEventText(
     try {
       file = await Deno.open(source.path, { read: true });
     } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) throw error; // the CLI explains the build's scope
+      passScopeDenial(error); // the CLI words it as the build's scope
       throw new UsageError(`cannot read ${what}: ${describeOpenError(error)}`, { cause: error });
     }
     try {

@@ -25,6 +25,7 @@ import { dirname } from "../paths.ts";
 import type { RunReport } from "../report.ts";
 import { outsideScope } from "../scope.ts";
 import { summarizeStage } from "./summary.ts";
+import { isScopeDenial } from "../errors.ts";
 
 const STAGE_RUNS = "solus_hooks_stage_runs_total";
 const HOOK_RUNS = "solus_hooks_hook_runs_total";
@@ -420,7 +421,7 @@ async function writeNew(path: string, bytes: Uint8Array): Promise<void> {
 
 /** Why the textfile was not written, in words. */
 function describe(error: unknown, textfile: string): string {
-  if (error instanceof Deno.errors.NotCapable) {
+  if (isScopeDenial(error)) {
     return outsideScope(error, { folder: dirname(textfile), writable: true });
   }
   if (error instanceof Deno.errors.PermissionDenied) return "permission denied";

@@ -13,6 +13,7 @@ import type { SkipKind, SkippedHook } from "../report.ts";
 import { directoryProblems } from "./safety.ts";
 import { type RulesSummary, summarizeRules } from "./directives.ts";
 import { isElf, readShebang, shebangProblem } from "../process/shebang.ts";
+import { passScopeDenial } from "../errors.ts";
 
 /** How bad a finding is: errors make `check` exit 1, warnings alone do not. */
 export type Severity = "error" | "warning";
@@ -210,7 +211,7 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
       judgeDirectory: false,
     });
   } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) throw error; // the CLI explains the build's scope
+    passScopeDenial(error); // the CLI words it as the build's scope
     const message = (error as Error).message;
     return {
       dir,

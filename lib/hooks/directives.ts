@@ -16,6 +16,7 @@ import type { HookRules } from "../config/settings.ts";
 import { DIRECTIVE_HEAD_BYTES, DIRECTIVE_MAX_LINES, MAX_TIMEOUT_MS } from "../config/constants.ts";
 import { quote, suggest } from "../event/schema_issues.ts";
 import { type Stage, STAGES } from "../event/registry.ts";
+import { passScopeDenial } from "../errors.ts";
 
 /** What a hook is for, and its own time limit. An absent key means "all" (or the stage's deadline). */
 export interface Directives {
@@ -276,7 +277,7 @@ export function readDirectives(path: string, known?: readonly string[]): Directi
       if (n < wanted) break; // a short read of a regular file is its end: no second call to learn it
     }
   } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) throw error; // the CLI explains the build's scope
+    passScopeDenial(error); // the CLI words it as the build's scope
     return { ok: true, directives: {} }; // unreadable: it can only be a compiled program, which has none
   } finally {
     file?.close();

@@ -19,7 +19,7 @@
  */
 import { basename, dirname, resolve } from "../paths.ts";
 import type { HookRules } from "../config/settings.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, passScopeDenial } from "../errors.ts";
 import {
   actionsProblem,
   appliesTo,
@@ -283,7 +283,7 @@ function inspect(dir: string, name: string, judge: Judge): Verdict | null {
         ? skip(name, "not_regular", "name is not valid UTF-8, so it cannot be run: rename it")
         : null; // removed between listing and looking: as if it had never been there
     }
-    if (error instanceof Deno.errors.NotCapable) throw error; // Deno's sandbox: the caller explains the scope
+    passScopeDenial(error); // the CLI words it as the build's scope
     throw new ConfigError(
       `cannot inspect ${path} in hooks directory ${dir}: ${(error as Error).message}`,
       { cause: error },
@@ -302,7 +302,7 @@ function inspect(dir: string, name: string, judge: Judge): Verdict | null {
       info = Deno.statSync(path);
       target = Deno.realPathSync(path);
     } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) throw error;
+      passScopeDenial(error); // the CLI words it as the build's scope
       return skip(name, "broken_link", brokenReason(to, error));
     }
   }
@@ -471,7 +471,7 @@ export async function discoverHooks(
     if (error instanceof Deno.errors.NotFound) {
       return { dir: absolute, exists: false, hooks: [], skipped: [] };
     }
-    if (error instanceof Deno.errors.NotCapable) throw error; // Deno's sandbox: the caller explains the scope
+    passScopeDenial(error); // the CLI words it as the build's scope
     if (error instanceof Deno.errors.NotADirectory) {
       throw new ConfigError(`hooks directory ${absolute} is not a directory`, { cause: error });
     }

@@ -15,6 +15,7 @@
 import { HELPER_TIMEOUT_MS } from "../config/constants.ts";
 import { dirname, resolve } from "../paths.ts";
 import { runHelper } from "../process/helper_process.ts";
+import { isScopeDenial } from "../errors.ts";
 
 /** What the rule needs of a file: its owner and mode (null where the platform has none). */
 export interface Ownership {
@@ -216,7 +217,7 @@ export async function directoryProblems(dir: string, uid: number): Promise<Direc
       const info = Deno.statSync(path);
       infos.set(path, { uid: info.uid, mode: info.mode });
     } catch (error) {
-      if (error instanceof Deno.errors.NotCapable) hidden.push(path);
+      if (isScopeDenial(error)) hidden.push(path);
       // Anything else (a parent that vanished) leaves nothing to judge.
     }
   }

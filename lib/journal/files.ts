@@ -5,6 +5,7 @@
  * @module
  */
 import { LockTimeoutError } from "./lock.ts";
+import { isScopeDenial } from "../errors.ts";
 
 /** Rotated files beyond this number (`PATH.1000`) are never read or kept. */
 export const MAX_ROTATED = 1000;
@@ -25,7 +26,7 @@ export const MAX_ROTATED = 1000;
  * ```
  */
 export function describeError(error: unknown): string {
-  if (error instanceof Deno.errors.NotCapable) return "it is outside this build's permission scope";
+  if (isScopeDenial(error)) return "it is outside this build's permission scope";
   if (error instanceof Deno.errors.PermissionDenied) return "permission denied";
   if (error instanceof Deno.errors.NotADirectory) return "a parent of it is not a directory";
   if (error instanceof Deno.errors.IsADirectory) return "it is a directory";

@@ -28,6 +28,7 @@ import { delay, drain, feedStdin } from "./pipes.ts";
 import { killHookProcesses } from "./process_scan.ts";
 import type { HookResult } from "../report.ts";
 import { explainExitCode, explainSpawnError, wrapperSpawnProblem } from "./spawn_error.ts";
+import { isScopeDenial } from "../errors.ts";
 
 /** What to run and how. */
 export interface HookProcessOptions {
@@ -56,8 +57,7 @@ export interface HookProcessOptions {
   deadlineLabel?: string;
   /**
    * The runner's interruption: SIGTERM to the group at once, SIGKILL after
-   * `killGraceMs`, status `failed`. (An abort whose reason is a `TimeoutError`
-   * still counts as the deadline, for callers that pass the deadline this way.)
+   * `killGraceMs`, status `failed`. A deadline is `deadline`, never this.
    */
   signal?: AbortSignal;
   /** Milliseconds between SIGTERM and SIGKILL. */
@@ -144,7 +144,7 @@ function wrapperRuns(path: string): boolean {
     const info = Deno.statSync(path);
     return info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0;
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotCapable)) return false;
+    if (!(isScopeDenial(error))) return false;
   }
   try {
     return new Deno.Command(path, {
@@ -268,10 +268,6 @@ function deadlineSignal(at: number): AbortSignal {
   return lastDeadline.signal;
 }
 
-function isTimeout(signal: AbortSignal | undefined): boolean {
-  return signal?.reason instanceof DOMException && signal.reason.name === "TimeoutError";
-}
-
 /**
  * Spawns take turns: the next hook is spawned only once the one before has had
  * its stdin handed to the kernel. Deno runs a pipe write only when the event
@@ -350,16 +346,13 @@ interface Stop {
 function notStarted(options: HookProcessOptions, label: string): ProcessOutcome | null {
   const late = options.deadline !== undefined && Date.now() >= options.deadline;
   if (!late && !options.signal?.aborted) return null;
-  const deadline = late || isTimeout(options.signal);
   return {
-    status: deadline ? "timed_out" : "failed",
+    status: late ? "timed_out" : "failed",
     exit_code: null,
     signal: null,
     duration_ms: 0,
     ...EMPTY_OUTPUT,
-    error: deadline
-      ? `not started: ${label} had passed`
-      : "not started: the runner was interrupted",
+    error: late ? `not started: ${label} had passed` : "not started: the runner was interrupted",
   };
 }
 
@@ -415,7 +408,7 @@ function armStop(pgid: number, options: HookProcessOptions): Stop {
     grace = timer;
   };
   const onDeadline = () => fire("deadline");
-  const onInterrupt = () => fire(isTimeout(options.signal) ? "deadline" : "interrupt");
+  const onInterrupt = () => fire("interrupt");
   deadline?.addEventListener("abort", onDeadline, { once: true });
   options.signal?.addEventListener("abort", onInterrupt, { once: true });
   return stop;

@@ -6,6 +6,7 @@
  * @module
  */
 import { delimiter, isAbsolute, join } from "../paths.ts";
+import { isScopeDenial } from "../errors.ts";
 
 /** What a `#!` line says. */
 export interface Shebang {
@@ -79,7 +80,7 @@ async function probeExecutable(path: string): Promise<"yes" | "no" | "unknown"> 
     const info = await Deno.stat(path);
     return info.isFile && (info.mode === null || (info.mode & 0o111) !== 0) ? "yes" : "no";
   } catch (error) {
-    return error instanceof Deno.errors.NotCapable ? "unknown" : "no";
+    return isScopeDenial(error) ? "unknown" : "no";
   }
 }
 

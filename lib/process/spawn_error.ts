@@ -9,6 +9,7 @@
  */
 import type { Captured } from "./capture.ts";
 import { readShebang, shebangProblem } from "./shebang.ts";
+import { isScopeDenial } from "../errors.ts";
 
 /**
  * Why `path` cannot be executed, in words, or null when nothing about the file
@@ -21,7 +22,7 @@ async function execProblem(path: string, kind: "not_found" | "permission"): Prom
     info = await Deno.stat(path);
   } catch (error) {
     // A scoped build may not look: say nothing rather than something wrong.
-    return error instanceof Deno.errors.NotCapable ? null : `file not found: ${path}`;
+    return isScopeDenial(error) ? null : `file not found: ${path}`;
   }
   const shebang = await readShebang(path);
   if (kind === "not_found") {
@@ -103,7 +104,7 @@ export async function explainSpawnError(path: string, error: unknown): Promise<s
     try {
       await Deno.stat(path);
     } catch (error) {
-      if (!(error instanceof Deno.errors.NotCapable)) return `file not found: ${path}`;
+      if (!(isScopeDenial(error))) return `file not found: ${path}`;
     }
   }
   return `cannot start: ${message}`;
