@@ -52,7 +52,9 @@ export interface HookResult {
  * `disabled` (a name ending in `.disabled`, or `enabled: false` in the
  * config), `directory`, `not_regular`, `broken_link`, `not_executable`,
  * `insecure` (the safety rule: refused), `bad_directive` (an unknown key or a
- * bad value in its directive line or config entry: refused), and `not_for` (its
+ * bad value in its directive line or config entry: refused), `cannot_start` (a
+ * `#!` line that cannot start: refused by `check`, `--dry-run` and `test`; a run
+ * tries it and reports `spawn_error` in the same words), and `not_for` (its
  * directives say it is not for this action or stage: no failure, and hidden
  * from the human report unless `--verbose`).
  */
@@ -66,6 +68,7 @@ export type SkipKind =
   | "not_executable"
   | "insecure"
   | "bad_directive"
+  | "cannot_start"
   | "not_for";
 
 /** A file in the hooks directory that was not run, and why. */

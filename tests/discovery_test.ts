@@ -1,12 +1,9 @@
 /** Which files in the hooks directory are hooks, which are skipped, and why. */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import {
-  compareNames,
-  discoverHooks,
-  leftoverReason,
-  safetyProblem,
-} from "../lib/hooks/discovery.ts";
+import { discoverHooks } from "../lib/hooks/discovery.ts";
+import { safetyProblem } from "../lib/hooks/safety.ts";
+import { compareNames, leftoverReason } from "../lib/hooks/names.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { timed, withTempDir } from "./helpers.ts";
 

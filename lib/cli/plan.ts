@@ -18,6 +18,7 @@ import { discoverHooks, rulesOf, selectFor } from "../hooks/discovery.ts";
 import type { HookEvent } from "../event/registry.ts";
 import type { SkippedHook } from "../report.ts";
 import type { CommandContext } from "./command.ts";
+import { hooksPath } from "../hooks/hook_env.ts";
 
 /** One stage of a plan: what would run, and what its directives leave out. */
 export interface PlannedStage {
@@ -74,6 +75,7 @@ export async function printPlan(
     allowInsecure: settings.allowInsecure,
     rules: settings.hooks,
     actions: registry.actions().map((spec) => spec.name),
+    hookPath: hooksPath(settings.env.set),
   });
   const mode = settings.maxParallel === 1
     ? "serial"

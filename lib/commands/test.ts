@@ -13,7 +13,6 @@ import { exitStatus } from "../exit_status.ts";
 import { suggest } from "../event/schema_issues.ts";
 import { type Stage, STAGES } from "../event/registry.ts";
 import type { HookResult } from "../report.ts";
-import { readShebang, shebangProblem } from "../process/shebang.ts";
 import type { Settings } from "../config/settings.ts";
 import { describeRules, hasRules, summarizeRules } from "../hooks/directives.ts";
 import { type HookFile, judgeFile, rulesOf, type Verdict } from "../hooks/discovery.ts";
@@ -32,7 +31,8 @@ export interface TestResult extends HookResult {
 /**
  * The hook at `path` as a run would see it, by the very rule a run applies
  * (name, type, execute bit, safety rule, directive, the config's entry for its
- * name), or a usage error saying why a run would not run it; then its #! line.
+ * name, its folder as the hooks directory, its #! line), or a usage error
+ * saying why a run would not run it.
  */
 async function judge(
   file: string,
@@ -42,10 +42,11 @@ async function judge(
 ): Promise<HookFile> {
   let verdict: Verdict | null;
   try {
-    verdict = judgeFile(path, {
+    verdict = await judgeFile(path, {
       allowInsecure: settings.allowInsecure,
       rules: settings.hooks,
       actions,
+      hookPath: hooksPath(settings.env.set),
     });
   } catch (error) {
     passScopeDenial(error); // the CLI words it as the build's scope
@@ -60,9 +61,6 @@ async function judge(
       } it${skip.fix ? ` (fix: ${skip.fix})` : ""}`,
     );
   }
-  const shebang = await readShebang(path);
-  const problem = shebang && await shebangProblem(shebang, hooksPath(settings.env.set));
-  if (problem) throw new UsageError(`cannot run ${file} as a hook: ${problem}`);
   return verdict.hook;
 }
 

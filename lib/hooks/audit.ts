@@ -7,12 +7,14 @@
  */
 import type { HookRules } from "../config/settings.ts";
 import { join } from "../paths.ts";
-import { compareNames, discoverHooks, type Discovery, rulesOf } from "./discovery.ts";
+import { discoverHooks, type Discovery, rulesOf } from "./discovery.ts";
+import { compareNames } from "./names.ts";
+import { hookProblem } from "./interpreter.ts";
 import { DEFAULT_PATH } from "../config/constants.ts";
 import type { SkipKind, SkippedHook } from "../report.ts";
 import { directoryProblems } from "./safety.ts";
 import { type RulesSummary, summarizeRules } from "./directives.ts";
-import { isElf, readShebang, shebangProblem } from "../process/shebang.ts";
+import { isElf, readShebang } from "../process/shebang.ts";
 import { passScopeDenial } from "../errors.ts";
 
 /** How bad a finding is: errors make `check` exit 1, warnings alone do not. */
@@ -66,7 +68,7 @@ export interface AuditOptions {
 
 /** How bad each kind of skip is, and what to do when the skip carries no fixing command. */
 const SKIP_ADVICE: Record<
-  Exclude<SkipKind, "insecure" | "bad_directive" | "disabled" | "not_for">,
+  Exclude<SkipKind, "insecure" | "bad_directive" | "cannot_start" | "disabled" | "not_for">,
   { says: string; fix: string }
 > = {
   hidden: {
@@ -126,6 +128,13 @@ function skipFinding(skip: SkippedHook, safety: Severity, allowInsecure: boolean
         }`,
         fix: skip.fix ?? "make it owned by root and not writable by group or others",
       };
+    case "cannot_start":
+      return {
+        name: skip.name,
+        severity: "error",
+        problem: skip.reason,
+        fix: fixForStart(skip.reason),
+      };
     case "bad_directive":
       return {
         name: skip.name,
@@ -146,28 +155,34 @@ function skipFinding(skip: SkippedHook, safety: Severity, allowInsecure: boolean
   }
 }
 
+/** What fixes a hook that cannot start, by its reason. */
+function fixForStart(reason: string): string {
+  return reason.includes("CRLF")
+    ? "dos2unix FILE (convert it to Unix line endings)"
+    : reason.includes("cannot find")
+    ? "install the interpreter, or name it by absolute path in the #! line"
+    : "install the interpreter, or correct the #! line";
+}
+
+/**
+ * A hook's `#!` line as a finding: whether it can start (for a hook refused for
+ * another reason, so one `check` shows everything to fix), or no `#!` line at
+ * all (a warning: it runs under /bin/sh).
+ */
 async function auditHook(
   path: string,
   name: string,
   hookPath: string,
-  notes: string[],
+  judged: boolean,
 ): Promise<Finding | null> {
-  const shebang = await readShebang(path);
-  if (shebang) {
-    const problem = await shebangProblem(
-      shebang,
-      hookPath,
-      (what) => notes.push(`${name}: ${what} was not inspected: outside this build's read scope`),
-    );
-    if (!problem) return null;
-    const fix = shebang.crlf
-      ? `dos2unix ${path}`
-      : problem.includes("cannot find")
-      ? "install the interpreter, or name it by absolute path in the #! line"
-      : "install the interpreter, or correct the #! line";
-    return { name, severity: "error", problem, fix };
+  if (!judged) {
+    const problem = await hookProblem(path, hookPath);
+    if (problem) {
+      const reason = `cannot start: ${problem}`;
+      return { name, severity: "error", problem: reason, fix: fixForStart(reason) };
+    }
   }
-  if (await isElf(path)) return null;
+  if (await readShebang(path) || await isElf(path)) return null;
   return {
     name,
     severity: "warning",
@@ -209,6 +224,7 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
       rules: options.rules,
       actions: options.actions,
       judgeDirectory: false,
+      hookPath,
     });
   } catch (error) {
     passScopeDenial(error); // the CLI words it as the build's scope
@@ -249,7 +265,8 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
       ok: true,
     };
   }
-  findings.push(...await auditParents(discovery.dir, uid, safety));
+  const directory = await auditParents(discovery.dir, uid, safety);
+  findings.push(...directory);
   const perFile: Finding[] = [];
   for (const skip of discovery.skipped) {
     const finding = skipFinding(skip, safety, allowInsecure);
@@ -257,27 +274,31 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
   }
   // Insecure hooks and hooks with a bad directive are hooks all the same: their
   // #! line is checked too, so one `check` shows everything to fix.
-  const refused = discovery.skipped.filter((skip) => skip.refused);
+  const refused = discovery.skipped.filter((skip) => skip.refused && skip.kind !== "cannot_start");
   for (
     const hook of [
-      ...discovery.hooks,
-      ...refused.map((s) => ({ name: s.name, path: join(discovery.dir, s.name) })),
+      ...discovery.hooks.map((h) => ({ name: h.name, path: h.path, judged: true })),
+      ...refused.map((s) => ({ name: s.name, path: join(discovery.dir, s.name), judged: false })),
     ]
   ) {
-    const finding = await auditHook(hook.path, hook.name, hookPath, notes);
+    const finding = await auditHook(hook.path, hook.name, hookPath, hook.judged);
     if (finding) perFile.push(finding);
   }
   perFile.sort((a, b) => compareNames(a.name, b.name));
   findings.push(...perFile);
   // With allowInsecure the hooks the safety rule names run anyway, by the rules of
   // their directive: judge them once more with the rule lifted, as a run would.
+  // A directory that fails the rule runs nothing at all, as a run refuses it.
   const runnable = allowInsecure
     ? (await discoverHooks(discovery.dir, {
       uid,
       rules: options.rules,
       actions: options.actions,
       allowInsecure: true,
+      hookPath,
     })).hooks
+    : directory.length > 0
+    ? []
     : discovery.hooks;
   return {
     dir: discovery.dir,

@@ -6,8 +6,10 @@
  * names starting with a dot, editor and package-manager leftovers, names ending
  * in `.disabled` (and hooks the config switches off), directories, anything not
  * a regular file, broken links, non-executables. Refused (the run fails): hooks
- * that break the safety rule (see `safety.ts`) unless `allowInsecure`, and hooks
- * whose directive line (see `directives.ts`) or config entry is wrong. Before any
+ * that break the safety rule (see `safety.ts`: a link's target's folders
+ * included) unless `allowInsecure`, hooks whose directive line (see
+ * `directives.ts`) or config entry is wrong, and, when the caller asks (`check`,
+ * `--dry-run`, `test`), hooks whose `#!` line cannot start. Before any
  * of that, the hooks directory and its parents must pass the safety rule, or no
  * file is looked at and the whole stage is refused.
  *
@@ -29,14 +31,18 @@ import {
 } from "./directives.ts";
 import type { Stage } from "../event/registry.ts";
 import type { SkipKind, SkippedHook } from "../report.ts";
+import { compareNames, DISABLED_SUFFIX, nameSkip } from "./names.ts";
+import { hookProblem } from "./interpreter.ts";
 import {
   breachOf,
+  type DirectoryProblem,
   directoryProblems,
   fixFor,
   linkBreachOf,
   octal,
   refusalOf,
   shellQuote,
+  targetFolderProblem,
 } from "./safety.ts";
 
 /** One hook to run, with what it is for when its directive or the config says. */
@@ -84,132 +90,16 @@ export interface DiscoverOptions {
   actions?: readonly string[];
   /** Judge the hooks directory and its parents first (default true; `check` does it itself). */
   judgeDirectory?: boolean;
+  /**
+   * The PATH hooks get: when given, each hook's `#!` line is judged too, and a
+   * hook that cannot start is refused (`cannot_start`). `check`, `--dry-run`
+   * and `test` give it; a run lets the spawn say so, in the same words.
+   */
+  hookPath?: string;
 }
 
 /** A file's verdict: a hook to run, or a skip with its reason. */
 export type Verdict = { hook: HookFile } | { skip: SkippedHook };
-
-/** A string's Unicode scalar value at `i`; a lone surrogate counts as U+FFFD, as UTF-8 encodes it. */
-function scalarAt(text: string, i: number): number {
-  const code = text.codePointAt(i)!;
-  return code >= 0xd800 && code <= 0xdfff ? 0xfffd : code;
-}
-
-/**
- * Compare two names by the bytes of their UTF-8 encoding, the order `ls` gives
- * under `LC_ALL=C` and run-parts uses: `10` before `9`, `B` before `a`, and any
- * non-ASCII letter after every ASCII one. Not `localeCompare`: the order must not
- * depend on the machine's locale.
- *
- * UTF-8 byte order is the order of Unicode scalar values, so this compares
- * those without encoding either string.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { compareNames } from "./discovery.ts";
- * assert.deepEqual(["b", "a", "B", "10", "9", "é"].sort(compareNames), ["10", "9", "B", "a", "b", "é"]);
- * ```
- */
-export function compareNames(a: string, b: string): number {
-  let i = 0;
-  let j = 0;
-  while (i < a.length && j < b.length) {
-    const x = scalarAt(a, i);
-    const y = scalarAt(b, j);
-    if (x !== y) return x < y ? -1 : 1;
-    i += x > 0xffff ? 2 : 1;
-    j += y > 0xffff ? 2 : 1;
-  }
-  return (i < a.length ? 1 : 0) - (j < b.length ? 1 : 0);
-}
-
-/** Editor and package-manager leftovers, by the end of their names (and `.dpkg-*` anywhere). */
-const LEFTOVER_SUFFIXES = [
-  "~",
-  ".bak",
-  ".orig",
-  ".swp",
-  ".swo",
-  ".swx",
-  ".rej",
-  ".rpmnew",
-  ".rpmsave",
-  ".rpmorig",
-  ".ucf-old",
-  ".ucf-new",
-  ".ucf-dist",
-  ".pacnew",
-  ".pacsave",
-  ".pacorig",
-];
-
-/** The leftover suffixes as one expression: one match per name instead of one call per suffix. */
-const LEFTOVER_END = new RegExp(
-  `(?:${LEFTOVER_SUFFIXES.map((suffix) => suffix.replace(/[.~]/g, "\\$&")).join("|")})$`,
-);
-
-/** The suffix that switches a hook off without `chmod -x`. */
-const DISABLED_SUFFIX = ".disabled";
-
-/**
- * Why a name is skipped whatever the file is: a dotfile, or a leftover of an
- * editor or package manager (`~`, `#name#`, `.bak`, `.orig`, `.swp`, `.swo`,
- * `.swx`, `.rej`, `.rpmnew`, `.rpmsave`, `.rpmorig`, `.ucf-old`, `.ucf-new`,
- * `.ucf-dist`, `.pacnew`, `.pacsave`, `.pacorig`, `.dpkg-*`). Null when the
- * name is fine. (A name ending in `.disabled` is skipped too, as `disabled`.)
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { leftoverReason } from "./discovery.ts";
- * assert.equal(leftoverReason("hook.sh.bak"), "editor or package-manager leftover (.bak)");
- * assert.equal(leftoverReason("hook.sh.dpkg-old"), "editor or package-manager leftover (.dpkg-old)");
- * assert.equal(leftoverReason("#hook.sh#"), "editor or package-manager leftover (#...#)");
- * assert.equal(leftoverReason(".hook.sh"), "hidden file (name starts with a dot)");
- * assert.equal(leftoverReason("hook.sh"), null);
- * ```
- */
-export function leftoverReason(name: string): string | null {
-  return nameSkip(name)?.reason ?? null;
-}
-
-function nameSkip(name: string): { kind: "hidden" | "leftover"; reason: string } | null {
-  if (name.startsWith(".")) {
-    return { kind: "hidden", reason: "hidden file (name starts with a dot)" };
-  }
-  const dpkg = name.indexOf(".dpkg-");
-  const suffix = dpkg !== -1
-    ? name.slice(dpkg)
-    : name.length > 1 && name.startsWith("#") && name.endsWith("#")
-    ? "#...#"
-    : LEFTOVER_END.exec(name)?.[0];
-  return suffix
-    ? { kind: "leftover", reason: `editor or package-manager leftover (${suffix})` }
-    : null;
-}
-
-/**
- * The safety rule in one sentence ending in the command that fixes it, or null
- * when `info` keeps it. `what`, when given, starts it (`"the hooks directory
- * is"`). Reports carry the same as data (`reason` and `fix`); see `safety.ts`.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { safetyProblem } from "./discovery.ts";
- * const info = await Deno.stat("/bin/sh");
- * assert.equal(safetyProblem({ ...info, uid: 0, mode: 0o100755 }, 0), null);
- * assert.equal(
- *   safetyProblem({ ...info, uid: 0, mode: 0o100777 }, 0),
- *   "writable by group or others (mode 0777): chmod go-w",
- * );
- * ```
- */
-export function safetyProblem(info: Deno.FileInfo, uid: number, what = ""): string | null {
-  const breach = breachOf(info, uid);
-  return breach ? `${what ? `${what} ` : ""}${breach.problem}: ${breach.command}` : null;
-}
 
 /** What a file that is neither a regular file nor a directory is, in words. */
 function fileType(info: Deno.FileInfo): string {
@@ -235,7 +125,7 @@ function brokenReason(link: string, error: unknown): string {
 }
 
 function skip(name: string, kind: SkipKind, reason: string, fix?: string): Verdict {
-  const refused = kind === "insecure" || kind === "bad_directive";
+  const refused = kind === "insecure" || kind === "bad_directive" || kind === "cannot_start";
   return { skip: { name, reason, kind, refused, ...(fix === undefined ? {} : { fix }) } };
 }
 
@@ -245,6 +135,7 @@ interface Judge {
   allowInsecure: boolean;
   rules: Readonly<Record<string, HookRules>>;
   actions?: readonly string[];
+  hookPath?: string;
 }
 
 function judgeOf(options: DiscoverOptions): Judge {
@@ -253,6 +144,7 @@ function judgeOf(options: DiscoverOptions): Judge {
     allowInsecure: options.allowInsecure ?? false,
     rules: options.rules ?? {},
     actions: options.actions,
+    hookPath: options.hookPath,
   };
 }
 
@@ -361,14 +253,61 @@ function inspect(dir: string, name: string, judge: Judge): Verdict | null {
  * import { judgeFile } from "./discovery.ts";
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/hook.sh~`, "#!/bin/sh\n");
- * const verdict = judgeFile(`${dir}/hook.sh~`);
+ * const verdict = await judgeFile(`${dir}/hook.sh~`);
  * assert.ok(verdict && "skip" in verdict && verdict.skip.kind === "leftover");
- * assert.equal(judgeFile(`${dir}/absent`), null);
+ * assert.equal(await judgeFile(`${dir}/absent`), null);
  * ```
  */
-export function judgeFile(path: string, options: DiscoverOptions = {}): Verdict | null {
+export async function judgeFile(
+  path: string,
+  options: DiscoverOptions = {},
+): Promise<Verdict | null> {
   const absolute = resolve(path);
-  return inspect(dirname(absolute), basename(absolute), judgeOf(options));
+  const judge = judgeOf(options);
+  const dir = dirname(absolute);
+  const verdict = inspect(dir, basename(absolute), judge);
+  if (verdict === null || "skip" in verdict) return verdict;
+  // Its folder is judged as a run judges the hooks directory it would sit in.
+  if (!judge.allowInsecure && options.judgeDirectory !== false) {
+    const [problem] = await directoryProblems(dir, judge.uid);
+    if (problem) {
+      return skip(verdict.hook.name, "insecure", refusalOf(problem), problem.fix);
+    }
+  }
+  return await laterVerdict(verdict.hook, judge, new Map());
+}
+
+/**
+ * What a hook that passed the synchronous look comes to once its link target's
+ * folders (the safety rule) and, when asked, its `#!` line are judged: both may
+ * need a helper in a scoped build, so they are awaited, after every file's look.
+ * `folders` keeps each target folder's verdict for the rest of one look.
+ */
+async function laterVerdict(
+  hook: HookFile,
+  judge: Judge,
+  folders: Map<string, Promise<DirectoryProblem | null>>,
+): Promise<Verdict> {
+  if (hook.target !== null && !judge.allowInsecure) {
+    const folder = dirname(hook.target);
+    let judged = folders.get(folder);
+    if (!judged) folders.set(folder, judged = targetFolderProblem(hook.target, judge.uid));
+    const problem = await judged;
+    if (problem) {
+      const is = problem.kind === "unknown" ? "" : "is ";
+      return skip(
+        hook.name,
+        "insecure",
+        `link target ${hook.target} is in ${problem.path}, which ${is}${problem.problem}, so others could replace it`,
+        problem.fix,
+      );
+    }
+  }
+  if (judge.hookPath !== undefined) {
+    const problem = await hookProblem(hook.path, judge.hookPath);
+    if (problem) return skip(hook.name, "cannot_start", `cannot start: ${problem}`);
+  }
+  return { hook };
 }
 
 /**
@@ -487,9 +426,13 @@ export async function discoverHooks(
   }
   names.sort(compareNames);
   const found: Discovery = { dir: absolute, exists: true, hooks: [], skipped: [] };
+  const folders = new Map<string, Promise<DirectoryProblem | null>>();
   for (const name of names) {
-    const verdict = inspect(absolute, name, judge);
+    let verdict = inspect(absolute, name, judge);
     if (verdict === null) continue;
+    if ("hook" in verdict && (verdict.hook.target !== null || judge.hookPath !== undefined)) {
+      verdict = await laterVerdict(verdict.hook, judge, folders);
+    }
     if ("hook" in verdict) found.hooks.push(verdict.hook);
     else found.skipped.push(verdict.skip);
   }

@@ -12,9 +12,8 @@
  *
  * @module
  */
-import { HELPER_TIMEOUT_MS } from "../config/constants.ts";
 import { dirname, resolve } from "../paths.ts";
-import { runHelper } from "../process/helper_process.ts";
+import { statByHelper } from "../process/stat_helper.ts";
 import { isScopeDenial } from "../errors.ts";
 
 /** What the rule needs of a file: its owner and mode (null where the platform has none). */
@@ -39,8 +38,8 @@ export interface Breach {
 export interface DirectoryProblem {
   /** The directory, absolute. */
   path: string;
-  /** Which: the hooks directory itself, or one of its parents. */
-  role: "hooks directory" | "parent";
+  /** Which: the hooks directory itself, one of its parents, or a folder holding a link's target. */
+  role: "hooks directory" | "parent" | "link target's folder";
   /** `owner`, `writable`, or `unknown` when it could not be inspected at all. */
   kind: Breach["kind"] | "unknown";
   /** What is wrong, in words. */
@@ -116,6 +115,28 @@ export function breachOf(info: Ownership, uid: number): Breach | null {
 }
 
 /**
+ * The safety rule in one sentence ending in the command that fixes it, or null
+ * when `info` keeps it. `what`, when given, starts it (`"the hooks directory
+ * is"`). Reports carry the same as data (`reason` and `fix`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { safetyProblem } from "./safety.ts";
+ * const info = await Deno.stat("/bin/sh");
+ * assert.equal(safetyProblem({ ...info, uid: 0, mode: 0o100755 }, 0), null);
+ * assert.equal(
+ *   safetyProblem({ ...info, uid: 0, mode: 0o100777 }, 0),
+ *   "writable by group or others (mode 0777): chmod go-w",
+ * );
+ * ```
+ */
+export function safetyProblem(info: Deno.FileInfo, uid: number, what = ""): string | null {
+  const breach = breachOf(info, uid);
+  return breach ? `${what ? `${what} ` : ""}${breach.problem}: ${breach.command}` : null;
+}
+
+/**
  * How a symlink breaks the rule by its own owner, or null. Its mode says
  * nothing (always 0777); but a link owned by another user was put there by
  * that user, whatever it points at.
@@ -161,28 +182,6 @@ function lineage(path: string): string[] {
 }
 
 /**
- * Owner and mode of each path (following links) from coreutils `stat`, for
- * the paths Deno's permissions keep a scoped build from stat-ing itself. A
- * path missing from the answer could not be inspected.
- */
-async function statByHelper(paths: readonly string[]): Promise<Map<string, Ownership>> {
-  const found = new Map<string, Ownership>();
-  if (paths.length === 0) return found;
-  const result = await runHelper("/usr/bin/stat", {
-    args: ["-L", "--printf", "%u %f %n\\0", "--", ...paths],
-    env: { PATH: "/usr/bin:/bin", LC_ALL: "C" },
-    timeoutMs: HELPER_TIMEOUT_MS,
-    maxOutputBytes: 64 * 1024,
-  });
-  // A path that could not be stat-ed is simply missing from the answer.
-  for (const record of result.stdout.split("\0")) {
-    const match = /^(\d+) ([0-9a-f]+) (.*)$/s.exec(record);
-    if (match) found.set(match[3], { uid: Number(match[1]), mode: parseInt(match[2], 16) });
-  }
-  return found;
-}
-
-/**
  * Judge the hooks directory and each of its parents (those of the path as
  * given and those of its real path, when a link leads there) and return every
  * problem, the hooks directory first, then upwards. Synchronous `stat` where
@@ -210,6 +209,56 @@ export async function directoryProblems(dir: string, uid: number): Promise<Direc
     // outside the read scope or gone: the path as given is judged
   }
   const paths = [...new Set([...lineage(absolute), ...lineage(real)])];
+  return await chainProblems(
+    paths,
+    (path) => path === absolute || path === real ? "hooks directory" : "parent",
+    uid,
+  );
+}
+
+/**
+ * Judge the folders that hold a link's target, from the target's own folder up
+ * to `/`, by the rule for the hooks directory's parents (a root-owned sticky
+ * folder such as `/tmp` is fine: no one can replace another's file in it), and
+ * return the first problem, the nearest folder first, or null. `target` is the
+ * link's real path (every link resolved), so its folders are real folders. A
+ * folder another user may write is where that user could swap the file between
+ * the check and the start.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { targetFolderProblem } from "./safety.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/x.sh`, "#!/bin/sh\n");
+ * assert.equal(await targetFolderProblem(`${dir}/x.sh`, Deno.uid() ?? 0), null);
+ * await Deno.chmod(dir, 0o777);
+ * assert.equal((await targetFolderProblem(`${dir}/x.sh`, Deno.uid() ?? 0))?.path, dir);
+ * ```
+ */
+export async function targetFolderProblem(
+  target: string,
+  uid: number,
+): Promise<DirectoryProblem | null> {
+  const [problem] = await chainProblems(
+    lineage(dirname(target)),
+    () => "link target's folder",
+    uid,
+  );
+  return problem ?? null;
+}
+
+/**
+ * Judge each of `paths` (directories): synchronous `stat` where Deno may; for
+ * what a scoped build may not read, one `/usr/bin/stat` for them all. What even
+ * that cannot inspect is a problem: the rule fails closed. Every role but the
+ * hooks directory accepts a root-owned sticky folder.
+ */
+async function chainProblems(
+  paths: readonly string[],
+  roleOf: (path: string) => DirectoryProblem["role"],
+  uid: number,
+): Promise<DirectoryProblem[]> {
   const infos = new Map<string, Ownership>();
   const hidden: string[] = [];
   for (const path of paths) {
@@ -221,11 +270,12 @@ export async function directoryProblems(dir: string, uid: number): Promise<Direc
       // Anything else (a parent that vanished) leaves nothing to judge.
     }
   }
-  const byHelper = await statByHelper(hidden);
+  const byHelper = hidden.length > 0 ? await statByHelper(hidden) : new Map();
   const problems: DirectoryProblem[] = [];
   for (const path of paths) {
-    const role = path === absolute || path === real ? "hooks directory" : "parent";
-    const info = infos.get(path) ?? byHelper.get(path);
+    const role = roleOf(path);
+    const answer = byHelper.get(path);
+    const info = infos.get(path) ?? (typeof answer === "object" ? answer : undefined);
     if (!info) {
       if (!hidden.includes(path)) continue;
       problems.push({
@@ -239,7 +289,7 @@ export async function directoryProblems(dir: string, uid: number): Promise<Direc
       continue;
     }
     // A root-owned sticky parent such as /tmp: no one can replace another's entry.
-    const sticky = role === "parent" && info.uid === 0 && info.mode !== null &&
+    const sticky = role !== "hooks directory" && info.uid === 0 && info.mode !== null &&
       (info.mode & 0o1000) !== 0;
     const breach = sticky ? null : breachOf(info, uid);
     if (breach) {

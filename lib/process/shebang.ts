@@ -6,6 +6,7 @@
  * @module
  */
 import { delimiter, isAbsolute, join } from "../paths.ts";
+import { statByHelper } from "./stat_helper.ts";
 import { isScopeDenial } from "../errors.ts";
 
 /** What a `#!` line says. */
@@ -74,14 +75,41 @@ export async function isElf(path: string): Promise<boolean> {
     bytes[3] === 0x46;
 }
 
-/** Whether `path` is an executable file: yes, no, or unknown (outside Deno's read scope). */
-async function probeExecutable(path: string): Promise<"yes" | "no" | "unknown"> {
-  try {
-    const info = await Deno.stat(path);
-    return info.isFile && (info.mode === null || (info.mode & 0o111) !== 0) ? "yes" : "no";
-  } catch (error) {
-    return isScopeDenial(error) ? "unknown" : "no";
+/** A probe's answer: an executable file, not one (or nothing there), or not known. */
+type Probe = "yes" | "no" | "unknown";
+
+/** Whether a stat answer is an executable regular file. */
+function executable(mode: number | null, isFile: boolean): Probe {
+  return isFile && (mode === null || (mode & 0o111) !== 0) ? "yes" : "no";
+}
+
+/**
+ * Whether each path is an executable file. Deno's own `stat` where it may; a
+ * scoped build asks coreutils `stat` (one call for all) about the paths outside
+ * its read scope, so it judges an interpreter as `deno run -A` does. `unknown`
+ * only when even that cannot answer.
+ */
+async function probeExecutables(paths: readonly string[]): Promise<Probe[]> {
+  const probes: Probe[] = [];
+  const hidden: string[] = [];
+  for (const path of paths) {
+    try {
+      const info = await Deno.stat(path);
+      probes.push(executable(info.mode, info.isFile));
+    } catch (error) {
+      if (isScopeDenial(error)) hidden.push(path);
+      probes.push(isScopeDenial(error) ? "unknown" : "no");
+    }
   }
+  if (hidden.length === 0) return probes;
+  const answers = await statByHelper(hidden);
+  return paths.map((path, i) => {
+    if (probes[i] !== "unknown") return probes[i];
+    const answer = answers.get(path);
+    if (answer === undefined || answer === "unknown") return "unknown";
+    if (answer === "missing") return "no";
+    return executable(answer.mode, (answer.mode & 0o170000) === 0o100000);
+  });
 }
 
 /**
@@ -107,11 +135,11 @@ async function lookUp(
   const candidates = program.includes("/")
     ? [program]
     : path.split(delimiter).filter(Boolean).map((dir) => join(dir, program));
+  const probes = await probeExecutables(candidates);
   let unknown = false;
-  for (const candidate of candidates) {
-    const probe = await probeExecutable(candidate);
-    if (probe === "yes") return { found: candidate, unknown: false };
-    if (probe === "unknown") unknown = true;
+  for (const [i, candidate] of candidates.entries()) {
+    if (probes[i] === "yes") return { found: candidate, unknown: false };
+    if (probes[i] === "unknown") unknown = true;
   }
   return { found: null, unknown };
 }
@@ -203,7 +231,7 @@ export async function shebangProblem(
   if (!isAbsolute(shebang.interpreter)) {
     return `the #! line must name the interpreter by absolute path, not "${shebang.interpreter}" (try #!/usr/bin/env ${shebang.interpreter})`;
   }
-  const interpreter = await probeExecutable(shebang.interpreter);
+  const [interpreter] = await probeExecutables([shebang.interpreter]);
   if (interpreter === "unknown") {
     onUnknown?.(shebang.interpreter);
     return null;
