@@ -46,7 +46,7 @@ export async function statByHelper(paths: readonly string[]): Promise<Map<string
     maxOutputBytes: 64 * 1024,
   });
   // stat exits 1 when some path could not be stat-ed, and still answers the rest.
-  const ran = result.code === 0 || result.code === 1;
+  const ran = result.exit_code === 0 || result.exit_code === 1;
   for (const record of result.stdout.split("\0")) {
     const match = /^(\d+) ([0-9a-f]+) (.*)$/s.exec(record);
     if (match) found.set(match[3], { uid: Number(match[1]), mode: parseInt(match[2], 16) });
