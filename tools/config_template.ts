@@ -70,7 +70,7 @@ export function configTemplate(): string {
 
   // Per hook file, as a \`# solus-hooks:\` line in the hook would say: which events it is
   // for, its own time limit, whether it runs.
-  // "hooks": { "20-firewall": { "actions": ["server-create"], "stages": ["post"], "timeoutMs": 10000, "enabled": true } },
+  // "hooks": { "20-firewall.sh": { "actions": ["server-create"], "stages": ["post"], "timeoutMs": 10000, "enabled": true } },
 
   // One summary line per stage in the system log: true (journald or /dev/log where one
   // exists), false, or the path of a log socket.

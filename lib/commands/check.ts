@@ -36,7 +36,10 @@ Audits the hooks directory, file by file, and says how to fix each finding:
   warnings  names that will be skipped (dotfiles, editor and package leftovers),
             files without an execute bit, things that are not hooks (directories,
             broken links, sockets: nothing else belongs there), scripts with no #!
-            line, a hooks directory that does not exist
+            line, a hooks directory that does not exist, a config hooks entry
+            that names no file (with the nearest name), a line that looks like
+            a directive but is not one (# SOLUS-HOOKS:, ## solus-hooks:, or a
+            directive after line 20): a run ignores both
 Then it lists the hooks in start order with what each is for (its directive's
 actions, stages and timeout). Names ending in .disabled are no finding.
 The findings go to stderr; --json prints the audit as one JSON document on stdout.

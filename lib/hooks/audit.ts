@@ -10,6 +10,7 @@ import { join } from "../paths.ts";
 import { discoverHooks, type Discovery, rulesOf } from "./discovery.ts";
 import { compareNames } from "./names.ts";
 import { hookProblem } from "./interpreter.ts";
+import { lookalikeDirectives, nearestNames } from "./hints.ts";
 import { DEFAULT_PATH } from "../config/constants.ts";
 import type { SkipKind, SkippedHook } from "../report.ts";
 import { directoryProblems } from "./safety.ts";
@@ -191,6 +192,54 @@ async function auditHook(
   };
 }
 
+/** How much of a hook `check` reads for lines that look like directives. */
+const LOOKALIKE_HEAD_BYTES = 64 * 1024;
+
+/** The first bytes of a script as text; empty for a compiled program or a file that cannot be read. */
+async function headText(path: string): Promise<string> {
+  let file: Deno.FsFile | undefined;
+  try {
+    file = await Deno.open(path, { read: true });
+    const buffer = new Uint8Array(LOOKALIKE_HEAD_BYTES);
+    let length = 0;
+    while (length < buffer.length) {
+      const n = await file.read(buffer.subarray(length));
+      if (n === null || n === 0) break;
+      length += n;
+    }
+    const head = buffer.subarray(0, length);
+    if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) return "";
+    return new TextDecoder().decode(head);
+  } catch {
+    return "";
+  } finally {
+    file?.close();
+  }
+}
+
+/** A warning for each config `hooks` entry that names no file in the directory. */
+function entryFindings(
+  discovery: Discovery,
+  rules: Readonly<Record<string, HookRules>>,
+): Finding[] {
+  const names = [...discovery.hooks, ...discovery.skipped].map((file) => file.name);
+  const present = new Set(names);
+  return Object.keys(rules).filter((entry) => !present.has(entry)).map((entry) => {
+    const near = nearestNames(entry, names);
+    const meant = near.length > 0 ? ` (did you mean ${near.join(" or ")}?)` : "";
+    return {
+      name: entry,
+      severity: "warning",
+      problem: `the config's hooks entry ${
+        JSON.stringify(entry)
+      } names no file in ${discovery.dir}${meant}, so its rules apply to nothing`,
+      fix: near.length > 0
+        ? `name the file exactly in the config: "hooks": { ${JSON.stringify(near[0])}: ... }`
+        : "name a file of the hooks directory exactly, or remove the entry",
+    };
+  });
+}
+
 /**
  * Audit a hooks directory: the same discovery, verdicts and safety rule as a
  * run, each finding with the command or step that fixes it, and what each hook
@@ -284,6 +333,18 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
     const finding = await auditHook(hook.path, hook.name, hookPath, hook.judged);
     if (finding) perFile.push(finding);
   }
+  for (const hook of [...discovery.hooks, ...refused.map((s) => ({ name: s.name }))]) {
+    const text = await headText(join(discovery.dir, hook.name));
+    for (const found of lookalikeDirectives(text)) {
+      perFile.push({
+        name: hook.name,
+        severity: "warning",
+        problem: found.problem,
+        fix: found.fix,
+      });
+    }
+  }
+  perFile.push(...entryFindings(discovery, options.rules ?? {}));
   perFile.sort((a, b) => compareNames(a.name, b.name));
   findings.push(...perFile);
   // With allowInsecure the hooks the safety rule names run anyway, by the rules of

@@ -34,7 +34,7 @@ export type DirectiveResult =
   | { ok: false; error: string };
 
 /** A directive line: a comment marker, `solus-hooks:`, then the pairs. */
-const DIRECTIVE_LINE = /^\s*(?:#|\/\/|--|;)\s*solus-hooks:(.*)$/;
+export const DIRECTIVE_LINE = /^\s*(?:#|\/\/|--|;)\s*solus-hooks:(.*)$/;
 /** An action name or pattern: what the config accepts in `hooks.*.actions`. */
 const ACTION_PATTERN = /^[a-z*][a-z0-9*-]*$/;
 const TIMEOUT = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
