@@ -73,7 +73,7 @@ export interface ReadEventOptions {
  *
  * @example
  * ```ts ignore
- * import { readEvent } from "../mod.ts";
+ * import { readEvent } from "./sdk.ts";
  * const event = await readEvent();
  * if (event.action === "server-restart") console.log(event.data.virtualization_type);
  * ```
@@ -141,7 +141,7 @@ export function pickHandler(
  * @example
  * ```ts ignore
  * #!/usr/bin/env -S deno run --quiet
- * import { handleEvent } from "../mod.ts";
+ * import { handleEvent } from "./sdk.ts";
  *
  * await handleEvent({
  *   "server-restart": {

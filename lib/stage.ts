@@ -43,8 +43,6 @@ export interface StageOptions extends
    * process left that carries this run's id, and the report says so.
    */
   signal?: AbortSignal;
-  /** A discovery made just before, to avoid listing the directory twice. */
-  discovery?: Discovery;
   /** Told the names of the hooks running whenever that set changes. */
   onProgress?: (running: readonly string[]) => void;
   /**
@@ -99,7 +97,50 @@ let defaultRegistry: Registry | undefined;
  * assert.deepEqual(report.hooks, []);
  * ```
  */
-export async function runStage(event: HookEvent, options: StageOptions): Promise<RunReport> {
+export function runStage(event: HookEvent, options: StageOptions): Promise<RunReport> {
+  return runStageFrom(event, options, listDirectory);
+}
+
+/**
+ * Where a stage's hooks come from, once the event is valid: the hooks
+ * directory's discovery (`runStage`), or one file's verdict (`runHook`).
+ */
+export type HookSource = (
+  registry: Registry,
+  options: StageOptions,
+) => Discovery | Promise<Discovery>;
+
+/** The hooks directory's discovery, by the options' rules and the registry's actions. */
+function listDirectory(registry: Registry, options: StageOptions): Promise<Discovery> {
+  return discoverHooks(options.hooksDir, {
+    allowInsecure: options.allowInsecure ?? false,
+    rules: options.hookRules,
+    actions: registry.actions().map((spec) => spec.name),
+  });
+}
+
+/**
+ * {@linkcode runStage} with the hooks from `source` instead of a listing of
+ * `options.hooksDir`: the one runner behind a stage and a single hook.
+ *
+ * @example
+ * ```ts
+ * import { runStageFrom } from "./stage.ts";
+ * import { createRegistry } from "./event/registry.ts";
+ * import assert from "node:assert/strict";
+ * const report = await runStageFrom(
+ *   createRegistry().sample("server-restart", "pre"),
+ *   { hooksDir: "/nonexistent" },
+ *   () => ({ dir: "/nonexistent", exists: false, hooks: [], skipped: [] }),
+ * );
+ * assert.deepEqual(report.hooks, []);
+ * ```
+ */
+export async function runStageFrom(
+  event: HookEvent,
+  options: StageOptions,
+  source: HookSource,
+): Promise<RunReport> {
   const registry = options.registry ?? (defaultRegistry ??= createRegistry());
   const checked = validateEvent(event, registry);
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
@@ -109,11 +150,7 @@ export async function runStage(event: HookEvent, options: StageOptions): Promise
   const runId = options.runId ?? crypto.randomUUID();
   const eventId = options.eventId ?? crypto.randomUUID();
 
-  const discovery = options.discovery ?? await discoverHooks(options.hooksDir, {
-    allowInsecure: options.allowInsecure ?? false,
-    rules: options.hookRules,
-    actions: registry.actions().map((spec) => spec.name),
-  });
+  const discovery = await source(registry, options);
   // A refused directory runs nothing; hooks not meant for this event are skipped.
   const selected = discovery.refused
     ? { hooks: [], skipped: [] }

@@ -279,7 +279,7 @@ timed.test("run --dry-run and around --dry-run show the plan and run nothing", a
 });
 
 timed.test("the SDK dispatches to typed handlers per action and stage, with exit codes", async () => {
-  const mod = pathToFileURL(join(ROOT, "mod.ts")).href;
+  const mod = pathToFileURL(join(ROOT, "lib", "sdk.ts")).href;
   // Outside the repository the SDK's npm imports need the project's import map.
   const hook = `#!/usr/bin/env -S deno run --quiet --no-prompt --config ${join(ROOT, "deno.json")}
 import { handleEvent } from "${mod}";

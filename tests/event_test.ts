@@ -1,6 +1,7 @@
 /** The registry and event validation, in process. */
 import assert from "node:assert/strict";
-import { createRegistry, EventError, parseEvent, parseJson, validateEvent } from "../mod.ts";
+import { createRegistry, EventError, parseEvent, validateEvent } from "../mod.ts";
+import { parseJson } from "../lib/event/parse.ts";
 import { parseConfigText } from "../lib/config/file.ts";
 import { RESTART_DATA, RESTART_PRE } from "./helpers.ts";
 

@@ -3,7 +3,7 @@
  * each `@ts-expect-error` line fails the check if the types ever let it through.
  */
 import assert from "node:assert/strict";
-import { type Handlers, pickHandler, type TypedEvent } from "../mod.ts";
+import { type Handlers, pickHandler, type TypedEvent } from "../lib/sdk.ts";
 
 const handlers: Handlers = {
   "server-restart": {

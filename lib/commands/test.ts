@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { basename, dirname, resolve } from "../paths.ts";
+import { basename, resolve } from "../paths.ts";
 import type { Command } from "../cli/command.ts";
 import { explainHook, formatDuration, plural, statusLabel } from "../cli/render.ts";
 import { stageOptionsFrom } from "../config/resolve.ts";
@@ -16,7 +16,7 @@ import type { HookResult } from "../report.ts";
 import type { Settings } from "../config/settings.ts";
 import { describeRules, hasRules, summarizeRules } from "../hooks/directives.ts";
 import { type HookFile, judgeFile, rulesOf, type Verdict } from "../hooks/discovery.ts";
-import { runStage } from "../stage.ts";
+import { runHook } from "../hook_runner.ts";
 import { hooksPath } from "../hooks/hook_env.ts";
 import { warnUngrantedEnv } from "../cli/env_warning.ts";
 
@@ -128,18 +128,16 @@ Examples:
     }
     const stages: Stage[] = stageValue ? [stageValue as Stage] : [...STAGES];
     warnUngrantedEnv(context.out, settings.env.passthrough);
-    // The hook as discovered, directive and all: the stage runner skips it where
-    // it is not for the event and holds it to its own time limit, as in a run.
-    const discovery = { dir: dirname(path), exists: true, hooks: [hook], skipped: [] };
     const results: TestResult[] = [];
     const notFor: { action: string; stage: Stage }[] = [];
     for (const action of actions) {
       for (const stage of stages) {
         if (context.interrupts.signal.aborted) break;
-        const report = await runStage(registry.sample(action, stage), {
+        // Judged again by the same rule, directive and all: it is skipped where
+        // it is not for the event and held to its own time limit, as in a run.
+        const report = await runHook(path, registry.sample(action, stage), {
           ...stageOptionsFrom(settings),
           registry,
-          discovery,
           signal: context.interrupts.signal,
         });
         if (report.hooks.length === 0) notFor.push({ action, stage });

@@ -142,10 +142,24 @@ export const FIELD_TYPES = {
     sample: () => true,
     description: "true or false",
   } as FieldKind<boolean>,
-} as const;
+} as const satisfies Record<FieldType, FieldKind<unknown>>;
 
-/** The name of a field type, as used in the registry and in a config file's `actions`. */
-export type FieldType = keyof typeof FIELD_TYPES;
+/**
+ * The name of a field type, as used in the registry and in a config file's
+ * `actions`: the keys of {@linkcode FIELD_TYPES}, which must have each one.
+ */
+export type FieldType =
+  | "uuid"
+  | "virtualization_type"
+  | "hostname"
+  | "ip_addresses"
+  | "mac_address"
+  | "compute_resource_id"
+  | "string"
+  | "string[]"
+  | "integer"
+  | "number"
+  | "boolean";
 
 /** The TypeScript type a field type stands for. */
 export type FieldValue<F extends FieldType> = ReturnType<typeof FIELD_TYPES[F]["sample"]>;

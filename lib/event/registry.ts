@@ -12,10 +12,10 @@ import type { JsonSchema } from "./schema.ts";
 
 export { FIELD_TYPES, type FieldKind, type FieldType, type FieldValue };
 
-/** The two stages of an event: before it happens, and after it succeeded. */
-export const STAGES = ["pre", "post"] as const;
-/** A stage of an event. */
-export type Stage = typeof STAGES[number];
+/** A stage of an event: before it happens, or after it succeeded. */
+export type Stage = "pre" | "post";
+/** The two stages of an event, in the order they run. */
+export const STAGES = ["pre", "post"] as const satisfies readonly Stage[];
 
 /**
  * What an action's name may be: lower-case letters, digits and `-`, starting
