@@ -51,8 +51,8 @@ export function runHook(
   options: HookOptions = {},
 ): Promise<RunReport> {
   const dir = dirname(resolve(path));
-  return runStageFrom(event, { ...options, hooksDir: dir }, (registry, stage) => {
-    const verdict = judgeFile(path, {
+  return runStageFrom(event, { ...options, hooksDir: dir }, async (registry, stage) => {
+    const verdict = await judgeFile(path, {
       allowInsecure: stage.allowInsecure ?? false,
       rules: stage.hookRules,
       actions: registry.actions().map((spec) => spec.name),
