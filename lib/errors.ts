@@ -5,7 +5,17 @@
  * @module
  */
 
-/** Exit statuses of the contract, by meaning. */
+/**
+ * Exit statuses of the contract, by meaning.
+ *
+ * @example
+ * ```ts
+ * import { EventError, ExitCode } from "./errors.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(new EventError("bad event").exitCode, ExitCode.Usage);
+ * assert.equal(ExitCode.Vetoed, 3);
+ * ```
+ */
 export const ExitCode = {
   /** All hooks succeeded, or there were none. */
   Ok: 0,

@@ -14,7 +14,20 @@ import type { HookEvent, Stage } from "./event/registry.ts";
 import type { RunReport } from "./report.ts";
 import { runStage, type StageOptions } from "./stage.ts";
 
-/** One action of a platform event: its name and data, without a stage. */
+/**
+ * One action of a platform event: its name and data, without a stage.
+ *
+ * @example
+ * ```ts
+ * import type { EventAction } from "./event_runner.ts";
+ * import { createRegistry } from "./event/registry.ts";
+ * import assert from "node:assert/strict";
+ * const registry = createRegistry();
+ * const actions: EventAction[] = registry.platformEvent("server-create")
+ *   .map((action) => ({ action, data: registry.sample(action).data }));
+ * assert.deepEqual(actions.map((a) => a.action), ["server-create", "server-network-create"]);
+ * ```
+ */
 export interface EventAction {
   /** The action's name, known to the registry. */
   action: string;
@@ -22,7 +35,29 @@ export interface EventAction {
   data: Record<string, unknown>;
 }
 
-/** How to run a whole event. */
+/**
+ * How to run a whole event: a stage's options, the command and what to do around it.
+ *
+ * @example
+ * ```ts
+ * import { type EventOptions, runEvent } from "./event_runner.ts";
+ * import { createRegistry } from "./event/registry.ts";
+ * import assert from "node:assert/strict";
+ * const seen: string[] = [];
+ * const options: EventOptions = {
+ *   hooksDir: "/nonexistent/hooks",
+ *   command: ["false"],
+ *   runStage: (event, stage) => {
+ *     seen.push(event.stage);
+ *     return import("./stage.ts").then(({ runStage }) => runStage(event, stage));
+ *   },
+ * };
+ * const { data } = createRegistry().sample("server-start");
+ * const report = await runEvent([{ action: "server-start", data }], options);
+ * assert.deepEqual(seen, ["pre"]); // the command failed: no post stage
+ * assert.equal(report.exit_code, 1);
+ * ```
+ */
 export interface EventOptions extends Omit<StageOptions, "runId" | "eventId" | "replayOf"> {
   /** The command that is the event (`virsh reboot vm1`): its words. */
   command: readonly string[];
@@ -40,7 +75,24 @@ export interface EventOptions extends Omit<StageOptions, "runId" | "eventId" | "
   runStage?: (event: HookEvent, options: StageOptions) => Promise<RunReport>;
 }
 
-/** What a whole event did: `around --json` prints it. */
+/**
+ * What a whole event did: `around --json` prints it.
+ *
+ * @example
+ * ```ts
+ * import { type EventReport, runEvent } from "./event_runner.ts";
+ * import { createRegistry } from "./event/registry.ts";
+ * import assert from "node:assert/strict";
+ * const { data } = createRegistry().sample("server-start");
+ * const report: EventReport = await runEvent([{ action: "server-start", data }], {
+ *   hooksDir: "/nonexistent/hooks",
+ *   command: ["sh", "-c", "exit 4"],
+ * });
+ * assert.equal(report.command_exit_code, 4);
+ * assert.equal(report.command_signal, null);
+ * assert.equal(report.exit_code, 4);
+ * ```
+ */
 export interface EventReport {
   /** Shared by every stage and action of the event. */
   event_id: string;

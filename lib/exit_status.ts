@@ -7,7 +7,17 @@
  */
 import { ExitCode } from "./errors.ts";
 
-/** What happened, as far as the exit status cares. */
+/**
+ * What happened, as far as the exit status cares.
+ *
+ * @example
+ * ```ts
+ * import { exitStatus, type Outcome } from "./exit_status.ts";
+ * import assert from "node:assert/strict";
+ * const interrupted: Outcome = { ok: true, interruptedBy: "SIGINT" };
+ * assert.equal(exitStatus(interrupted), 130);
+ * ```
+ */
 export interface Outcome {
   /** Whether every hook succeeded and none was refused. */
   ok: boolean;

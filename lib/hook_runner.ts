@@ -18,6 +18,19 @@ import { runStageFrom, type StageOptions } from "./stage.ts";
  * How to run one hook: a stage's options without the hooks directory (the
  * file's own folder is its working directory). `hookRules` are looked up by
  * the file's name, as in a run.
+ *
+ * @example
+ * ```ts
+ * import { type HookOptions, runHook } from "./hook_runner.ts";
+ * import { createRegistry } from "./event/registry.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/slow.sh`, "#!/bin/sh\nsleep 5\n", { mode: 0o755 });
+ * const options: HookOptions = { timeoutMs: 200, killGraceMs: 100 };
+ * const report = await runHook(`${dir}/slow.sh`, createRegistry().sample("server-stop"), options);
+ * assert.equal(report.hooks[0].status, "timed_out");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export type HookOptions = Omit<StageOptions, "hooksDir">;
 

@@ -5,10 +5,36 @@
  */
 import type { HookEvent } from "./event/registry.ts";
 
-/** How one hook ended. */
+/**
+ * How one hook ended.
+ *
+ * @example
+ * ```ts
+ * import type { HookStatus } from "./report.ts";
+ * import assert from "node:assert/strict";
+ * const failures: HookStatus[] = ["failed", "timed_out", "spawn_error"];
+ * assert.ok(!failures.includes("ok"));
+ * ```
+ */
 export type HookStatus = "ok" | "failed" | "timed_out" | "spawn_error";
 
-/** What became of one hook in one stage. */
+/**
+ * What became of one hook in one stage.
+ *
+ * @example
+ * ```ts
+ * import type { HookResult } from "./report.ts";
+ * import { runStage } from "./stage.ts";
+ * import { createRegistry } from "./event/registry.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/10-kill.sh`, "#!/bin/sh\nkill -KILL $$\n", { mode: 0o755 });
+ * const report = await runStage(createRegistry().sample("server-stop"), { hooksDir: dir });
+ * const [result]: HookResult[] = report.hooks;
+ * assert.deepEqual([result.status, result.exit_code, result.signal], ["failed", null, "SIGKILL"]);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface HookResult {
   /** The file name inside the hooks directory. */
   name: string;
@@ -57,6 +83,14 @@ export interface HookResult {
  * tries it and reports `spawn_error` in the same words), and `not_for` (its
  * directives say it is not for this action or stage: no failure, and hidden
  * from the human report unless `--verbose`).
+ *
+ * @example
+ * ```ts
+ * import type { SkipKind } from "./report.ts";
+ * import assert from "node:assert/strict";
+ * const refusedKinds: SkipKind[] = ["insecure", "bad_directive"];
+ * assert.ok(!refusedKinds.includes("not_for"));
+ * ```
  */
 export type SkipKind =
   | "hidden"
@@ -71,7 +105,24 @@ export type SkipKind =
   | "cannot_start"
   | "not_for";
 
-/** A file in the hooks directory that was not run, and why. */
+/**
+ * A file in the hooks directory that was not run, and why.
+ *
+ * @example
+ * ```ts
+ * import type { SkippedHook } from "./report.ts";
+ * import { runStage } from "./stage.ts";
+ * import { createRegistry } from "./event/registry.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/10-a.sh.disabled`, "#!/bin/sh\n", { mode: 0o755 });
+ * const report = await runStage(createRegistry().sample("server-stop"), { hooksDir: dir });
+ * const [skip]: SkippedHook[] = report.skipped;
+ * assert.deepEqual([skip.name, skip.kind, skip.refused], ["10-a.sh.disabled", "disabled", false]);
+ * assert.equal(report.ok, true); // a plain skip is no failure
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
 export interface SkippedHook {
   /** The file name inside the hooks directory. */
   name: string;
@@ -88,7 +139,22 @@ export interface SkippedHook {
   fix?: string;
 }
 
-/** The record of one stage run. */
+/**
+ * The record of one stage run.
+ *
+ * @example
+ * ```ts
+ * import type { RunReport } from "./report.ts";
+ * import { runStage } from "./stage.ts";
+ * import { createRegistry } from "./event/registry.ts";
+ * import assert from "node:assert/strict";
+ * const event = createRegistry().sample("server-stop");
+ * const report: RunReport = await runStage(event, { hooksDir: "/nonexistent/hooks" });
+ * assert.deepEqual(report.event, event);
+ * assert.equal(report.ok, true);
+ * assert.equal(report.interrupted, false);
+ * ```
+ */
 export interface RunReport {
   /** A fresh id for this run. */
   run_id: string;

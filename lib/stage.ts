@@ -20,6 +20,22 @@ import { type HookResult, isSuccessful, type RunReport } from "./report.ts";
  * How to run a stage. `hooksDir` is needed; the settings' keys a stage reads
  * (documented on `Settings`) default to `DEFAULTS`. `maxParallel: 1` runs the
  * hooks one at a time.
+ *
+ * @example
+ * ```ts
+ * import { runStage, type StageOptions } from "./stage.ts";
+ * import { createRegistry } from "./event/registry.ts";
+ * import assert from "node:assert/strict";
+ * const dir = await Deno.makeTempDir();
+ * for (const name of ["10-a.sh", "20-b.sh"]) {
+ *   await Deno.writeTextFile(`${dir}/${name}`, "#!/bin/sh\nsleep 0.2\n", { mode: 0o755 });
+ * }
+ * const serial: StageOptions = { hooksDir: dir, maxParallel: 1, timeoutMs: 10_000 };
+ * const report = await runStage(createRegistry().sample("server-stop"), serial);
+ * const [a, b] = report.hooks;
+ * assert.ok(b.started_ms! >= a.started_ms! + a.duration_ms, "one at a time");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
  */
 export interface StageOptions extends
   Pick<Settings, "hooksDir">,
@@ -52,7 +68,23 @@ export interface StageOptions extends
   onStart?: (start: StageStart) => void;
 }
 
-/** What is known of a stage when its hooks are about to start. */
+/**
+ * What is known of a stage when its hooks are about to start.
+ *
+ * @example
+ * ```ts
+ * import { runStage, type StageStart } from "./stage.ts";
+ * import { createRegistry } from "./event/registry.ts";
+ * import assert from "node:assert/strict";
+ * const starts: StageStart[] = [];
+ * const report = await runStage(createRegistry().sample("server-stop"), {
+ *   hooksDir: "/nonexistent/hooks",
+ *   onStart: (start) => starts.push(start),
+ * });
+ * assert.equal(starts[0].run_id, report.run_id);
+ * assert.deepEqual(starts[0].hooks, []);
+ * ```
+ */
 export interface StageStart {
   /** This run's id. */
   run_id: string;

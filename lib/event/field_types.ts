@@ -147,6 +147,14 @@ export const FIELD_TYPES = {
 /**
  * The name of a field type, as used in the registry and in a config file's
  * `actions`: the keys of {@linkcode FIELD_TYPES}, which must have each one.
+ *
+ * @example
+ * ```ts
+ * import { FIELD_TYPES, type FieldType } from "./field_types.ts";
+ * import assert from "node:assert/strict";
+ * const kind: FieldType = "mac_address";
+ * assert.match(String(FIELD_TYPES[kind].sample()), /^([0-9a-f]{2}:){5}[0-9a-f]{2}$/);
+ * ```
  */
 export type FieldType =
   | "uuid"

@@ -52,7 +52,19 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Options of {@linkcode validateEvent}. */
+/**
+ * Options of {@linkcode validateEvent}.
+ *
+ * @example
+ * ```ts
+ * import { type ValidateOptions, validateEvent } from "./parse.ts";
+ * import { createRegistry } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * const aroundForm: ValidateOptions = { requireStage: false, stage: "post", what: "event 1" };
+ * const { data } = createRegistry().sample("server-start");
+ * assert.equal(validateEvent({ action: "server-start", data }, createRegistry(), aroundForm).stage, "post");
+ * ```
+ */
 export interface ValidateOptions {
   /** When false, the event has only `action` and `data` (the `around --event` form). */
   requireStage?: boolean;

@@ -12,7 +12,17 @@ import type { JsonSchema } from "./schema.ts";
 
 export { FIELD_TYPES, type FieldKind, type FieldType, type FieldValue };
 
-/** A stage of an event: before it happens, or after it succeeded. */
+/**
+ * A stage of an event: before it happens, or after it succeeded.
+ *
+ * @example
+ * ```ts
+ * import { type Stage, STAGES } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * const first: Stage = STAGES[0];
+ * assert.equal(first, "pre");
+ * ```
+ */
 export type Stage = "pre" | "post";
 /** The two stages of an event, in the order they run. */
 export const STAGES = ["pre", "post"] as const satisfies readonly Stage[];
@@ -35,7 +45,18 @@ export const ACTION_NAME: RegExp = /^[a-z][a-z0-9-]*$/;
 /** The virtualization types SolusVM 2 knows. */
 export const VIRTUALIZATION_TYPES = ["kvm", "vz"] as const;
 
-/** One action: what it means, its data keys and their types. */
+/**
+ * One action: what it means, its data keys and their types.
+ *
+ * @example
+ * ```ts
+ * import { type ActionDefinition, createRegistry } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * const backup: ActionDefinition = { description: "a backup is taken", data: { uuid: "uuid", note: "string" } };
+ * const registry = createRegistry({ "backup-create": backup });
+ * assert.deepEqual(Object.keys(registry.sample("backup-create").data), ["uuid", "note"]);
+ * ```
+ */
 export interface ActionDefinition {
   /** One sentence on when the action fires. */
   readonly description: string;
@@ -104,7 +125,18 @@ export type TypedEvent<A extends BuiltinAction = BuiltinAction> = A extends Buil
   ? { action: A; stage: Stage; data: ActionData<A> }
   : never;
 
-/** An event whose action may come from a config file: data is only known at run time. */
+/**
+ * An event whose action may come from a config file: data is only known at run time.
+ *
+ * @example
+ * ```ts
+ * import { createRegistry, type HookEvent } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * const event: HookEvent = createRegistry().sample("server-stop", "post");
+ * assert.equal(event.stage, "post");
+ * assert.equal(typeof event.data.uuid, "string");
+ * ```
+ */
 export interface HookEvent {
   /** The action's name, known to the registry. */
   action: string;
@@ -123,7 +155,18 @@ export const PLATFORM_EVENTS: Readonly<Record<string, readonly string[]>> = {
   "server-create": ["server-create", "server-network-create"],
 };
 
-/** A registry entry with the JSON Schema of its data. */
+/**
+ * A registry entry with the JSON Schema of its data.
+ *
+ * @example
+ * ```ts
+ * import { type ActionSpec, createRegistry } from "./registry.ts";
+ * import assert from "node:assert/strict";
+ * const spec: ActionSpec = createRegistry().get("server-restart")!;
+ * assert.equal(spec.builtin, true);
+ * assert.deepEqual(spec.schema.required, ["uuid", "virtualization_type"]);
+ * ```
+ */
 export interface ActionSpec extends ActionDefinition {
   /** The action's name. */
   readonly name: string;

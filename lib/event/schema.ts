@@ -18,7 +18,18 @@
  * @module
  */
 
-/** A JSON Schema in the subset solus-hooks writes and checks. */
+/**
+ * A JSON Schema in the subset solus-hooks writes and checks.
+ *
+ * @example
+ * ```ts
+ * import { isValid, type JsonSchema } from "./schema.ts";
+ * import assert from "node:assert/strict";
+ * const port: JsonSchema = { type: "integer", minimum: 1, maximum: 65535 };
+ * assert.ok(isValid(port, 22));
+ * assert.ok(!isValid(port, 0));
+ * ```
+ */
 export interface JsonSchema {
   /** The JSON type, or several. */
   type?: JsonType | readonly JsonType[];
@@ -58,7 +69,17 @@ export interface JsonSchema {
   [annotation: string]: unknown;
 }
 
-/** The JSON types. */
+/**
+ * The JSON types.
+ *
+ * @example
+ * ```ts
+ * import { isValid, type JsonType } from "./schema.ts";
+ * import assert from "node:assert/strict";
+ * const either: JsonType[] = ["string", "null"];
+ * assert.ok(isValid({ type: either }, null));
+ * ```
+ */
 export type JsonType = "object" | "array" | "string" | "integer" | "number" | "boolean" | "null";
 
 /** One place where a value breaks its schema. */
