@@ -49,3 +49,26 @@ export function parseDuration(text: string): number {
   }
   return total;
 }
+
+/** A time limit with its unit: a number, maybe with a fraction, then ms, s or m. */
+const TIMEOUT = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
+const TIMEOUT_UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
+
+/**
+ * A time limit with its unit, as directives and `--timeout` write it: `500ms`,
+ * `10s`, `2m`, `1.5s` (rounded to whole milliseconds). Null when it is not one.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { parseTimeout } from "./duration.ts";
+ * assert.equal(parseTimeout("10s"), 10_000);
+ * assert.equal(parseTimeout("500ms"), 500);
+ * assert.equal(parseTimeout("2m"), 120_000);
+ * assert.equal(parseTimeout("10"), null);
+ * ```
+ */
+export function parseTimeout(text: string): number | null {
+  const match = TIMEOUT.exec(text);
+  return match ? Math.round(Number(match[1]) * TIMEOUT_UNIT_MS[match[2]]) : null;
+}

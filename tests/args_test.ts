@@ -40,7 +40,7 @@ Deno.test("parseCommandLine() names the flag and the value that is wrong", () =>
   );
   usage(
     () => parseCommandLine(["run", "--timeout", "1.5"]),
-    '--timeout: "1.5" is not a positive number',
+    '--timeout: "1.5" is not whole milliseconds (5000) or a time with its unit (500ms, 1.5s, 2m)',
   );
   usage(
     () => parseCommandLine(["run", "--timeout", "86400001"]),

@@ -14,6 +14,7 @@
  */
 import { MAX_TIMEOUT_MS } from "../config/constants.ts";
 import { UsageError } from "../errors.ts";
+import { parseTimeout } from "../duration.ts";
 import { suggest } from "../event/schema_issues.ts";
 
 /** One flag: a string that takes a value, or a boolean that does not. */
@@ -115,6 +116,42 @@ export function findCommand(argv: readonly string[]): string | undefined {
     if (!arg.startsWith("-")) return arg;
   }
   return undefined;
+}
+
+/**
+ * `--timeout`'s value: whole milliseconds (`5000`), or a time with its unit as
+ * a directive writes it (`500ms`, `1.5s`, `2m`); at most a day.
+ *
+ * @example
+ * ```ts
+ * import { parseTimeoutFlag } from "./args.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(parseTimeoutFlag("5000"), 5000);
+ * assert.equal(parseTimeoutFlag("1.5s"), 1500);
+ * assert.throws(() => parseTimeoutFlag("1.5"), {
+ *   message: '--timeout: "1.5" is not whole milliseconds (5000) or a time with its unit (500ms, 1.5s, 2m)',
+ * });
+ * ```
+ */
+export function parseTimeoutFlag(text: string): number {
+  if (/^\s*\+?\d+\s*$/.test(text) || text.trim().startsWith("-")) {
+    return parsePositive(text, "--timeout", MAX_TIMEOUT_MS, " ms (one day)");
+  }
+  const ms = parseTimeout(text.trim());
+  if (ms === null) {
+    throw new UsageError(
+      `--timeout: ${
+        JSON.stringify(text)
+      } is not whole milliseconds (5000) or a time with its unit (500ms, 1.5s, 2m)`,
+    );
+  }
+  if (ms < 1) throw new UsageError(`--timeout: ${JSON.stringify(text)} is less than 1 ms`);
+  if (ms > MAX_TIMEOUT_MS) {
+    throw new UsageError(
+      `--timeout: ${JSON.stringify(text)} is more than ${MAX_TIMEOUT_MS} ms (one day)`,
+    );
+  }
+  return ms;
 }
 
 /**
@@ -261,9 +298,7 @@ export function parseCommandLine(
   const global: GlobalFlags = {
     dir: v.dir as string | undefined,
     config: v.config as string | undefined,
-    timeoutMs: v.timeout === undefined
-      ? undefined
-      : parsePositive(v.timeout as string, "--timeout", MAX_TIMEOUT_MS, " ms (one day)"),
+    timeoutMs: v.timeout === undefined ? undefined : parseTimeoutFlag(v.timeout as string),
     journal: v.journal as string | undefined,
     noJournal: v["no-journal"] === true,
     serial: v.serial === true,

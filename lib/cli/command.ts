@@ -47,7 +47,7 @@ export interface Command {
 export const GLOBAL_HELP = `Global options:
   --dir DIR        hooks directory (default /usr/local/solus/hooks, env SOLUS_HOOKS_DIR)
   --config PATH    config file (default /etc/solus-hooks/config.jsonc, env SOLUS_HOOKS_CONFIG)
-  --timeout MS     stage deadline in milliseconds (default 60000)
+  --timeout MS     stage deadline: milliseconds, or 500ms, 1.5s, 2m (default 60000)
   --journal PATH   journal file (default /var/log/solus-hooks/journal.jsonl, env SOLUS_HOOKS_JOURNAL)
   --no-journal     do not write the journal
   --serial         run hooks one at a time instead of in parallel

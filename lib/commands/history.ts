@@ -7,10 +7,11 @@ import { parsePositive } from "../cli/args.ts";
 import type { Command } from "../cli/command.ts";
 import { journalReading } from "../cli/load_run.ts";
 import { formatDuration } from "../cli/render.ts";
+import { escapeControls } from "../cli/escape.ts";
 import { parseDuration } from "../duration.ts";
 import { UsageError } from "../errors.ts";
 import { quote } from "../event/schema_issues.ts";
-import { isUnfinished, type JournalEntry, readNewest } from "../journal/read.ts";
+import { isUnfinished, type JournalEntry, NoJournalError, readNewest } from "../journal/read.ts";
 
 /** One run in a line: what `history --json` prints per run. */
 export interface RunSummary {
@@ -125,7 +126,8 @@ hooks it was starting; one still within its deadline shows as "running".
   --failed           only runs that failed, were interrupted or are unfinished
   --action A         only runs of action A
   --since DURATION   only runs started within DURATION: 90s, 15m, 2h, 7d, 1h30m
-  --json             a JSON array of run summaries on stdout
+  --json             a JSON array of run summaries on stdout ([] when there
+                     is no journal yet)
 The list goes to stdout, one run a line.
 
 Examples:
@@ -165,15 +167,20 @@ Examples:
     }
     const reading = await journalReading(context);
     const found: RunSummary[] = [];
-    for await (const run of readNewest(reading)) {
-      if (cutoff !== undefined && lastWrite(run) < cutoff - APPEND_SKEW_MS) break;
-      if (cutoff !== undefined && !(Date.parse(run.started_at) >= cutoff)) continue;
-      const summary = summarize(run);
-      // Failed: a hook failed or was refused, the run was interrupted, or its runner died.
-      if (context.values.failed === true && (summary.ok || summary.state === "running")) continue;
-      if (action !== undefined && summary.action !== action) continue;
-      found.push(summary);
-      if (found.length >= limit) break;
+    try {
+      for await (const run of readNewest(reading)) {
+        if (cutoff !== undefined && lastWrite(run) < cutoff - APPEND_SKEW_MS) break;
+        if (cutoff !== undefined && !(Date.parse(run.started_at) >= cutoff)) continue;
+        const summary = summarize(run);
+        // Failed: a hook failed or was refused, the run was interrupted, or its runner died.
+        if (context.values.failed === true && (summary.ok || summary.state === "running")) continue;
+        if (action !== undefined && summary.action !== action) continue;
+        found.push(summary);
+        if (found.length >= limit) break;
+      }
+    } catch (error) {
+      // No journal yet is no run yet: a fleet script asking for JSON gets an empty list.
+      if (!(error instanceof NoJournalError && context.global.json)) throw error;
     }
     if (context.global.json) {
       context.out.json(found);
@@ -193,12 +200,15 @@ Examples:
         ? colors.green("ok".padEnd(11))
         : colors.red("FAILED".padEnd(11));
       const names = run.started_hooks ?? run.failed;
-      const failed = names.length > 0 ? `  ${colors.dim(names.join(", "))}` : "";
+      // Names and actions come from files and events: never raw, on a terminal or in a pipe.
+      const failed = names.length > 0
+        ? `  ${colors.dim(names.map((name) => escapeControls(name)).join(", "))}`
+        : "";
       const replay = run.replay_of ? colors.dim(` (replay of ${run.replay_of.slice(0, 8)})`) : "";
       const took = run.duration_ms === null ? "?" : formatDuration(run.duration_ms);
       context.out.stdout(
         `${run.started_at.replace("T", " ").slice(0, 19)}  ${run.run_id.slice(0, 8)}  ${
-          `${run.action} ${run.stage}`.padEnd(28)
+          escapeControls(`${run.action} ${run.stage}`).padEnd(28)
         } ${outcome} ${String(run.hooks).padStart(3)} ${run.hooks === 1 ? "hook " : "hooks"} ${
           took.padStart(8)
         }${replay}${failed}`,

@@ -17,6 +17,7 @@ import { DIRECTIVE_HEAD_BYTES, DIRECTIVE_MAX_LINES, MAX_TIMEOUT_MS } from "../co
 import { quote, suggest } from "../event/schema_issues.ts";
 import { type Stage, STAGES } from "../event/registry.ts";
 import { passScopeDenial } from "../errors.ts";
+import { parseTimeout } from "../duration.ts";
 
 /** What a hook is for, and its own time limit. An absent key means "all" (or the stage's deadline). */
 export interface Directives {
@@ -37,8 +38,6 @@ export type DirectiveResult =
 export const DIRECTIVE_LINE = /^\s*(?:#|\/\/|--|;)\s*solus-hooks:(.*)$/;
 /** An action name or pattern: what the config accepts in `hooks.*.actions`. */
 const ACTION_PATTERN = /^[a-z*][a-z0-9*-]*$/;
-const TIMEOUT = /^(\d+(?:\.\d+)?)(ms|s|m)$/;
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
 const KEYS = ["actions", "stages", "timeout"] as const;
 
 /**
@@ -77,25 +76,6 @@ export function appliesTo(rules: Directives, action: string, stage: Stage): bool
   return (rules.stages === undefined || rules.stages.includes(stage)) &&
     (rules.actions === undefined ||
       rules.actions.some((pattern) => matchesAction(pattern, action)));
-}
-
-/**
- * A time limit in the directive's own syntax: `500ms`, `10s`, `2m`, `1.5s`.
- * Null when it is not one.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { parseTimeout } from "./directives.ts";
- * assert.equal(parseTimeout("10s"), 10_000);
- * assert.equal(parseTimeout("500ms"), 500);
- * assert.equal(parseTimeout("2m"), 120_000);
- * assert.equal(parseTimeout("10"), null);
- * ```
- */
-export function parseTimeout(text: string): number | null {
-  const match = TIMEOUT.exec(text);
-  return match ? Math.round(Number(match[1]) * UNIT_MS[match[2]]) : null;
 }
 
 /**

@@ -149,6 +149,29 @@ function stateAt(start: StartRecord, now: number): UnfinishedRun["state"] {
 }
 
 /**
+ * The journal does not exist (yet): nothing has been recorded at this path. A
+ * {@linkcode JournalError}, so a person is told as of any unreadable journal;
+ * `history --json` answers it with an empty list.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { NoJournalError } from "./read.ts";
+ * assert.match(new NoJournalError("/var/log/x.jsonl").message, /^no journal at \/var\/log\/x\.jsonl: /);
+ * ```
+ */
+export class NoJournalError extends JournalError {
+  /** Make one for the journal at `path`. */
+  constructor(path: string) {
+    super(
+      `no journal at ${path}: nothing has been recorded there yet, or the path is wrong ` +
+        "(--journal, SOLUS_HOOKS_JOURNAL, journal.path in the config)",
+    );
+    this.name = "NoJournalError";
+  }
+}
+
+/**
  * Every run in the journal, newest first: `PATH` from its end, then `PATH.1`,
  * `PATH.2`, ... Each is a run's report, or, for a run whose start was recorded
  * and whose report was not, its start record with `state` `running` or
@@ -212,10 +235,7 @@ export async function* readNewest(options: ReadOptions): AsyncGenerator<JournalE
       // The journal itself may be missing for a moment during a rotation; a missing `.N` ends the set.
       if (n > 0) return;
       if (rotated === 0 || !await exists(`${path}.1`)) {
-        throw new JournalError(
-          `no journal at ${path}: nothing has been recorded there yet, or the path is wrong ` +
-            "(--journal, SOLUS_HOOKS_JOURNAL, journal.path in the config)",
-        );
+        throw new NoJournalError(path);
       }
       continue;
     }

@@ -1,0 +1,66 @@
+/**
+ * Names and what is stored (issue 17 §2): `history` shows names escaped in a
+ * pipe as on a terminal; `history --json` with no journal yet is `[]`;
+ * `--timeout` takes a time with its unit as directives do.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runCli, timed, withHooks, withTempDir, writeConfig } from "./helpers.ts";
+import { EVENT, RUN_MS, runArgs } from "./journal_helpers.ts";
+
+timed.test({
+  name: "history escapes a newline in a hook's name in a pipe: one record, one line",
+  timeoutMs: 3 * RUN_MS,
+  fn: async () => {
+    await withHooks({ "50-new\nline.sh": "#!/bin/sh\nexit 3\n" }, async (dir) => {
+      await withTempDir(async (tmp) => {
+        const journal = join(tmp, "journal.jsonl");
+        const config = await writeConfig(tmp);
+        const run = await runCli(runArgs(dir, journal, config), { timeoutMs: RUN_MS });
+        assert.equal(run.code, 1, run.stderr);
+        const history = await runCli(["history", "--journal", journal, "--config", config], {
+          timeoutMs: RUN_MS,
+        });
+        assert.equal(history.code, 0, history.stderr);
+        const lines = history.stdout.split("\n").filter(Boolean);
+        assert.equal(lines.length, 1, JSON.stringify(history.stdout));
+        assert.match(lines[0], /FAILED .*50-new\\nline\.sh$/);
+      });
+    });
+  },
+});
+
+timed.test("history --json with no journal yet prints [] and exits 0; the human form says so, exit 2", async () => {
+  await withTempDir(async (tmp) => {
+    const config = await writeConfig(tmp);
+    const journal = join(tmp, "none", "journal.jsonl");
+    const json = await runCli(["history", "--json", "--journal", journal, "--config", config]);
+    assert.deepEqual([json.code, json.stdout.trim(), json.stderr], [0, "[]", ""]);
+    const human = await runCli(["history", "--journal", journal, "--config", config]);
+    assert.equal(human.code, 2);
+    assert.match(human.stderr, /no journal at .*: nothing has been recorded there yet/);
+  });
+});
+
+timed.test("--timeout takes 1.5s as a directive would, whole milliseconds, and says what 1.5 is not", async () => {
+  await withHooks({ "10-slow.sh": "#!/bin/sh\nexec sleep 30\n" }, async (dir) => {
+    const config = await writeConfig(dir);
+    const common = ["--dir", dir, "--config", config, "--no-journal", "--event", EVENT];
+    const bad = await runCli(["run", "--timeout", "1.5", ...common]);
+    assert.equal(bad.code, 2);
+    assert.equal(
+      bad.stderr.trim(),
+      'solus-hooks: --timeout: "1.5" is not whole milliseconds (5000) or a time with its unit (500ms, 1.5s, 2m)',
+    );
+    for (const value of ["1.5s", "1500"]) {
+      const run = await runCli(["run", "--json", "--timeout", value, ...common], {
+        timeoutMs: RUN_MS,
+      });
+      const report = JSON.parse(run.stdout);
+      assert.equal(report.hooks[0].status, "timed_out", value);
+      assert.ok(run.ms >= 1500 && run.ms < 15_000, `${value}: ${run.ms} ms`);
+      const took = report.hooks[0].duration_ms;
+      assert.ok(took >= 1400 && took < 10_000, `${value}: the hook was killed after ${took} ms`);
+    }
+  });
+});
