@@ -6,19 +6,13 @@
  *
  * @module
  */
-import { type Node, type ParseError, parseTree } from "jsonc-parser";
+import { getNodeValue, type ParseError, parseTree } from "jsonc-parser";
 import { concatBytes } from "../process/bytes.ts";
 import type { Settings } from "./settings.ts";
 import { MAX_TIMEOUT_MS } from "./constants.ts";
 import { ConfigError, passScopeDenial } from "../errors.ts";
 import { FIELD_TYPES, type FieldType } from "../event/field_types.ts";
-import {
-  describeValue,
-  formatPath,
-  formatSchemaIssue,
-  quote,
-  suggest,
-} from "../event/schema_issues.ts";
+import { describeValue, quote } from "../event/schema_issues.ts";
 import {
   describeParseError,
   findDuplicateKey,
@@ -27,7 +21,8 @@ import {
   tooDeepAt,
 } from "../event/json_text.ts";
 import { ACTION_NAME, BUILTIN_ACTIONS, STAGES } from "../event/registry.ts";
-import { checkSchema, type JsonSchema, type SchemaIssue } from "../event/schema.ts";
+import type { JsonSchema } from "../event/schema.ts";
+import { checkTree, type Locator, type Problem } from "./tree_check.ts";
 
 /**
  * What one config file says, validated: every key optional, paths as written
@@ -174,44 +169,8 @@ export const CONFIG_SCHEMA: JsonSchema = fixed({
   metrics: fixed({ textfile: NON_EMPTY }, ["textfile"]),
 });
 
-/** One problem found in a config: where it is, and what it is (worded only if reported). */
-interface Problem {
-  offset: number;
-  message: () => string;
-}
-
-/** Place one schema issue in the text and word it. */
-function locate(issue: SchemaIssue, find: ReturnType<typeof locator>): Problem {
-  const path = issue.path;
-  const parent = path.slice(0, -1);
-  const last = String(path.at(-1));
-  switch (issue.kind) {
-    case "unexpected":
-      return {
-        offset: find.keyAt(parent, last).offset,
-        message: () => `unknown key ${formatKey(parent, last)}${suggest(last, issue.known ?? [])}`,
-      };
-    case "key":
-      return {
-        offset: find.keyAt(parent, last).offset,
-        message: () => `${formatPath(parent)}: ${quote(last)} must be ${issue.expected}`,
-      };
-    case "missing":
-      return {
-        offset: (find.valueAt(parent) ?? find.root).offset,
-        message: () => `${formatPath(parent)} is missing ${quote(last)}`,
-      };
-    default:
-      // A wrong value reads as it does in an event: formatSchemaIssue words both.
-      return {
-        offset: (find.valueAt(path) ?? find.root).offset,
-        message: () => formatSchemaIssue(issue),
-      };
-  }
-}
-
 /** Actions the file defines under a built-in name: the registry's ten cannot be redefined. */
-function builtinRedefinitions(value: unknown, find: ReturnType<typeof locator>): Problem[] {
+function builtinRedefinitions(value: unknown, find: Locator): Problem[] {
   const actions = (value as { actions?: unknown }).actions;
   if (typeof actions !== "object" || actions === null || Array.isArray(actions)) return [];
   return Object.keys(actions).filter((name) => Object.hasOwn(BUILTIN_ACTIONS, name)).map((
@@ -220,105 +179,6 @@ function builtinRedefinitions(value: unknown, find: ReturnType<typeof locator>):
     offset: find.keyAt(["actions"], name).offset,
     message: () => `actions: ${quote(name)} is a built-in action and cannot be redefined`,
   }));
-}
-
-/** Build a plain value from a jsonc-parser tree; objects have no prototype a key could reach. */
-function valueOf(node: Node): unknown {
-  switch (node.type) {
-    case "object": {
-      const object: Record<string, unknown> = Object.create(null);
-      for (const property of node.children ?? []) {
-        const [key, value] = property.children ?? [];
-        if (key && value) object[key.value as string] = valueOf(value);
-      }
-      return object;
-    }
-    case "array":
-      return (node.children ?? []).map(valueOf);
-    default:
-      return node.value;
-  }
-}
-
-/**
- * A checked value with ordinary objects in place of the prototype-less ones
- * `valueOf` builds. Only called once no `__proto__` key is left (each is
- * refused above), so no key can reach a prototype.
- */
-function plain(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(plain);
-  if (typeof value !== "object" || value === null) return value;
-  const object: Record<string, unknown> = {};
-  for (const [key, item] of Object.entries(value)) object[key] = plain(item);
-  return object;
-}
-
-/**
- * Finds the nodes of a tree by path. Each object's keys are indexed once, so
- * locating thousands of issues in a big object stays linear (jsonc-parser's
- * `findNodeAtLocation` scans the siblings each time).
- */
-function locator(root: Node) {
-  const indexes = new WeakMap<Node, Map<unknown, Node>>();
-  const propertiesOf = (object: Node) => {
-    let index = indexes.get(object);
-    if (index === undefined) {
-      index = new Map();
-      for (const property of object.children ?? []) {
-        index.set(property.children?.[0]?.value, property);
-      }
-      indexes.set(object, index);
-    }
-    return index;
-  };
-  /** The value node at `path`, or undefined where the path leaves the tree. */
-  const valueAt = (path: readonly PropertyKey[]): Node | undefined => {
-    let node: Node | undefined = root;
-    for (const part of path) {
-      if (node?.type === "object") node = propertiesOf(node).get(part)?.children?.[1];
-      else if (node?.type === "array" && typeof part === "number") node = node.children?.[part];
-      else return undefined;
-    }
-    return node;
-  };
-  /** The node of the key `key` in the object at `path`, or that object if the key is absent. */
-  const keyAt = (path: readonly PropertyKey[], key: string): Node => {
-    const object = valueAt(path) ?? root;
-    return (object.type === "object" && propertiesOf(object).get(key)?.children?.[0]) || object;
-  };
-  return { root, valueAt, keyAt };
-}
-
-/**
- * Every key named `__proto__` inside a map (`env.set`, `actions`, `hooks`): a
- * variable or action of that name cannot be an object's own key in the code
- * that reads the settings, so each is refused. (In a fixed object such as
- * `journal` it is simply an unknown key.)
- */
-function protoKeys(node: Node, path: PropertyKey[] = []): Problem[] {
-  const found: Problem[] = [];
-  (node.children ?? []).forEach((child, index) => {
-    if (node.type !== "object") {
-      found.push(...protoKeys(child, [...path, index]));
-      return;
-    }
-    const [key, value] = child.children ?? [];
-    if (key?.value === "__proto__") {
-      found.push({
-        offset: key.offset,
-        message: () => `${formatPath(path)}: "__proto__" is not allowed as a key`,
-      });
-    }
-    if (key && value) found.push(...protoKeys(value, [...path, String(key.value)]));
-  });
-  return found;
-}
-
-/** A key for an "unknown key" message: `"timeout"`, `"journal.sizeMax"`, `"a b" in journal`. */
-function formatKey(path: readonly PropertyKey[], key: string): string {
-  const full = formatPath([...path, key]);
-  if (!full.includes('"')) return `"${full}"`; // plain names read as one dotted path
-  return path.length === 0 ? quote(key) : `${quote(key)} in ${formatPath(path)}`;
 }
 
 /**
@@ -361,27 +221,17 @@ export function parseConfigText(text: string, path: string): ConfigFile {
     throw new ConfigError(`${path}: ${describeParseError(text, errors[0])}`);
   }
   if (root.type !== "object") {
-    throw at(root.offset, `the config must be a JSON object, not ${describeValue(valueOf(root))}`);
+    throw at(
+      root.offset,
+      `the config must be a JSON object, not ${describeValue(getNodeValue(root))}`,
+    );
   }
   const duplicate = findDuplicateKey(root);
   if (duplicate) throw at(duplicate.offset, `key ${quote(String(duplicate.value))} appears twice`);
 
-  const value = valueOf(root);
-  // The schema's own report of a key comes first, so a tie at one offset goes to it.
-  const find = locator(root);
-  const problems = [
-    ...checkSchema(CONFIG_SCHEMA, value)
-      // A `__proto__` map key is worded by protoKeys below.
-      .filter((issue) => !(issue.kind === "key" && issue.path.at(-1) === "__proto__"))
-      .map((issue) => locate(issue, find)),
-    ...builtinRedefinitions(value, find),
-    ...protoKeys(root),
-  ];
-  if (problems.length > 0) {
-    const first = problems.reduce((a, b) => b.offset < a.offset ? b : a);
-    throw at(first.offset, first.message());
-  }
-  return plain(value) as ConfigFile;
+  const checked = checkTree(root, CONFIG_SCHEMA, builtinRedefinitions);
+  if (checked.problem) throw at(checked.problem.offset, checked.problem.message());
+  return checked.value as ConfigFile;
 }
 
 /** Read at most `limit` bytes of `path` as UTF-8; null if it holds more. */
