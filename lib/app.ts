@@ -102,6 +102,8 @@ function contextFor(
         journal: parsed.global.journal,
         noJournal: parsed.global.noJournal,
         serial: parsed.global.serial,
+        // check judges the deadline the entry would give hooks on this node.
+        entry: parsed.values.entry === true || parsed.command === "check",
       }),
     registry: () => registry ??= context.settings().then((s) => createRegistry(s.actions)),
   };

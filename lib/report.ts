@@ -77,6 +77,7 @@ export interface HookResult {
  * (name starts with a dot), `leftover` (editor or package-manager leftover),
  * `disabled` (a name ending in `.disabled`, or `enabled: false` in the
  * config), `directory`, `not_regular`, `broken_link`, `not_executable`,
+ * `self` (the entry or the solus-hooks command: the runner never runs itself),
  * `insecure` (the safety rule: refused), `bad_directive` (an unknown key or a
  * bad value in its directive line or config entry: refused), `cannot_start` (a
  * `#!` line that cannot start: refused by `check`, `--dry-run` and `test`; a run
@@ -100,6 +101,7 @@ export type SkipKind =
   | "not_regular"
   | "broken_link"
   | "not_executable"
+  | "self"
   | "insecure"
   | "bad_directive"
   | "cannot_start"

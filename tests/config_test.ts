@@ -557,7 +557,7 @@ Deno.test({
   fn: async () => {
     const settings = await resolveSettings({}, noEnv);
     assert.deepEqual(settings, {
-      hooksDir: "/usr/local/solus/hooks",
+      hooksDir: "/usr/local/solus/hooks.d",
       timeoutMs: 60000,
       killGraceMs: 2000,
       maxParallel: 0,

@@ -125,7 +125,7 @@ Deno.test("install makes a hooks directory that breaks the safety rule pass it, 
     await Deno.chmod(`${root}${DEFAULT_FOLDERS.journal}`, 0o755);
     const result = await install(root, {});
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stderr, /updated +.*\/usr\/local\/solus\/hooks +\(mode 0777 -> 0755/);
+    assert.match(result.stderr, /updated +.*\/usr\/local\/solus\/hooks\.d +\(mode 0777 -> 0755/);
     assert.equal((await Deno.stat(`${root}${DEFAULTS.hooksDir}`)).mode! & 0o7777, 0o755);
     assert.equal((await Deno.stat(`${root}${DEFAULT_FOLDERS.journal}`)).mode! & 0o7777, 0o755);
   });

@@ -85,7 +85,8 @@ Deno.test("buildScope() lets a build read what it may write: the README recipe k
   assert.deepEqual(nested.read, ["/srv"]);
   assert.deepEqual(nested.write, ["/srv/log"]);
   assert.deepEqual(scopeNotes(scope), [
-    "the scope may not read /usr/local/solus/hooks (the hooks directory): set hooksDir in the config, SOLUS_HOOKS_DIR or --dir to a directory inside the scope",
+    "the scope may not read /usr/local/solus/hooks.d (the hooks directory): set hooksDir in the config, SOLUS_HOOKS_DIR or --dir to a directory inside the scope",
+    "the scope may not read /usr/local/solus/hooks (the platform's hooks folder, where check looks for the entry): check cannot see the entry nor the hooks SolusVM runs directly, and says so in a note",
   ]);
 });
 
@@ -113,7 +114,7 @@ const denied = (access: string, target: string) =>
 Deno.test("rebuildRecipe() keeps every list of the build and adds only what is missing", () => {
   assert.equal(
     rebuildRecipe(BUNDLE, { read: ["/opt/hooks"] }),
-    "SOLUS_HOOKS_READ=/usr/local/solus/hooks,/etc/solus-hooks,/var/log/solus-hooks,/opt/hooks deno task bundle",
+    "SOLUS_HOOKS_READ=/usr/local/solus/hooks.d,/usr/local/solus/hooks,/etc/solus-hooks,/var/log/solus-hooks,/opt/hooks deno task bundle",
   );
   assert.equal(
     rebuildRecipe(BUNDLE, { read: ["/var/log/solus-hooks/journal.jsonl"] }),
@@ -145,7 +146,7 @@ Deno.test("outsideScope() says a refused path is outside the build's scope, neve
   const write = outsideScope(denied("write", "/tmp"), { build: BUNDLE });
   assert.equal(
     write,
-    "writing /tmp is outside this build's scope (read /usr/local/solus/hooks, /etc/solus-hooks, /var/log/solus-hooks; " +
+    "writing /tmp is outside this build's scope (read /usr/local/solus/hooks.d, /usr/local/solus/hooks, /etc/solus-hooks, /var/log/solus-hooks; " +
       "write /var/log/solus-hooks); build one that includes it: SOLUS_HOOKS_WRITE=/var/log/solus-hooks,/tmp deno task bundle",
   );
   const env = outsideScope(denied("env", "http_proxy"), { build: BUNDLE });

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { DEFAULTS, PASSTHROUGH_ENV } from "../lib/config/constants.ts";
+import { DEFAULTS, PASSTHROUGH_ENV, PLATFORM } from "../lib/config/constants.ts";
 
 const json = (value: unknown) => JSON.stringify(value);
 
@@ -39,7 +39,14 @@ export function configTemplate(): string {
   // not writable by group or others, or no hook runs.
   // "hooksDir": ${json(DEFAULTS.hooksDir)},
 
-  // The deadline of a stage, from its start, and the wait from SIGTERM to SIGKILL.
+  // The deadline of a stage, from its start, and the wait from SIGTERM to SIGKILL. Unset, the
+  // entry SolusVM runs uses ${PLATFORM.budgetMs} - ${PLATFORM.reserveMs} - killGraceMs (${
+    PLATFORM.budgetMs - PLATFORM.reserveMs - DEFAULTS.killGraceMs
+  }), and \`run\` by hand ${DEFAULTS.timeoutMs}.
+  // Keep timeoutMs + killGraceMs at most ${
+    PLATFORM.budgetMs - PLATFORM.reserveMs
+  }, or SolusVM stops waiting before the
+  // stage ends (check warns).
   // "timeoutMs": ${DEFAULTS.timeoutMs},
   // "killGraceMs": ${DEFAULTS.killGraceMs},
 

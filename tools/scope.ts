@@ -103,7 +103,7 @@ export function buildScope(env: { get(name: string): string | undefined } = Deno
  * import assert from "node:assert/strict";
  * assert.deepEqual(scopeNotes(buildScope(new Map())), []);
  * const notes = scopeNotes(buildScope(new Map([["SOLUS_HOOKS_READ", "/srv/hooks"]])));
- * assert.equal(notes.length, 2); // the default hooks directory and config folder
+ * assert.equal(notes.length, 3); // the default hooks directory, the platform folder and config folder
  * ```
  */
 export function scopeNotes(scope: BuildScope): string[] {

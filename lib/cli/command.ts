@@ -45,7 +45,7 @@ export interface Command {
 
 /** The help lines for the global flags, appended to every command's help. */
 export const GLOBAL_HELP = `Global options:
-  --dir DIR        hooks directory (default /usr/local/solus/hooks, env SOLUS_HOOKS_DIR)
+  --dir DIR        hooks directory (default /usr/local/solus/hooks.d, env SOLUS_HOOKS_DIR)
   --config PATH    config file (default /etc/solus-hooks/config.jsonc, env SOLUS_HOOKS_CONFIG)
   --timeout MS     stage deadline: milliseconds, or 500ms, 1.5s, 2m (default 60000)
   --journal PATH   journal file (default /var/log/solus-hooks/journal.jsonl, env SOLUS_HOOKS_JOURNAL)

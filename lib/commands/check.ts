@@ -4,6 +4,7 @@
  * @module
  */
 import { auditHooksDir } from "../hooks/audit.ts";
+import { auditPlatform, budgetFinding } from "../hooks/platform_audit.ts";
 import { describeRules, rulesOfSummary } from "../hooks/directives.ts";
 import type { Command } from "../cli/command.ts";
 import { UsageError } from "../errors.ts";
@@ -32,9 +33,15 @@ Audits the hooks directory, file by file, and says how to fix each finding:
             others (a root-owned sticky parent such as /tmp is fine; the hooks
             directory itself never is); a bad "# solus-hooks:" directive line or
             config hooks entry; a #! interpreter that is missing or not on the
-            hooks' PATH; a #! line ending in CRLF
-  warnings  names that will be skipped (dotfiles, editor and package leftovers),
-            files without an execute bit, things that are not hooks (directories,
+            hooks' PATH; a #! line ending in CRLF; on a node, the entry
+            /usr/local/solus/hooks/solus-hooks missing, not executable, not
+            ours, or running a command that is gone
+  warnings  an executable beside the entry in /usr/local/solus/hooks/ (SolusVM
+            runs it directly, outside solus-hooks: move it into the hooks
+            directory); a timeoutMs + killGraceMs that would keep SolusVM
+            waiting past the entry's 58 s budget; names that will be skipped
+            (dotfiles, editor and package leftovers), files without an execute
+            bit, solus-hooks itself (the entry or the command), things that are not hooks (directories,
             broken links, sockets: nothing else belongs there), scripts with no #!
             line, a hooks directory that does not exist, a config hooks entry
             that names no file (with the nearest name), a line that looks like
@@ -65,6 +72,12 @@ Examples:
       rules: settings.hooks,
       actions: registry.actions().map((spec) => spec.name),
     });
+    // On a node: the entry and SolusVM's own folder, and the deadline the entry gives hooks.
+    const platform = await auditPlatform(audit.dir, {});
+    const budget = budgetFinding(settings.timeoutMs, settings.killGraceMs, settings.configPath);
+    audit.findings.unshift(...(platform?.findings ?? []), ...(budget ? [budget] : []));
+    audit.notes.push(...(platform?.notes ?? []));
+    if (audit.findings.some((finding) => finding.severity === "error")) audit.ok = false;
     const ungranted = ungrantedEnv(settings.env.passthrough);
     if (ungranted.length > 0) {
       // Hooks would silently get nothing for these: contract §8 makes it an error here.

@@ -9,6 +9,8 @@ import { printPlan } from "../cli/plan.ts";
 import { UsageError } from "../errors.ts";
 import { parseEvent } from "../event/parse.ts";
 import { type EventSource, readEventText } from "../event/read_input.ts";
+import { nestedRunProblem } from "../hooks/entry.ts";
+import { readEnv } from "../config/runner_env.ts";
 
 /** Where `run` takes its event from: `--event`, `--event-file` (`-` for stdin), or stdin. */
 function eventSource(context: CommandContext): EventSource {
@@ -38,7 +40,8 @@ function eventSource(context: CommandContext): EventSource {
 export const runCommand: Command = {
   name: "run",
   summary: "run one stage of an event through every hook",
-  help: `Usage: solus-hooks run [--event JSON | --event-file PATH] [--dry-run] [global options]
+  help:
+    `Usage: solus-hooks run [--event JSON | --event-file PATH] [--dry-run] [--entry] [global options]
 
 Runs every hook in the hooks directory once for one event stage. The event is
 {"action", "stage", "data"}: from --event, from --event-file (- for stdin), or
@@ -54,6 +57,13 @@ report as one JSON document on stdout.
 --dry-run shows which hooks would run, in which order, and which would be
 skipped and why, without running anything.
 
+--entry is what SolusVM's entry (/usr/local/solus/hooks/solus-hooks) passes:
+when neither --timeout nor the config's timeoutMs sets the deadline, it is
+58000 - 2000 - killGraceMs ms (54000 by default), so that the deadline, the
+kill grace and the runner's own start and report end within SolusVM's
+one-minute wait. A run started from inside a hook of the same action and
+stage refuses (exit 2): it would run every hook again, without end.
+
 Exit status: 0 all hooks succeeded (or there were none), 1 a hook failed, timed
 out, could not start or was refused, 2 bad usage, event or config, 130/143
 interrupted.
@@ -67,6 +77,7 @@ Examples:
     event: { type: "string" },
     "event-file": { type: "string" },
     "dry-run": { type: "boolean" },
+    entry: { type: "boolean" },
   },
   async run(context) {
     if (context.positionals.length > 0) {
@@ -82,6 +93,8 @@ Examples:
       signal: context.interrupts.signal,
     });
     const event = parseEvent(text, await context.registry(), { what });
+    const nested = nestedRunProblem(event.action, event.stage, { get: (name) => readEnv(name) });
+    if (nested) throw new UsageError(nested);
     if (context.values["dry-run"] === true) return await printPlan(context, [event], [event.stage]);
     const report = await executeStage(context, event);
     return exitStatusOf(report, context);

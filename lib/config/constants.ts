@@ -35,13 +35,13 @@ export type Defaults = Readonly<Omit<Settings, "configPath">> & {
  * ```ts
  * import { DEFAULTS } from "./constants.ts";
  * import assert from "node:assert/strict";
- * assert.equal(DEFAULTS.hooksDir, "/usr/local/solus/hooks");
+ * assert.equal(DEFAULTS.hooksDir, "/usr/local/solus/hooks.d");
  * assert.equal(DEFAULTS.journal.maxOutputBytes, 65_536);
  * assert.throws(() => DEFAULTS.env.passthrough.push("X"), TypeError);
  * ```
  */
 export const DEFAULTS: Defaults = Object.freeze({
-  hooksDir: "/usr/local/solus/hooks",
+  hooksDir: "/usr/local/solus/hooks.d",
   configPath: "/etc/solus-hooks/config.jsonc",
   timeoutMs: 60_000,
   killGraceMs: 2_000,
@@ -77,6 +77,40 @@ export const DEFAULT_FOLDERS: { readonly config: string; readonly journal: strin
     journal: "/var/log/solus-hooks",
   });
 
+/**
+ * How solus-hooks sits on a SolusVM node (contract §0): SolusVM runs every
+ * executable in its own folder, each with the event on stdin, and waits for all
+ * of them or one minute. The entry is the one executable there; it runs one
+ * stage over {@linkcode DEFAULTS}`.hooksDir` and returns within `budgetMs`.
+ *
+ * @example
+ * ```ts
+ * import { PLATFORM } from "./constants.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(PLATFORM.entry, `${PLATFORM.hooksDir}/solus-hooks`);
+ * // The entry's default deadline plus the default kill grace and the reserve stay within the budget.
+ * assert.equal(PLATFORM.budgetMs - PLATFORM.reserveMs - 2_000, 54_000);
+ * ```
+ */
+export const PLATFORM = Object.freeze({
+  /** The folder SolusVM itself runs every executable of (the seed). */
+  hooksDir: "/usr/local/solus/hooks",
+  /** The entry: the one executable in that folder, which runs solus-hooks. */
+  entry: "/usr/local/solus/hooks/solus-hooks",
+  /** How long SolusVM waits for its hooks before it goes on without them. */
+  waitMs: 60_000,
+  /** The entry returns within this many milliseconds, whatever the hooks do: a margin under `waitMs`. */
+  budgetMs: 58_000,
+  /**
+   * What the budget keeps beside the stage's deadline and kill grace: the
+   * runner's start, reading the pipes of killed hooks, and writing the report,
+   * the journal, the system log and the metrics.
+   */
+  reserveMs: 2_000,
+  /** The shortest deadline the entry gives hooks by default, however long the kill grace. */
+  minTimeoutMs: 1_000,
+});
+
 /** The highest `timeoutMs` and `--timeout` accepted: one day. */
 export const MAX_TIMEOUT_MS = 86_400_000;
 
@@ -91,6 +125,17 @@ export const SETTINGS_ENV = [
   "SOLUS_HOOKS_DIR",
   "SOLUS_HOOKS_CONFIG",
   "SOLUS_HOOKS_JOURNAL",
+] as const;
+
+/**
+ * Variables a runner gives its hooks that it reads back: a `run` started from
+ * inside a hook of the same stage refuses instead of running every hook again.
+ */
+export const NESTED_RUN_ENV = [
+  "SOLUS_HOOK_RUN_ID",
+  "SOLUS_HOOK_ACTION",
+  "SOLUS_HOOK_STAGE",
+  "SOLUS_HOOK_NAME",
 ] as const;
 
 /** Variables the runner reads for its own output. */
@@ -111,6 +156,7 @@ export const RUNNER_ENV: readonly string[] = Object.freeze([
   ...PASSTHROUGH_ENV,
   ...SETTINGS_ENV,
   ...OUTPUT_ENV,
+  ...NESTED_RUN_ENV,
 ]);
 
 /**
@@ -188,6 +234,13 @@ export const SCOPE_NEEDS: readonly ScopeNeed[] = Object.freeze([
     why: "the hooks directory",
     otherwise:
       "set hooksDir in the config, SOLUS_HOOKS_DIR or --dir to a directory inside the scope",
+  },
+  {
+    path: PLATFORM.hooksDir,
+    access: "read",
+    why: "the platform's hooks folder, where check looks for the entry",
+    otherwise:
+      "check cannot see the entry nor the hooks SolusVM runs directly, and says so in a note",
   },
   {
     path: DEFAULT_FOLDERS.config,

@@ -8,6 +8,7 @@
 import { readConfigFile } from "./file.ts";
 import { DEFAULTS } from "./constants.ts";
 import { readEnv } from "./runner_env.ts";
+import { entryTimeoutMs } from "../hooks/entry.ts";
 import { dirname, resolve } from "../paths.ts";
 import type { ActionDefinition } from "../event/registry.ts";
 import type { Settings } from "./settings.ts";
@@ -41,6 +42,11 @@ export interface Overrides extends Partial<Pick<Settings, "timeoutMs">> {
   noJournal?: boolean;
   /** `--serial`: run hooks one at a time. */
   serial?: boolean;
+  /**
+   * `run --entry` (and `check`, which judges what the entry would do): with no
+   * deadline from a flag or the file, the entry's, within SolusVM's wait.
+   */
+  entry?: boolean;
 }
 
 /**
@@ -82,7 +88,10 @@ export async function resolveSettings(
       overrides.dir ?? readEnv("SOLUS_HOOKS_DIR", env) ?? fromFile(file?.hooksDir) ??
         defaults.hooksDir,
     ),
-    timeoutMs: overrides.timeoutMs ?? file?.timeoutMs ?? defaults.timeoutMs,
+    timeoutMs: overrides.timeoutMs ?? file?.timeoutMs ??
+      (overrides.entry
+        ? entryTimeoutMs(file?.killGraceMs ?? defaults.killGraceMs)
+        : defaults.timeoutMs),
     killGraceMs: file?.killGraceMs ?? defaults.killGraceMs,
     // Serial is one at a time: `--serial` and `mode: "serial"` beat maxParallel.
     maxParallel: overrides.serial || file?.mode === "serial"
@@ -122,7 +131,7 @@ export async function resolveSettings(
  * import { DEFAULTS } from "./constants.ts";
  * import assert from "node:assert/strict";
  * const options = stageOptionsFrom(DEFAULTS);
- * assert.equal(options.hooksDir, "/usr/local/solus/hooks");
+ * assert.equal(options.hooksDir, "/usr/local/solus/hooks.d");
  * assert.equal(options.timeoutMs, 60_000);
  * ```
  */

@@ -96,6 +96,10 @@ const SKIP_ADVICE: Record<
     says: "will be skipped",
     fix: "move it out: nothing but hooks belongs here",
   },
+  self: {
+    says: "will be skipped",
+    fix: "remove it from the hooks directory: the entry runs the hooks here",
+  },
 };
 
 /** What fixes a bad directive: the line's syntax, by example. */

@@ -30,6 +30,7 @@ import {
   readDirectives,
 } from "./directives.ts";
 import type { Stage } from "../event/registry.ts";
+import { selfReason } from "./entry.ts";
 import type { SkipKind, SkippedHook } from "../report.ts";
 import { compareNames, DISABLED_SUFFIX, nameSkip } from "./names.ts";
 import { hookProblem } from "./interpreter.ts";
@@ -151,7 +152,7 @@ function judgeOf(options: DiscoverOptions): Judge {
 /**
  * The verdict on one directory entry; null when it vanished before it could be
  * looked at. The one rule, in order: the name (hidden, leftover, disabled), the
- * config's `enabled: false`, the file type, the execute bit, the safety rule
+ * config's `enabled: false`, the file type, the execute bit, solus-hooks itself, the safety rule
  * (the link's own owner, then the file or the link's target), the directive.
  */
 function inspect(dir: string, name: string, judge: Judge): Verdict | null {
@@ -217,6 +218,8 @@ function inspect(dir: string, name: string, judge: Judge): Verdict | null {
       `chmod +x ${shellQuote(target ?? path)}`,
     );
   }
+  const self = selfReason(path, target, info.size);
+  if (self) return skip(name, "self", self);
   if (!judge.allowInsecure) {
     const own = target !== null ? linkBreachOf(link, judge.uid) : null;
     if (own) return skip(name, "insecure", own.problem, fixFor(own, path));
