@@ -23,7 +23,7 @@ import {
   type ToolFlag,
   under,
 } from "./layout.ts";
-import { leftoverReason } from "../lib/hooks/discovery.ts";
+import { leftoverReason } from "../lib/hooks/names.ts";
 import { PLATFORM } from "../lib/config/constants.ts";
 
 /** What to remove, from where. */
