@@ -64,3 +64,35 @@ timed.test("--timeout takes 1.5s as a directive would, whole milliseconds, and s
     }
   });
 });
+
+timed.test({
+  name: "the journal's output cap holds for what it stores: NUL-heavy output stays within it",
+  timeoutMs: 2 * RUN_MS,
+  fn: async () => {
+    await withHooks({
+      "10-nuls.sh":
+        "#!/bin/sh\ncat >/dev/null\nhead -c 20000 /dev/zero\nhead -c 20000 /dev/zero >&2\n",
+    }, async (dir) => {
+      await withTempDir(async (tmp) => {
+        const journal = join(tmp, "journal.jsonl");
+        const config = await writeConfig(tmp, { journal: { maxOutputBytes: 4096 } });
+        const run = await runCli(runArgs(dir, journal, config), { timeoutMs: RUN_MS });
+        assert.equal(run.code, 0, run.stderr);
+        const text = await Deno.readTextFile(journal);
+        const report = text.split("\n").filter(Boolean).map((line) => JSON.parse(line))
+          .find((record) => Array.isArray(record.hooks) && typeof record.hooks[0] === "object");
+        const hook = report.hooks[0];
+        for (const name of ["stdout", "stderr"]) {
+          const stored = new TextEncoder().encode(JSON.stringify(hook[name])).length - 2;
+          assert.ok(stored <= 4096, `${name}: ${stored} bytes stored`);
+          assert.ok(stored >= 3000, `${name}: as much as fits is kept (${stored})`);
+          assert.equal(hook[`${name}_bytes`], 20000);
+        }
+        assert.ok(
+          text.length < 3 * 4096 + 4096,
+          `the journal holds ${text.length} bytes for 2 x 4096 of output`,
+        );
+      });
+    });
+  },
+});

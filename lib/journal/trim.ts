@@ -1,6 +1,6 @@
 /**
  * What the journal keeps of a hook's output: at most `journal.maxOutputBytes`
- * (64 KiB) of each stream, where the `--json` report keeps `maxOutputBytes`
+ * (64 KiB) of each stream, counted as stored (JSON escapes and base64 included), where the `--json` report keeps `maxOutputBytes`
  * (1 MiB). A flood of output costs the journal a bounded line, and the byte
  * counts (`stdout_bytes`) stay exact so a reader sees how much was cut.
  *
@@ -52,11 +52,75 @@ export function cutStream(stream: StreamText, maxBytes: number): StreamText {
   return encodeOutput(bytes, { maxBytes: max }); // a character cut in two is dropped
 }
 
-/** A hook's result with each stream cut to `maxBytes`; the byte counts stay as they were. */
+/** The bytes a character takes inside a JSON string, as `JSON.stringify` writes it. */
+function escapedSize(code: number): number {
+  if (code === 0x22 || code === 0x5c) return 2; // \" and \\
+  if (code < 0x20) {
+    return code === 8 || code === 9 || code === 10 || code === 12 || code === 13 ? 2 : 6;
+  }
+  if (code >= 0xd800 && code <= 0xdfff) return 6; // a lone surrogate: \udXXX
+  return code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+}
+
+/** How many bytes a stream takes in a journal line, inside its JSON string. */
+function storedSize(stream: StreamText): number {
+  if (stream.encoding === "base64") return stream.text.length;
+  let size = 0;
+  for (let i = 0; i < stream.text.length; i++) {
+    const code = stream.text.codePointAt(i)!;
+    size += escapedSize(code);
+    if (code > 0xffff) i++;
+  }
+  return size;
+}
+
+/**
+ * At most `maxBytes` of one stream as the journal stores it: its bytes, and
+ * then what they take in the journal line, JSON escapes and base64 included.
+ * Output of NULs is six bytes a byte as JSON text (`\u0000`): such a stream is
+ * cut further, or stored as base64 (four bytes for three) when that keeps more
+ * of it.
+ *
+ * @example
+ * ```ts
+ * import { storedStream } from "./trim.ts";
+ * import assert from "node:assert/strict";
+ * const nuls = storedStream({ text: "\0".repeat(1000) }, 400);
+ * assert.deepEqual([nuls.encoding, nuls.text.length], ["base64", 400]); // 300 bytes kept
+ * assert.deepEqual(storedStream({ text: "plain" }, 400), { text: "plain" });
+ * ```
+ */
+export function storedStream(stream: StreamText, maxBytes: number): StreamText {
+  const max = Math.max(0, Math.floor(maxBytes));
+  const cut = cutStream(stream, max);
+  if (storedSize(cut) <= max) return cut;
+  const bytes = decodeOutput(cut.text, cut.encoding);
+  // As base64: the most whole groups of three bytes that fit.
+  const asBase64 = Math.min(bytes.length, Math.floor(max / 4) * 3);
+  // As text: the longest prefix whose escapes fit.
+  let end = 0;
+  let size = 0;
+  let kept = 0;
+  if (cut.encoding === undefined) {
+    while (end < cut.text.length) {
+      const code = cut.text.codePointAt(end)!;
+      const more = escapedSize(code);
+      if (size + more > max) break;
+      size += more;
+      kept += code < 0x80 ? 1 : code < 0x800 ? 2 : code < 0x10000 ? 3 : 4;
+      end += code > 0xffff ? 2 : 1;
+    }
+  }
+  if (cut.encoding === undefined && kept >= asBase64) return { text: cut.text.slice(0, end) };
+  const base64 = (bytes.subarray(0, asBase64) as Uint8Array & { toBase64(): string }).toBase64();
+  return { text: base64, encoding: "base64" };
+}
+
+/** A hook's result with each stream cut to `maxBytes` as stored; the byte counts stay as they were. */
 function trimHook(hook: HookResult, maxBytes: number): HookResult {
   const trimmed: HookResult = { ...hook };
   for (const name of ["stdout", "stderr"] as const) {
-    const cut = cutStream({ text: hook[name], encoding: hook[`${name}_encoding`] }, maxBytes);
+    const cut = storedStream({ text: hook[name], encoding: hook[`${name}_encoding`] }, maxBytes);
     trimmed[name] = cut.text;
     if (cut.encoding) trimmed[`${name}_encoding`] = cut.encoding;
     else delete trimmed[`${name}_encoding`];
@@ -66,7 +130,8 @@ function trimHook(hook: HookResult, maxBytes: number): HookResult {
 
 /**
  * The report as the journal keeps it: each hook's stdout and stderr cut to
- * `maxBytes` bytes. The report given is not changed.
+ * `maxBytes` bytes as stored (see {@linkcode storedStream}). The report given is
+ * not changed.
  *
  * @example
  * ```ts
