@@ -4,6 +4,7 @@
  * what a build says outside its scope. Real builds, real installs, real stages.
  */
 import assert from "node:assert/strict";
+import denoJson from "../deno.json" with { type: "json" };
 import { DEFAULT_FOLDERS, DEFAULTS } from "../lib/config/constants.ts";
 import { CONFIG_SCHEMA, parseConfigText } from "../lib/config/file.ts";
 import { configTemplate } from "../tools/config_template.ts";
@@ -74,7 +75,7 @@ Deno.test("deno task install lays out the artifact under --root, the command wor
     await Deno.symlink(command, `${root}/path/solus-hooks`);
     const version = await exec(`${root}/path/solus-hooks`, ["--version"], { cwd: "/" });
     assert.equal(version.code, 0, version.stderr);
-    assert.equal(version.stdout.trim(), "solus-hooks 0.1.0");
+    assert.equal(version.stdout.trim(), `solus-hooks ${denoJson.version}`, "deno.json's version");
 
     await writeHook(`${hooks}/10-hello`, '#!/bin/sh\necho "hello $SOLUS_HOOK_ACTION"\n');
     const env = {
