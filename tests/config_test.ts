@@ -5,7 +5,8 @@ import { resolveSettings } from "../lib/config/resolve.ts";
 import { DEFAULTS } from "../lib/config/constants.ts";
 import { type ConfigFile, parseConfigText, readConfigFile } from "../lib/config/file.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { createRegistry, FIELD_TYPES } from "../lib/event/registry.ts";
+import { createRegistry } from "../lib/event/registry.ts";
+import { FIELD_TYPES } from "../lib/event/field_types.ts";
 import { RESTART_PRE, runCli, timed, withHooks, withTempDir } from "./helpers.ts";
 
 /** The message of the ConfigError that parsing `text` as `c.jsonc` throws. */

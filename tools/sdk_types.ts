@@ -12,12 +12,8 @@
  *
  * @module
  */
-import {
-  BUILTIN_ACTIONS,
-  type FieldType,
-  STAGES,
-  VIRTUALIZATION_TYPES,
-} from "../lib/event/registry.ts";
+import { BUILTIN_ACTIONS, STAGES, VIRTUALIZATION_TYPES } from "../lib/event/registry.ts";
+import type { FieldType } from "../lib/event/field_types.ts";
 
 /**
  * The TypeScript type each field type stands for, as text.

@@ -8,7 +8,8 @@ import { displayWidth, padColumns } from "../cli/escape.ts";
 import { describeRules } from "../hooks/directives.ts";
 import { discoverHooks, type Discovery, rulesOf, selectFor } from "../hooks/discovery.ts";
 import { ConfigError, SolusHooksError } from "../errors.ts";
-import { FIELD_TYPES, STAGES } from "../event/registry.ts";
+import { STAGES } from "../event/registry.ts";
+import { FIELD_TYPES } from "../event/field_types.ts";
 
 /**
  * Words joined by spaces into lines of at most `width` columns (a word longer

@@ -10,8 +10,6 @@ import { closest } from "fastest-levenshtein";
 import { FIELD_TYPES, type FieldKind, type FieldType, type FieldValue } from "./field_types.ts";
 import type { JsonSchema } from "./schema.ts";
 
-export { FIELD_TYPES, type FieldKind, type FieldType, type FieldValue };
-
 /**
  * A stage of an event: before it happens, or after it succeeded.
  *

@@ -10,6 +10,7 @@
 import { PLATFORM } from "../config/constants.ts";
 import { basename } from "../paths.ts";
 import type { EnvReader } from "../config/runner_env.ts";
+import { passScopeDenial } from "../errors.ts";
 
 /** A line in the entry script by which the runner knows it, wherever it is copied. */
 export const ENTRY_MARKER = "@solus-hooks entry";
@@ -166,7 +167,7 @@ function head(path: string): string {
     const read = file.readSync(buffer) ?? 0;
     return new TextDecoder().decode(buffer.subarray(0, read));
   } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) throw error;
+    passScopeDenial(error); // the CLI words it as the build's scope
     return "";
   } finally {
     file?.close();

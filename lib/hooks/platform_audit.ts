@@ -10,6 +10,7 @@ import { join } from "../paths.ts";
 import type { Finding } from "./audit.ts";
 import { budgetFix, budgetProblem, entryCommand } from "./entry.ts";
 import { breachOf, fixFor, shellQuote } from "./safety.ts";
+import { isScopeDenial, passScopeDenial } from "../errors.ts";
 
 /** What a look at the platform's folder found. */
 export interface PlatformAudit {
@@ -44,7 +45,7 @@ async function stat(path: string): Promise<Deno.FileInfo | null> {
   try {
     return await Deno.stat(path);
   } catch (error) {
-    if (error instanceof Deno.errors.NotCapable) throw error;
+    passScopeDenial(error); // the CLI words it as the build's scope
     return null;
   }
 }
@@ -114,7 +115,7 @@ async function auditEntry(entry: string, uid: number, notes: string[]): Promise<
       });
     }
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotCapable)) throw error;
+    if (!isScopeDenial(error)) throw error;
     notes.push(`${entry}: the command it runs, ${command}, ${NOT_INSPECTED}`);
   }
   return findings;
@@ -151,7 +152,7 @@ export async function auditPlatform(
   try {
     folder = await lstat(platformDir);
   } catch (error) {
-    if (!(error instanceof Deno.errors.NotCapable)) throw error;
+    if (!isScopeDenial(error)) throw error;
     return { findings: [], notes: [`${platformDir} (SolusVM's hooks folder) ${NOT_INSPECTED}`] };
   }
   if (folder === null || !folder.isDirectory) {
