@@ -51,7 +51,7 @@ export function configTemplate(): string {
   // "killGraceMs": ${DEFAULTS.killGraceMs},
 
   // In parallel mode hooks start in name order, all at once; in serial mode, one at a time.
-  // maxParallel caps parallelism (0: no cap).
+  // maxParallel caps parallelism (0: no cap; 1 is serial; "mode": "serial" wins over it).
   // "mode": "parallel",
   // "maxParallel": 0,
 
