@@ -22,6 +22,7 @@ import { schemaCommand } from "./commands/schema.ts";
 import { showCommand } from "./commands/show.ts";
 import { testCommand } from "./commands/test.ts";
 import { resolveSettings } from "./config/resolve.ts";
+import { settingsForConfigRefusal } from "./config/salvage.ts";
 import { type Settings } from "./config/settings.ts";
 import { ExitCode, InterruptedError, SolusHooksError, UsageError } from "./errors.ts";
 import { watchInterrupts } from "./process/interrupt.ts";
@@ -87,6 +88,16 @@ function contextFor(
 ): CommandContext {
   let settings: Promise<Settings> | undefined;
   let registry: Promise<Registry> | undefined;
+  const overrides = {
+    dir: parsed.global.dir,
+    config: parsed.global.config,
+    timeoutMs: parsed.global.timeoutMs,
+    journal: parsed.global.journal,
+    noJournal: parsed.global.noJournal,
+    serial: parsed.global.serial,
+    // check judges the deadline the entry would give hooks on this node.
+    entry: parsed.values.entry === true || parsed.command === "check",
+  };
   const context: CommandContext = {
     global: parsed.global,
     values: parsed.values,
@@ -94,17 +105,8 @@ function contextFor(
     rest: parsed.rest,
     out,
     interrupts,
-    settings: () =>
-      settings ??= resolveSettings({
-        dir: parsed.global.dir,
-        config: parsed.global.config,
-        timeoutMs: parsed.global.timeoutMs,
-        journal: parsed.global.journal,
-        noJournal: parsed.global.noJournal,
-        serial: parsed.global.serial,
-        // check judges the deadline the entry would give hooks on this node.
-        entry: parsed.values.entry === true || parsed.command === "check",
-      }),
+    settings: () => settings ??= resolveSettings(overrides),
+    settingsWithoutConfig: () => settingsForConfigRefusal(overrides),
     registry: () => registry ??= context.settings().then((s) => createRegistry(s.actions)),
   };
   return context;

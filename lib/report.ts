@@ -142,6 +142,16 @@ export interface SkippedHook {
 }
 
 /**
+ * Why a run was refused before any hook ran, for programs and the
+ * `solus_hooks_refused_total{reason}` counter: `event` (the event was refused:
+ * a broken envelope, too large, not complete in time, or a difference from the
+ * registry under `strictEvents`), `config` (the config file could not be
+ * read), `directory` (the hooks directory failed the safety rule), `recursion`
+ * (a run started from inside a hook of another run).
+ */
+export type RefusalReason = "event" | "config" | "directory" | "recursion";
+
+/**
  * The record of one stage run.
  *
  * @example
@@ -182,9 +192,18 @@ export interface RunReport {
   replay_of?: string;
   /**
    * Why no hook ran at all: the hooks directory or a parent failed the safety
-   * rule. Absent (or null) when the directory was accepted.
+   * rule, or the run itself was refused (see `refusal`). Absent (or null) when
+   * nothing was refused.
    */
   refused?: string | null;
+  /** Why no hook ran, in one word, when `refused` says so in words. */
+  refusal?: RefusalReason;
+  /**
+   * How the event differs from the registry (an unknown action or data key,
+   * a missing key, a value of another type), each naming the key: the hooks
+   * ran with the event as sent. Absent when there is none.
+   */
+  warnings?: string[];
 }
 
 /**

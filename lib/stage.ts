@@ -10,7 +10,8 @@ import type { HookRules, Settings } from "./config/settings.ts";
 import { formatTimeout } from "./hooks/directives.ts";
 import { discoverHooks, type Discovery, type HookFile, selectFor } from "./hooks/discovery.ts";
 import { buildHookEnvironment, hookEnvironment } from "./hooks/hook_env.ts";
-import { validateEvent } from "./event/parse.ts";
+import { checkEvent } from "./event/parse.ts";
+import { memberTexts } from "./event/json_text.ts";
 import { killRunProcesses } from "./process/process_scan.ts";
 import { runHookProcess } from "./process/hook_process.ts";
 import { createRegistry, type HookEvent, type Registry } from "./event/registry.ts";
@@ -48,6 +49,26 @@ export interface StageOptions extends
   env?: { passthrough?: readonly string[]; set?: Readonly<Record<string, string>> };
   /** Validates the event; defaults to the built-in registry. */
   registry?: Registry;
+  /**
+   * Refuse an event that differs from the registry (an unknown action or data
+   * key, a missing key, a value of another type) with an `EventError`, instead
+   * of running the hooks and listing each difference in the report's
+   * `warnings` (default false: the platform's event is delivered as sent).
+   */
+  strictEvents?: boolean;
+  /**
+   * The event's text exactly as the platform sent it (without a byte-order
+   * mark): what every hook reads on stdin, so an integer past 2^53, key order
+   * and spacing reach it unchanged. It must be the text `event` was parsed
+   * from. Default: `event` as compact JSON.
+   */
+  eventText?: string | Uint8Array;
+  /**
+   * Differences from the registry found in the event as sent that its parsed
+   * form no longer shows (an unknown top-level key), put first in the
+   * report's `warnings`.
+   */
+  warnings?: readonly string[];
   /** This run's id (default: a fresh UUID). */
   runId?: string;
   /** The platform event's id, shared by stages and actions (default: a fresh UUID). */
@@ -110,7 +131,9 @@ let defaultRegistry: Registry | undefined;
 
 /**
  * Run every hook in `options.hooksDir` for one event stage and report what happened.
- * The event is validated first (an `EventError` if it does not match the registry).
+ * The event's envelope is checked first (an `EventError` if it is broken); a
+ * difference from the registry is a warning in the report's `warnings`, or an
+ * `EventError` with `strictEvents`.
  * One hook's failure never stops the others.
  *
  * @example
@@ -174,7 +197,11 @@ export async function runStageFrom(
   source: HookSource,
 ): Promise<RunReport> {
   const registry = options.registry ?? (defaultRegistry ??= createRegistry());
-  const checked = validateEvent(event, registry);
+  const checkedEvent = checkEvent(event, registry, {
+    mode: options.strictEvents ? "strict" : "lenient",
+  });
+  const checked = checkedEvent.event;
+  const warnings = [...new Set([...options.warnings ?? [], ...checkedEvent.warnings])];
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
   const startedAt = new Date();
   const start = performance.now();
@@ -189,13 +216,16 @@ export async function runStageFrom(
     : selectFor(discovery, checked.action, checked.stage);
   const env = buildHookEnvironment({
     event: checked,
+    dataText: numbersAsSent(checked, options.eventText),
     runId,
     eventId,
     deadline,
     passthrough: options.env?.passthrough,
     set: options.env?.set,
   });
-  const stdin = new TextEncoder().encode(JSON.stringify(checked));
+  const stdin = options.eventText instanceof Uint8Array
+    ? options.eventText
+    : new TextEncoder().encode(options.eventText ?? JSON.stringify(checked));
 
   const running = new Set<string>();
   const progress = () => options.onProgress?.([...running]);
@@ -262,8 +292,26 @@ export async function runStageFrom(
     hooks,
     skipped: selected.skipped,
     ...(options.replayOf ? { replay_of: options.replayOf } : {}),
-    ...(discovery.refused ? { refused: discovery.refused } : {}),
+    ...(warnings.length > 0 ? { warnings } : {}),
+    ...(discovery.refused ? { refused: discovery.refused, refusal: "directory" as const } : {}),
   };
+}
+
+/**
+ * The text of each data value as sent, when the event's text is at hand and
+ * its data holds a number (whose digits JSON.parse may have changed); else
+ * undefined, and the environment is built from the parsed values alone.
+ */
+function numbersAsSent(
+  event: HookEvent,
+  text: string | Uint8Array | undefined,
+): Map<string, string> | undefined {
+  if (text === undefined || !Object.values(event.data).some((v) => typeof v === "number")) {
+    return undefined;
+  }
+  const source = typeof text === "string" ? text : new TextDecoder().decode(text);
+  const data = memberTexts(source).get("data");
+  return data === undefined ? undefined : memberTexts(data);
 }
 
 /** Map over `items` with at most `limit` calls in flight, starting them in order; results keep order. */

@@ -129,22 +129,22 @@ timed.test("bad input exits 2 with one clear line and no stack trace", async () 
     ],
     [["run"], "", /event on stdin is empty/],
     [
-      ["run"],
+      ["run", "--strict"],
       '{"action":"server-restat","stage":"pre","data":{}}',
       /unknown action "server-restat" \(did you mean server-restart\?\)/,
     ],
     [
-      ["run"],
+      ["run", "--strict"],
       '{"action":"server-restart","stage":"pre","data":{"uuid":"c7ee19aa-2722-4139-9223-60ed4baf09e2"}}',
       /missing data\.virtualization_type/,
     ],
     [
-      ["run"],
+      ["run", "--strict"],
       '{"action":"server-restart","stage":"pre","data":{"uuid":"c7ee19aa-2722-4139-9223-60ed4baf09e2","virtualization_type":"kvm","hostname":"x"}}',
       /unexpected key data\.hostname/,
     ],
     [
-      ["run"],
+      ["run", "--strict"],
       '{"action":"server-restart","stage":"pre","data":{"uuid":"c7ee19aa-2722-4139-9223-60ed4baf09e2","virtualization_type":5}}',
       /data\.virtualization_type must be one of "kvm", "vz", not number 5/,
     ],
@@ -154,7 +154,7 @@ timed.test("bad input exits 2 with one clear line and no stack trace", async () 
       /"stage" must be "pre" or "post"/,
     ],
     [
-      ["run"],
+      ["run", "--strict"],
       '{"action":"server-restart","stage":"pre","data":{},"extra":1}',
       /unknown top-level key "extra"/,
     ],

@@ -564,6 +564,8 @@ Deno.test({
       maxParallel: 0,
       maxOutputBytes: 1048576,
       maxEventBytes: 1048576,
+      eventReadTimeoutMs: 10000,
+      strictEvents: false,
       journal: {
         path: "/var/log/solus-hooks/journal.jsonl",
         maxBytes: 10485760,

@@ -148,6 +148,8 @@ timed.test({
               ["solus_hooks_hook_runs", "counter"],
               ["solus_hooks_hook_duration_seconds", "histogram"],
               ["solus_hooks_last_stage_timestamp_seconds", "gauge"],
+              ["solus_hooks_refused", "counter"],
+              ["solus_hooks_event_warnings", "counter"],
             ],
           );
           for (const family of families) assert.ok(family.documentation.length > 10, family.name);

@@ -450,17 +450,37 @@ timed.test("runStage() kills every hook group, and processes that left it, when 
   });
 });
 
-timed.test("runStage() rejects an invalid event before running anything", async () => {
+timed.test("runStage() with strictEvents rejects an event the registry does not match before running anything", async () => {
   const marker = join(await Deno.makeTempDir(), "ran");
   await withHooks({ "x.sh": `#!/bin/sh\ntouch ${marker}\n` }, async (dir) => {
     await assert.rejects(
       () =>
         runStage({ action: "server-restart", stage: "pre", data: { uuid: "nope" } }, {
           hooksDir: dir,
+          strictEvents: true,
         }),
       /data.uuid must be an RFC 4122 UUID/,
     );
     await assert.rejects(() => Deno.stat(marker), Deno.errors.NotFound);
+  });
+});
+
+timed.test("runStage() runs the hooks with an event the registry does not match, each difference a warning", async () => {
+  await withHooks({ "x.sh": "#!/bin/sh\ncat > got.json\n" }, async (dir) => {
+    const event = { action: "server-restart", stage: "pre", data: { uuid: "nope", extra: 1 } };
+    const report = await runStage(event as HookEvent, { hooksDir: dir });
+    assert.equal(report.ok, true);
+    assert.deepEqual(report.warnings, [
+      'server-restart data.uuid must be an RFC 4122 UUID, not string "nope"',
+      "server-restart has unexpected key data.extra",
+      "server-restart is missing data.virtualization_type",
+    ]);
+    assert.deepEqual(JSON.parse(await Deno.readTextFile(join(dir, "got.json"))), event);
+    // The envelope still refuses.
+    await assert.rejects(
+      () => runStage({ ...event, stage: "during" } as unknown as HookEvent, { hooksDir: dir }),
+      /"stage" must be "pre" or "post"/,
+    );
   });
 });
 

@@ -59,6 +59,16 @@ export function configTemplate(): string {
   // "maxOutputBytes": ${DEFAULTS.maxOutputBytes},
   // "maxEventBytes": ${DEFAULTS.maxEventBytes},
 
+  // Stdin that stays open this long without completing an event is refused (exit 2,
+  // recorded). An event is taken as soon as one whole JSON value has arrived.
+  // "eventReadTimeoutMs": ${DEFAULTS.eventReadTimeoutMs},
+
+  // At run time an event that differs from the registry (an unknown action or data key,
+  // a missing key, a value of another type) runs the hooks as sent, with a warning in the
+  // report, the journal, the system log and the metrics. true refuses it instead (exit 2),
+  // as --strict does: for test harnesses.
+  // "strictEvents": false,
+
   // The journal that \`history\`, \`show\` and \`replay\` read. The command may write only
   // inside its build's scope (by default ${DEFAULTS.journal.path.replace(/\/[^/]*$/, "")}).
   // "journal": ${json(journal).replaceAll(",", ", ").replaceAll(":", ": ")},

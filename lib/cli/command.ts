@@ -23,6 +23,12 @@ export interface CommandContext {
   out: Output;
   /** The settings: flags over environment over config file over defaults. */
   settings(): Promise<Settings>;
+  /**
+   * Where a run whose config cannot be read records its refusal: the flags,
+   * environment and defaults, and what the broken file still says of the
+   * journal, system log and metrics (lib/config/salvage.ts).
+   */
+  settingsWithoutConfig?(): Promise<Settings>;
   /** The registry: built-in actions plus the config file's. */
   registry(): Promise<Registry>;
   /** The runner's SIGINT/SIGTERM. */

@@ -26,6 +26,12 @@ export interface ExecuteOptions {
   replayOf?: string;
   /** Print the report as JSON on stdout (default: the `--json` flag). */
   json?: boolean;
+  /** The event's text as the platform sent it: what hooks read on stdin. */
+  eventText?: string;
+  /** Refuse an event that differs from the registry (default: `strictEvents`). */
+  strict?: boolean;
+  /** Differences from the registry found in the event's text (see `StageOptions.warnings`). */
+  warnings?: readonly string[];
 }
 
 /**
@@ -53,6 +59,9 @@ export async function executeStage(
       registry,
       eventId: options.eventId,
       replayOf: options.replayOf,
+      eventText: options.eventText,
+      warnings: options.warnings,
+      strictEvents: options.strict ?? settings.strictEvents,
       signal: context.interrupts.signal,
       onProgress: (running) => progress.update(running),
       onStart: recorder.onStart,

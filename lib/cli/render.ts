@@ -337,6 +337,9 @@ export function renderReport(
   const nameWidth = Math.min(40, Math.max(8, ...[...names.values()].map(displayWidth)));
   const head = escapeControls(`${report.event.action} ${report.event.stage}`);
   if (report.refused) lines.push(colors.red(`  REFUSED   ${escapeControls(report.refused)}`));
+  for (const warning of report.warnings ?? []) {
+    lines.push(`  ${colors.yellow("warning".padEnd(9))} ${escapeControls(warning)}`);
+  }
   for (const hook of report.hooks) {
     if (quiet && hook.status === "ok") continue;
     const label = statusLabel(hook.status).padEnd(9);

@@ -71,8 +71,12 @@ export function renderRun(report: RunReport, options: RunViewOptions): string[] 
   if (skipped.length) counts.push(`${skipped.length} not run`);
   lines.push(`  outcome    ${outcome}: ${counts.join(", ")}`);
   if (report.refused) lines.push(`  refused    ${colors.red(text(report.refused))}`);
+  for (const warning of report.warnings ?? []) lines.push(`  warning    ${text(warning)}`);
   lines.push(`  directory  ${text(report.dir)}`);
   lines.push(`  event      ${escapeControls(JSON.stringify(report.event))}`);
+  // A refused event that could not be read as one: what arrived, as it arrived.
+  const arrived = (report as { event_text?: unknown }).event_text;
+  if (typeof arrived === "string") lines.push(`  event text ${text(arrived)}`);
   const timeline = renderTimeline(report, { columns: options.columns, colors });
   if (timeline.length) lines.push("", ...timeline);
   for (const hook of hooks) {

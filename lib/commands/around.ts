@@ -9,32 +9,86 @@ import type { Command } from "../cli/command.ts";
 import { executeStage } from "../cli/execute.ts";
 import { printPlan } from "../cli/plan.ts";
 import { stageOptionsFrom } from "../config/resolve.ts";
+import { noteRefusal, runSettings } from "../cli/refuse.ts";
+import type { CommandContext } from "../cli/command.ts";
 import { EventError, UsageError } from "../errors.ts";
-import { parseEvent } from "../event/parse.ts";
+import { memberTexts } from "../event/json_text.ts";
+import { checkEvent, type EventMode, parseJson } from "../event/parse.ts";
 import { runEvent } from "../event_runner.ts";
-import type { HookEvent } from "../event/registry.ts";
+import type { HookEvent, Registry, Stage } from "../event/registry.ts";
+import type { RefusalOptions } from "../fleet/refusal.ts";
 import type { RunReport } from "../report.ts";
+
+/** The `--event` values of `around`, checked, and how to write each stage's event for hooks. */
+interface AroundEvents {
+  events: HookEvent[];
+  /** The event text hooks read at `stage`: the action and data exactly as given. */
+  textOf(event: HookEvent, stage: Stage): string | undefined;
+  /** How the event as given differs from the registry. */
+  warningsOf(event: HookEvent): string[];
+}
 
 /**
  * Parse the `--event` values of `around`: each `{"action", "data"}`, no stage.
- *
- * @example
- * ```ts ignore
- * const events = parseAroundEvents(['{"action":"server-start","data":{...}}'], registry);
- * ```
+ * Each stage's event for hooks keeps the action's and data's text as given
+ * (an integer past 2^53, key order, spacing), with the stage put between them.
  */
-export function parseAroundEvents(
+function parseAroundEvents(
   texts: string[],
-  registry: Parameters<typeof parseEvent>[1],
+  registry: Registry,
   maxBytes: number,
-): HookEvent[] {
-  return texts.map((text, index) => {
+  mode: EventMode,
+  onRefused: (known: RefusalOptions) => void,
+): AroundEvents {
+  // By the event's data object, which every stage's copy of the event shares.
+  const raw = new WeakMap<object, { action?: string; data?: string; warnings: string[] }>();
+  const events = texts.map((text, index) => {
     const what = texts.length > 1 ? `--event ${index + 1}` : "--event";
+    onRefused({ eventText: text });
     if (new TextEncoder().encode(text).byteLength > maxBytes) {
       throw new EventError(`${what} is larger than maxEventBytes (${maxBytes} bytes)`);
     }
-    return parseEvent(text, registry, { requireStage: false, what });
+    const value = parseJson(text, what);
+    onRefused({ event: value });
+    const { event, warnings } = checkEvent(value, registry, { requireStage: false, what, mode });
+    const members = memberTexts(text);
+    raw.set(event.data, { action: members.get("action"), data: members.get("data"), warnings });
+    return event;
   });
+  return {
+    events,
+    textOf(event, stage) {
+      const given = raw.get(event.data);
+      if (given?.action === undefined || given.data === undefined) return undefined;
+      return `{"action":${given.action},"stage":"${stage}","data":${given.data}}`;
+    },
+    warningsOf: (event) => raw.get(event.data)?.warnings ?? [],
+  };
+}
+
+/** Parse the events, recording a refused one in the journal, the system log and the metrics. */
+async function aroundEvents(
+  context: CommandContext,
+  texts: string[],
+  strict: boolean,
+  record: boolean,
+): Promise<AroundEvents> {
+  const settings = await runSettings(context);
+  let known: RefusalOptions = {};
+  try {
+    return parseAroundEvents(
+      texts,
+      await context.registry(),
+      settings.maxEventBytes,
+      strict ? "strict" : "lenient",
+      (now) => known = now,
+    );
+  } catch (error) {
+    if (error instanceof EventError && record) {
+      await noteRefusal(context, settings, "event", error.message, known);
+    }
+    throw error;
+  }
 }
 
 /** What stopped the event, in words: the first pre hook that did not succeed. */
@@ -75,6 +129,9 @@ Every stage shares one SOLUS_HOOK_EVENT_ID. The exit status is COMMAND's. A SIGI
 or SIGTERM to the runner while COMMAND runs is passed on to COMMAND.
 
 --veto: a failed or timed-out pre hook stops COMMAND and the post stage, exit 3.
+--strict: refuse an event that differs from the registry (exit 2, recorded);
+  without it the hooks run with the event as given and each difference is a
+  warning in the report.
 --dry-run: show the order and the hooks that would run, without running anything.
 --verbose: each stage's report also shows every hook's output (its last 20 lines).
 --json: one JSON document on stdout (COMMAND's own stdout then goes to stderr).
@@ -87,6 +144,7 @@ Examples:
     event: { type: "string", multiple: true },
     veto: { type: "boolean" },
     "dry-run": { type: "boolean" },
+    strict: { type: "boolean" },
   },
   async run(context) {
     const texts = (context.values.event ?? []) as string[];
@@ -100,9 +158,11 @@ Examples:
     }
     const argv = context.rest ?? [];
     if (argv.length === 0) throw new UsageError("around needs a command after --");
-    const settings = await context.settings();
-    const events = parseAroundEvents(texts, await context.registry(), settings.maxEventBytes);
-    if (context.values["dry-run"] === true) {
+    const settings = await runSettings(context);
+    const dryRun = context.values["dry-run"] === true;
+    const strict = context.values.strict === true || settings.strictEvents;
+    const { events, textOf, warningsOf } = await aroundEvents(context, texts, strict, !dryRun);
+    if (dryRun) {
       return await printPlan(context, events, ["pre", "post"], argv);
     }
     const json = context.global.json;
@@ -115,7 +175,13 @@ Examples:
       commandStdout: json ? "stderr" : "inherit",
       // The CLI's stage: its settings, live status line, journal and report on stderr.
       runStage: (event, options) =>
-        executeStage(context, event, { eventId: options.eventId, json: false }),
+        executeStage(context, event, {
+          eventId: options.eventId,
+          json: false,
+          eventText: textOf(event, event.stage),
+          warnings: warningsOf(event),
+          strict,
+        }),
     });
     const { out } = context;
     if (report.command_error) out.line(`solus-hooks: ${report.command_error}`);

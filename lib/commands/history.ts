@@ -32,6 +32,8 @@ export interface RunSummary {
   hooks: number;
   failed: string[];
   replay_of?: string;
+  /** Why no hook ran, in one word, when the run was refused (`event`, `config`, `directory`, `recursion`). */
+  refusal?: string;
   /** Without a report: the hooks due to start, its deadline and its runner's pid. */
   started_hooks?: string[];
   deadline_at?: string;
@@ -90,6 +92,7 @@ export function summarize(run: JournalEntry): RunSummary {
       ...run.skipped.filter((skip) => skip.refused).map((skip) => skip.name),
     ],
     ...(run.replay_of ? { replay_of: run.replay_of } : {}),
+    ...(run.refused && run.refusal ? { refusal: run.refusal } : {}),
   };
 }
 
@@ -196,10 +199,12 @@ Examples:
         ? (run.state === "running" ? run.state.padEnd(11) : colors.red(run.state.padEnd(11)))
         : run.interrupted
         ? colors.red("interrupted")
+        : run.refusal
+        ? colors.red("REFUSED".padEnd(11))
         : run.ok
         ? colors.green("ok".padEnd(11))
         : colors.red("FAILED".padEnd(11));
-      const names = run.started_hooks ?? run.failed;
+      const names = run.refusal ? [`${run.refusal} refused`] : run.started_hooks ?? run.failed;
       // Names and actions come from files and events: never raw, on a terminal or in a pipe.
       const failed = names.length > 0
         ? `  ${colors.dim(names.map((name) => escapeControls(name)).join(", "))}`

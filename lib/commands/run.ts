@@ -6,9 +6,16 @@
 import type { Command, CommandContext } from "../cli/command.ts";
 import { executeStage, exitStatusOf } from "../cli/execute.ts";
 import { printPlan } from "../cli/plan.ts";
-import { UsageError } from "../errors.ts";
-import { parseEvent } from "../event/parse.ts";
-import { type EventSource, readEventText } from "../event/read_input.ts";
+import { noteRefusal, runSettings } from "../cli/refuse.ts";
+import { EventError, UsageError } from "../errors.ts";
+import { checkEvent, parseJson } from "../event/parse.ts";
+import {
+  type EventSource,
+  IncompleteEventError,
+  readEventText,
+  withoutBom,
+} from "../event/read_input.ts";
+import type { RefusalOptions } from "../fleet/refusal.ts";
 import { nestedRunProblem } from "../hooks/entry.ts";
 import { readEnv } from "../config/runner_env.ts";
 
@@ -54,6 +61,14 @@ stderr that explains it. --verbose adds each hook's stdout and stderr (the last
 20 lines of each) and the hooks skipped by their directives. --json prints the
 report as one JSON document on stdout.
 
+Every hook reads the event exactly as it was sent. At run time only a broken
+envelope refuses it (not JSON, not one object, "action" not a string, "stage"
+not pre or post, "data" not an object, over maxEventBytes, not complete within
+eventReadTimeoutMs): exit 2, recorded in the journal, the system log and the
+metrics. An unknown action or data key, a missing key or a value of another
+type runs the hooks with the event as sent and is a warning in the report;
+--strict (or "strictEvents": true) refuses such an event instead.
+
 --dry-run shows which hooks would run, in which order, and which would be
 skipped and why, without running anything.
 
@@ -78,6 +93,7 @@ Examples:
     "event-file": { type: "string" },
     "dry-run": { type: "boolean" },
     entry: { type: "boolean" },
+    strict: { type: "boolean" },
   },
   async run(context) {
     if (context.positionals.length > 0) {
@@ -87,16 +103,47 @@ Examples:
         }); pass the event with --event`,
       );
     }
-    const settings = await context.settings();
-    const { text, what } = await readEventText(eventSource(context), {
-      maxBytes: settings.maxEventBytes,
-      signal: context.interrupts.signal,
-    });
-    const event = parseEvent(text, await context.registry(), { what });
+    const settings = await runSettings(context);
+    const dryRun = context.values["dry-run"] === true;
+    const strict = context.values.strict === true || settings.strictEvents;
+    // What is known of the event when it is refused, for its record.
+    let known: RefusalOptions = {};
+    let text: string, what: string;
+    let event, warnings;
+    try {
+      ({ text, what } = await readEventText(eventSource(context), {
+        maxBytes: settings.maxEventBytes,
+        // A person typing the event on a terminal is not a platform that hung.
+        timeoutMs: Deno.stdin.isTerminal() ? undefined : settings.eventReadTimeoutMs,
+        signal: context.interrupts.signal,
+      }));
+      known = { eventText: text };
+      const value = parseJson(text, what);
+      known = { event: value };
+      // The envelope always refuses; a difference from the registry only when strict.
+      ({ event, warnings } = checkEvent(value, await context.registry(), {
+        what,
+        mode: strict ? "strict" : "lenient",
+      }));
+    } catch (error) {
+      if (error instanceof IncompleteEventError) known = { eventText: error.text };
+      // A dry run runs nothing, so refuses nothing a run would have to record.
+      if (error instanceof EventError && !dryRun) {
+        await noteRefusal(context, settings, "event", error.message, known);
+      }
+      throw error;
+    }
     const nested = nestedRunProblem(event.action, event.stage, { get: (name) => readEnv(name) });
-    if (nested) throw new UsageError(nested);
-    if (context.values["dry-run"] === true) return await printPlan(context, [event], [event.stage]);
-    const report = await executeStage(context, event);
+    if (nested) {
+      if (!dryRun) await noteRefusal(context, settings, "recursion", nested, { event });
+      throw new UsageError(nested);
+    }
+    if (dryRun) return await printPlan(context, [event], [event.stage]);
+    const report = await executeStage(context, event, {
+      eventText: withoutBom(text),
+      strict,
+      warnings,
+    });
     return exitStatusOf(report, context);
   },
 };

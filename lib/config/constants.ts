@@ -48,6 +48,8 @@ export const DEFAULTS: Defaults = Object.freeze({
   maxParallel: 0,
   maxOutputBytes: 1024 * 1024,
   maxEventBytes: 1024 * 1024,
+  eventReadTimeoutMs: 10_000,
+  strictEvents: false,
   journal: Object.freeze({
     path: "/var/log/solus-hooks/journal.jsonl",
     maxBytes: 10 * 1024 * 1024,

@@ -114,6 +114,8 @@ export const CONFIG_SCHEMA: JsonSchema = fixed({
   maxParallel: integer(0, Number.MAX_SAFE_INTEGER),
   maxOutputBytes: integer(0, 1024 ** 3),
   maxEventBytes: integer(1, 64 * 1024 * 1024),
+  eventReadTimeoutMs: integer(1, MAX_TIMEOUT_MS),
+  strictEvents: { type: "boolean" },
   journal: fixed({
     path: NON_EMPTY,
     maxBytes: integer(1, Number.MAX_SAFE_INTEGER),

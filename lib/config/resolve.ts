@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { readConfigFile } from "./file.ts";
+import { type ConfigFile, readConfigFile } from "./file.ts";
 import { DEFAULTS } from "./constants.ts";
 import { readEnv } from "./runner_env.ts";
 import { entryTimeoutMs } from "../hooks/entry.ts";
@@ -76,6 +76,37 @@ export async function resolveSettings(
   const named = overrides.config ?? readEnv("SOLUS_HOOKS_CONFIG", env);
   const configPath = resolve(named ?? DEFAULTS.configPath);
   const file = await readConfigFile(configPath, named !== undefined);
+  return settingsFrom(file, configPath, overrides, env);
+}
+
+/**
+ * The settings as if no config file existed: the flags, the environment and
+ * the defaults. A run whose config cannot be read records its refusal with
+ * these (the journal, system log and metrics the defaults name), as the
+ * config that would say otherwise is what failed.
+ *
+ * @example
+ * ```ts
+ * import { settingsWithoutConfig } from "./resolve.ts";
+ * import assert from "node:assert/strict";
+ * const settings = settingsWithoutConfig({ journal: "/tmp/j.jsonl" }, new Map());
+ * assert.equal(settings.journal.path, "/tmp/j.jsonl");
+ * assert.equal(settings.configPath, null);
+ * ```
+ */
+export function settingsWithoutConfig(
+  overrides: Overrides = {},
+  env: { get(name: string): string | undefined } = Deno.env,
+): Settings {
+  return settingsFrom(null, resolve(DEFAULTS.configPath), overrides, env);
+}
+
+function settingsFrom(
+  file: ConfigFile | null,
+  configPath: string,
+  overrides: Overrides,
+  env: { get(name: string): string | undefined },
+): Settings {
   const fromFile = (path: string | undefined) =>
     path === undefined ? undefined : resolve(dirname(configPath), path);
   const defaults = DEFAULTS;
@@ -99,6 +130,8 @@ export async function resolveSettings(
       : file?.maxParallel ?? defaults.maxParallel,
     maxOutputBytes: file?.maxOutputBytes ?? defaults.maxOutputBytes,
     maxEventBytes: file?.maxEventBytes ?? defaults.maxEventBytes,
+    eventReadTimeoutMs: file?.eventReadTimeoutMs ?? defaults.eventReadTimeoutMs,
+    strictEvents: file?.strictEvents ?? defaults.strictEvents,
     journal: {
       path: resolve(
         overrides.journal ?? readEnv("SOLUS_HOOKS_JOURNAL", env) ?? fromFile(file?.journal?.path) ??
@@ -143,6 +176,7 @@ export function stageOptionsFrom(settings: Readonly<Settings>): StageOptions {
     maxParallel: settings.maxParallel,
     maxOutputBytes: settings.maxOutputBytes,
     allowInsecure: settings.allowInsecure,
+    strictEvents: settings.strictEvents,
     hookRules: settings.hooks,
     env: settings.env,
   };

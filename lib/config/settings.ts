@@ -44,6 +44,13 @@ export interface Settings {
   maxOutputBytes: number;
   /** The largest event accepted, in bytes. */
   maxEventBytes: number;
+  /** How long stdin may stay open without completing an event, in milliseconds. */
+  eventReadTimeoutMs: number;
+  /**
+   * Refuse an event that differs from the registry (exit 2) instead of running
+   * the hooks with it as sent and warning.
+   */
+  strictEvents: boolean;
   /**
    * Where and how runs are recorded; `path` is absolute. `maxOutputBytes` is
    * what the journal keeps of each stream per hook.

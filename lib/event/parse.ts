@@ -53,7 +53,16 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /**
- * Options of {@linkcode validateEvent}.
+ * How an event is judged: `strict` refuses anything the registry does not say
+ * (for authors: `test`, `sample`, `schema`, `check`, and `--strict` or
+ * `strictEvents` at run time); `lenient` refuses only a broken envelope and
+ * turns every other difference into a warning (run time: the platform's word
+ * beats this project's reading of it, contract §1).
+ */
+export type EventMode = "strict" | "lenient";
+
+/**
+ * Options of {@linkcode checkEvent} and {@linkcode validateEvent}.
  *
  * @example
  * ```ts
@@ -72,12 +81,124 @@ export interface ValidateOptions {
   stage?: Stage;
   /** How the message names the event, e.g. `event 2` (default `event`). */
   what?: string;
+  /** `strict` (default) or `lenient`. */
+  mode?: EventMode;
+}
+
+/** An event that passed, and what a lenient check let through. */
+export interface CheckedEvent {
+  /** The event: action, stage, and data as given (every key, known or not). */
+  event: HookEvent;
+  /** Each difference from the registry, naming the key; empty when there is none. */
+  warnings: string[];
 }
 
 /**
- * Check a parsed value against the registry and return it as an event. Every
- * problem is an {@linkcode EventError} naming the key at fault; an unknown action
- * names the nearest known one.
+ * The one check of an event against the registry. The envelope always
+ * refuses, with an {@linkcode EventError} naming the key at fault: not an
+ * object, `action` not a string, `stage` not `pre`/`post`, `data` not an
+ * object. What the registry says beyond it (a known action, exactly its data
+ * keys, each of its type, no other top-level key) refuses in `strict` mode
+ * and is a warning in `lenient` mode, worded the same. An unknown action names
+ * the nearest known one.
+ *
+ * @example
+ * ```ts
+ * import { createRegistry } from "./registry.ts";
+ * import { checkEvent } from "./parse.ts";
+ * import assert from "node:assert/strict";
+ * const event = {
+ *   action: "server-stop",
+ *   stage: "pre",
+ *   data: { uuid: "c7ee19aa-2722-4139-9223-60ed4baf09e2", virtualization_type: "kvm", new_field: "x" },
+ * };
+ * const checked = checkEvent(event, createRegistry(), { mode: "lenient" });
+ * assert.deepEqual(checked.warnings, ["server-stop has unexpected key data.new_field"]);
+ * assert.equal(checked.event.data.new_field, "x");
+ * assert.throws(() => checkEvent(event, createRegistry()), /unexpected key data.new_field/);
+ * assert.throws(() => checkEvent({ ...event, stage: "during" }, createRegistry(), { mode: "lenient" }), {
+ *   message: 'event: "stage" must be "pre" or "post", not string "during"',
+ * });
+ * ```
+ */
+export function checkEvent(
+  value: unknown,
+  registry: Registry,
+  options: ValidateOptions = {},
+): CheckedEvent {
+  const what = options.what ?? "event";
+  const requireStage = options.requireStage ?? true;
+  const strict = (options.mode ?? "strict") === "strict";
+  const warnings: string[] = [];
+  /** A difference from the registry: refused when strict, else a warning. */
+  const differs = (words: string) => {
+    if (strict) throw new EventError(`${what}${words.startsWith(" ") ? "" : ": "}${words}`);
+    warnings.push(words.trimStart());
+  };
+  if (!isPlainObject(value)) {
+    throw new EventError(`${what} must be a JSON object, not ${describeValue(value)}`);
+  }
+  const allowed = requireStage ? ["action", "stage", "data"] : ["action", "data"];
+  const extra = Object.keys(value).filter((key) => !allowed.includes(key));
+  // around runs both stages itself: a stage in its event is a mistake in the envelope.
+  if (!requireStage && extra.includes("stage")) {
+    throw new EventError(
+      `${what} has unknown top-level key "stage": only "action", "data" are allowed (around runs both stages itself, so leave stage out)`,
+    );
+  }
+  if (extra.length > 0) {
+    differs(
+      ` has unknown top-level key${extra.length > 1 ? "s" : ""} ${
+        extra.slice(0, 5).map((k) => quote(k)).join(", ")
+      }: only ${allowed.map((k) => `"${k}"`).join(", ")} are allowed`,
+    );
+  }
+  const missing = allowed.filter((key) => !Object.hasOwn(value, key));
+  if (missing.length > 0) {
+    throw new EventError(`${what} is missing ${missing.map((k) => `"${k}"`).join(", ")}`);
+  }
+  const { action, data } = value;
+  if (typeof action !== "string") {
+    throw new EventError(`${what}: "action" must be a string, not ${describeValue(action)}`);
+  }
+  const spec = registry.get(action);
+  if (!spec) {
+    differs(
+      `unknown action ${quote(action)} (did you mean ${
+        registry.nearest(action)
+      }?); \`solus-hooks actions\` lists them`,
+    );
+  }
+  let stage: Stage = options.stage ?? "pre";
+  if (requireStage) {
+    if (!STAGES.includes(value.stage as Stage)) {
+      throw new EventError(
+        `${what}: "stage" must be "pre" or "post", not ${describeValue(value.stage)}`,
+      );
+    }
+    stage = value.stage as Stage;
+  }
+  if (!isPlainObject(data)) {
+    throw new EventError(`${what}: "data" must be an object, not ${describeValue(data)}`);
+  }
+  if (spec) {
+    const problems = checkSchema(spec.schema, data).map((issue) =>
+      formatSchemaIssue(issue, "data")
+    );
+    if (strict && problems.length > 0) {
+      differs(
+        `${action} ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? "; ..." : ""}`,
+      );
+    }
+    for (const problem of problems) warnings.push(`${action} ${problem}`);
+  }
+  return { event: { action, stage, data: { ...data } }, warnings };
+}
+
+/**
+ * Check a parsed value against the registry, strictly unless `options.mode`
+ * says `lenient`, and return it as an event ({@linkcode checkEvent} without
+ * its warnings).
  *
  * @example
  * ```ts
@@ -97,59 +218,7 @@ export function validateEvent(
   registry: Registry,
   options: ValidateOptions = {},
 ): HookEvent {
-  const what = options.what ?? "event";
-  const requireStage = options.requireStage ?? true;
-  if (!isPlainObject(value)) {
-    throw new EventError(`${what} must be a JSON object, not ${describeValue(value)}`);
-  }
-  const allowed = requireStage ? ["action", "stage", "data"] : ["action", "data"];
-  const extra = Object.keys(value).filter((key) => !allowed.includes(key));
-  if (extra.length > 0) {
-    const hint = !requireStage && extra.includes("stage")
-      ? " (around runs both stages itself, so leave stage out)"
-      : "";
-    throw new EventError(
-      `${what} has unknown top-level key${extra.length > 1 ? "s" : ""} ${
-        extra.slice(0, 5).map((k) => quote(k)).join(", ")
-      }: only ${allowed.map((k) => `"${k}"`).join(", ")} are allowed${hint}`,
-    );
-  }
-  const missing = allowed.filter((key) => !Object.hasOwn(value, key));
-  if (missing.length > 0) {
-    throw new EventError(`${what} is missing ${missing.map((k) => `"${k}"`).join(", ")}`);
-  }
-  const { action, data } = value;
-  if (typeof action !== "string") {
-    throw new EventError(`${what}: "action" must be a string, not ${describeValue(action)}`);
-  }
-  const spec = registry.get(action);
-  if (!spec) {
-    throw new EventError(
-      `${what}: unknown action ${quote(action)} (did you mean ${
-        registry.nearest(action)
-      }?); \`solus-hooks actions\` lists them`,
-    );
-  }
-  let stage: Stage = options.stage ?? "pre";
-  if (requireStage) {
-    if (!STAGES.includes(value.stage as Stage)) {
-      throw new EventError(
-        `${what}: "stage" must be "pre" or "post", not ${describeValue(value.stage)}`,
-      );
-    }
-    stage = value.stage as Stage;
-  }
-  if (!isPlainObject(data)) {
-    throw new EventError(`${what}: "data" must be an object, not ${describeValue(data)}`);
-  }
-  const issues = checkSchema(spec.schema, data);
-  if (issues.length > 0) {
-    const problems = issues.map((issue) => formatSchemaIssue(issue, "data"));
-    throw new EventError(
-      `${what}: ${action} ${problems.slice(0, 5).join("; ")}${problems.length > 5 ? "; ..." : ""}`,
-    );
-  }
-  return { action, stage, data: { ...data } };
+  return checkEvent(value, registry, options).event;
 }
 
 /**

@@ -35,9 +35,81 @@ export interface ByteReader {
 }
 
 /**
+ * Watches bytes go by for the end of one JSON object or array: the platform
+ * may keep stdin open after the event, so the event is taken as soon as its
+ * closing bracket arrives, never waiting for end-of-file. Bytes, not
+ * characters: every bracket, quote and backslash is ASCII, and no byte of a
+ * multi-byte UTF-8 character is one. A text that does not start with `{` or
+ * `[` (after whitespace and a byte-order mark) is read to end-of-file, and
+ * refused by the parser.
+ */
+class ValueEnd {
+  #depth = 0;
+  #inString = false;
+  #escaped = false;
+  #plain = false;
+
+  /** Where the value ends within `chunk` (the index after it), or -1 if it has not yet. */
+  scan(chunk: Uint8Array): number {
+    if (this.#plain) return -1;
+    for (let i = 0; i < chunk.length; i++) {
+      const byte = chunk[i];
+      if (this.#depth === 0) {
+        // Before the value: whitespace and a byte-order mark (EF BB BF) are passed over.
+        if (byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09) continue;
+        if (byte === 0xef || byte === 0xbb || byte === 0xbf) continue;
+        if (byte !== 0x7b && byte !== 0x5b) { // { [
+          this.#plain = true;
+          return -1;
+        }
+        this.#depth = 1;
+      } else if (this.#inString) {
+        if (this.#escaped) this.#escaped = false;
+        else if (byte === 0x5c) this.#escaped = true; // backslash
+        else if (byte === 0x22) this.#inString = false; // "
+      } else if (byte === 0x22) {
+        this.#inString = true;
+      } else if (byte === 0x7b || byte === 0x5b) {
+        this.#depth++;
+      } else if (byte === 0x7d || byte === 0x5d) { // } ]
+        if (--this.#depth === 0) return i + 1;
+      }
+    }
+    return -1;
+  }
+}
+
+/** How {@linkcode readAtMost} stops. */
+export interface ReadOptions {
+  /** The runner's interruption: rejects with its reason at once, even while a read waits. */
+  signal?: AbortSignal;
+  /**
+   * Stop as soon as one JSON object or array is complete, with whatever else
+   * arrived in the same read (whitespace, or a bad event for the parser).
+   */
+  untilValue?: boolean;
+  /** Reject with a {@linkcode ReadTimeoutError} when neither the value nor end-of-file came in time. */
+  timeoutMs?: number;
+}
+
+/** The read took longer than its bound; `bytes` is what had arrived. */
+export class ReadTimeoutError extends Error {
+  /** What had arrived before the bound. */
+  readonly bytes: Uint8Array;
+  /** Make one. */
+  constructor(bytes: Uint8Array) {
+    super("the read did not end in time");
+    this.name = "ReadTimeoutError";
+    this.bytes = bytes;
+  }
+}
+
+/**
  * Read at most `limit` bytes from `reader`; null when it holds more (reading
- * stops at the first byte past the limit). Rejects with the signal's reason
- * when `signal` aborts first, even while a read waits.
+ * stops at the first byte past the limit). With `untilValue`, reading stops as
+ * soon as one JSON object or array is complete. Rejects with the signal's
+ * reason when `signal` aborts first, even while a read waits, and with a
+ * {@linkcode ReadTimeoutError} past `timeoutMs`.
  *
  * The reader's own `read` is used, not its `readable` stream: Deno loads its
  * streams implementation on first use, about 5 ms of a stage's start-up.
@@ -46,11 +118,11 @@ export interface ByteReader {
  * ```ts
  * import { readAtMost } from "./read_input.ts";
  * import assert from "node:assert/strict";
- * const reader = (text: string) => {
+ * const reader = (text: string, open = false) => {
  *   let data = new TextEncoder().encode(text);
  *   return {
- *     read(buffer: Uint8Array) {
- *       if (data.length === 0) return Promise.resolve(null);
+ *     read(buffer: Uint8Array): Promise<number | null> {
+ *       if (data.length === 0) return open ? new Promise(() => {}) : Promise.resolve(null);
  *       const n = Math.min(buffer.length, data.length);
  *       buffer.set(data.subarray(0, n));
  *       data = data.subarray(n);
@@ -60,35 +132,80 @@ export interface ByteReader {
  * };
  * assert.deepEqual(await readAtMost(reader("hello"), 5), new TextEncoder().encode("hello"));
  * assert.equal(await readAtMost(reader("hello"), 4), null);
+ * // stdin left open after a whole event: taken at once
+ * const event = await readAtMost(reader('{"a": "}"}\n', true), 100, { untilValue: true });
+ * assert.equal(new TextDecoder().decode(event!), '{"a": "}"}\n');
+ * // stdin left open in the middle of one: refused at the bound
+ * await assert.rejects(
+ *   readAtMost(reader('{"a": ', true), 100, { untilValue: true, timeoutMs: 50 }),
+ *   { name: "ReadTimeoutError" },
+ * );
  * ```
  */
 export async function readAtMost(
   reader: ByteReader,
   limit: number,
-  signal?: AbortSignal,
+  options: ReadOptions | AbortSignal = {},
 ): Promise<Uint8Array | null> {
+  const { signal, untilValue, timeoutMs } = options instanceof AbortSignal
+    ? { signal: options } as ReadOptions
+    : options;
   const chunks: Uint8Array[] = [];
   let size = 0;
   let onAbort = () => {};
-  const aborted = new Promise<never>((_, reject) => {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const stopped = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal!.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
+    if (timeoutMs !== undefined) {
+      timer = setTimeout(() => reject(new ReadTimeoutError(concatBytes(chunks))), timeoutMs);
+    }
   });
-  aborted.catch(() => {}); // only raced below
+  stopped.catch(() => {}); // only raced below
+  const end = untilValue ? new ValueEnd() : undefined;
   try {
     while (true) {
       signal?.throwIfAborted();
       // One byte over the limit is enough to know the event is too large.
       const buffer = new Uint8Array(Math.min(64 * 1024, limit - size + 1));
-      const n = await Promise.race([reader.read(buffer), aborted]);
+      const n = await Promise.race([reader.read(buffer), stopped]);
       if (n === null) break;
       size += n;
       if (size > limit) return null;
-      chunks.push(buffer.subarray(0, n));
+      const chunk = buffer.subarray(0, n);
+      chunks.push(chunk);
+      if (end && end.scan(chunk) !== -1) break;
     }
     return concatBytes(chunks);
   } finally {
     signal?.removeEventListener("abort", onAbort);
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * An event's text without a leading byte-order mark: what hooks read.
+ *
+ * @example
+ * ```ts
+ * import { withoutBom } from "./read_input.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(withoutBom("\uFEFF{}"), "{}");
+ * ```
+ */
+export function withoutBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+/** The event on stdin did not complete in time; `text` is what had arrived. */
+export class IncompleteEventError extends EventError {
+  /** What had arrived, decoded loosely. */
+  readonly text: string;
+  /** Make one. */
+  constructor(message: string, text: string) {
+    super(message);
+    this.name = "IncompleteEventError";
+    this.text = text;
   }
 }
 
@@ -102,7 +219,9 @@ function decode(bytes: Uint8Array, what: string): string {
 
 /**
  * Read an event's text from its source, at most `maxBytes`. A file's size is
- * looked at first, so a huge file is refused unread. `signal` (the runner's
+ * looked at first, so a huge file is refused unread. Stdin is read until one
+ * JSON object is whole (a platform may keep it open after the event), for at
+ * most `timeoutMs`: past it, an {@linkcode IncompleteEventError}. `signal` (the runner's
  * interruption) ends a wait on stdin at once, rejecting with its reason (an
  * `InterruptedError` for the runner's own SIGINT or SIGTERM).
  *
@@ -117,9 +236,9 @@ function decode(bytes: Uint8Array, what: string): string {
  */
 export async function readEventText(
   source: EventSource,
-  options: { maxBytes: number; signal?: AbortSignal },
+  options: { maxBytes: number; signal?: AbortSignal; timeoutMs?: number },
 ): Promise<EventText> {
-  const { maxBytes, signal } = options;
+  const { maxBytes, signal, timeoutMs } = options;
   if (source.kind === "inline") {
     if (new TextEncoder().encode(source.text).byteLength > maxBytes) {
       throw tooLarge("--event", maxBytes);
@@ -139,7 +258,7 @@ export async function readEventText(
       const info = await file.stat();
       if (info.isDirectory) throw new UsageError(`cannot read ${what}: it is a directory`);
       if (info.isFile && info.size > maxBytes) throw tooLarge(what, maxBytes);
-      const bytes = await readAtMost(file, maxBytes, signal);
+      const bytes = await readAtMost(file, maxBytes, { signal });
       if (bytes === null) throw tooLarge(what, maxBytes);
       return { text: decode(bytes, what), what };
     } finally {
@@ -147,7 +266,25 @@ export async function readEventText(
     }
   }
   const what = "event on stdin";
-  const bytes = await readAtMost(source.reader ?? Deno.stdin, maxBytes, signal);
+  let bytes: Uint8Array | null;
+  try {
+    // The platform may keep stdin open after the event: take it once it is whole.
+    bytes = await readAtMost(source.reader ?? Deno.stdin, maxBytes, {
+      signal,
+      untilValue: true,
+      timeoutMs,
+    });
+  } catch (error) {
+    if (!(error instanceof ReadTimeoutError)) throw error;
+    throw new IncompleteEventError(
+      `${what} did not complete within eventReadTimeoutMs (${timeoutMs} ms): ${
+        error.bytes.byteLength === 0
+          ? "nothing arrived"
+          : `${error.bytes.byteLength} bytes arrived, not a whole JSON value`
+      }; refused`,
+      new TextDecoder().decode(error.bytes),
+    );
+  }
   if (bytes === null) throw tooLarge(what, maxBytes);
   return { text: decode(bytes, what), what };
 }

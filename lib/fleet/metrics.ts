@@ -31,6 +31,8 @@ const STAGE_RUNS = "solus_hooks_stage_runs_total";
 const HOOK_RUNS = "solus_hooks_hook_runs_total";
 const DURATION = "solus_hooks_hook_duration_seconds";
 const LAST_STAGE = "solus_hooks_last_stage_timestamp_seconds";
+const REFUSED = "solus_hooks_refused_total";
+const EVENT_WARNINGS = "solus_hooks_event_warnings_total";
 
 /** Every sample name of the file and its labels, in the order they are written. */
 const SAMPLE_LABELS: Record<string, readonly string[]> = {
@@ -40,6 +42,8 @@ const SAMPLE_LABELS: Record<string, readonly string[]> = {
   [`${DURATION}_sum`]: ["hook"],
   [`${DURATION}_count`]: ["hook"],
   [LAST_STAGE]: ["action", "stage"],
+  [REFUSED]: ["reason"],
+  [EVENT_WARNINGS]: ["action"],
 };
 
 /** The families in the order they are written, with their HELP and TYPE. */
@@ -60,6 +64,16 @@ const FAMILIES = [
     type: "gauge",
     help: "When a stage of this action last ended, in seconds since the Unix epoch.",
   },
+  {
+    name: REFUSED,
+    type: "counter",
+    help: "Runs refused before any hook ran, by reason (event, config, directory, recursion).",
+  },
+  {
+    name: EVENT_WARNINGS,
+    type: "counter",
+    help: "Differences from the registry in events whose hooks ran as sent, by action.",
+  },
 ] as const;
 
 const LE = [...HOOK_DURATION_BUCKETS.map(String), "+Inf"];
@@ -71,6 +85,7 @@ const LE = [...HOOK_DURATION_BUCKETS.map(String), "+Inf"];
  */
 const STAGE_STATUSES = ["ok", "failed", "timed_out", "refused", "interrupted"] as const;
 const HOOK_STATUSES = ["ok", "failed", "timed_out", "spawn_error", "refused"] as const;
+const REFUSAL_REASONS = ["event", "config", "directory", "recursion"] as const;
 
 /** One hook's duration histogram: cumulative bucket counts (the last is `+Inf`), sum and count. */
 interface Histogram {
@@ -226,8 +241,9 @@ function add(state: MetricsState, name: string, values: string[], by: number, se
 
 /**
  * Count one stage into `state`: its outcome, each hook's outcome and duration
- * (a hook file refused by the safety rule counts as `refused`), and when the
- * stage ended.
+ * (a hook file refused by the safety rule counts as `refused`), the event's
+ * warnings, a refusal by its reason, and when the stage ended. A run refused
+ * before its stage (the event, the config) counts as a refusal alone.
  *
  * @example
  * ```ts
@@ -250,6 +266,11 @@ function add(state: MetricsState, name: string, values: string[], by: number, se
  */
 export function addStage(state: MetricsState, report: RunReport): void {
   const summary = summarizeStage(report);
+  for (const reason of REFUSAL_REASONS) add(state, REFUSED, [reason], 0);
+  if (summary.refusal) add(state, REFUSED, [summary.refusal], 1);
+  // Refused before its stage began (the event, the config): there is no stage to count.
+  if (summary.refusal && summary.refusal !== "directory") return;
+  add(state, EVENT_WARNINGS, [summary.action], summary.warnings?.length ?? 0);
   for (const status of STAGE_STATUSES) {
     add(state, STAGE_RUNS, [summary.action, summary.stage, status], 0);
   }

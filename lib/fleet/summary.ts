@@ -5,12 +5,12 @@
  *
  * @module
  */
-import type { RunReport } from "../report.ts";
+import type { RefusalReason, RunReport } from "../report.ts";
 
 /**
  * A stage's outcome, most telling first: `interrupted` (the runner got SIGINT
- * or SIGTERM), `refused` (the hooks directory failed the safety rule, no hook
- * ran), `timed_out` (a hook hit its deadline: the stage held the event that
+ * or SIGTERM), `refused` (no hook ran: the event, the config or the hooks
+ * directory was refused), `timed_out` (a hook hit its deadline: the stage held the event that
  * long), `failed` (a hook failed, could not start or was refused), `ok`.
  */
 export type StageStatus = "ok" | "failed" | "timed_out" | "refused" | "interrupted";
@@ -39,8 +39,12 @@ export interface StageSummary {
   durationMs: number;
   /** The names of the hooks that were not ok (failed, timed out, refused), in name order. */
   failing: string[];
-  /** The directory's refusal, when no hook ran because of it. */
+  /** The refusal in words, when no hook ran because of it. */
   refusedReason?: string;
+  /** The refusal in one word (`event`, `config`, `directory`, `recursion`). */
+  refusal?: RefusalReason;
+  /** How the event differs from the registry: the hooks ran with it as sent. */
+  warnings?: string[];
   /** The run this one replays. */
   replayOf?: string;
 }
@@ -104,6 +108,10 @@ export function summarizeStage(report: RunReport): StageSummary {
     durationMs: report.duration_ms,
     failing,
     ...(refusedReason ? { refusedReason } : {}),
+    ...(refusedReason && report.refusal ? { refusal: report.refusal } : {}),
+    ...(Array.isArray(report.warnings) && report.warnings.length > 0
+      ? { warnings: report.warnings }
+      : {}),
     ...(report.replay_of ? { replayOf: report.replay_of } : {}),
   };
 }

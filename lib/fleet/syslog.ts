@@ -1,6 +1,7 @@
 /**
  * The system log (contract §7): one summary line per stage, tag `solus-hooks`,
- * priority `info` when the stage was ok and `warning` otherwise; where journald
+ * priority `info` when the stage was ok, `err` when it was refused (the event,
+ * the config, the hooks directory: no hook ran) and `warning` otherwise; where journald
  * listens, the same as structured fields (`SOLUS_RUN_ID`, `SOLUS_STATUS`, ...).
  *
  * Deno has no stable Unix datagram sockets, so util-linux `logger` (on every
@@ -20,7 +21,7 @@ import type { RunReport } from "../report.ts";
 import { type StageSummary, summarizeStage } from "./summary.ts";
 
 /** journald's numbers for the two priorities used, and for the facility. */
-const PRIORITY_NUMBER = { info: 6, warning: 4 } as const;
+const PRIORITY_NUMBER = { info: 6, warning: 4, err: 3 } as const;
 const FACILITY_NUMBER: Record<string, number> = { user: 1, daemon: 3 };
 
 /**
@@ -63,8 +64,8 @@ function findSystemSocket(): Promise<SystemSocket> {
 
 /** What a stage's summary is sent as. */
 export interface SyslogMessage {
-  /** `info` when the stage was ok, `warning` otherwise. */
-  priority: "info" | "warning";
+  /** `info` when the stage was ok, `err` when it was refused, `warning` otherwise. */
+  priority: "info" | "warning" | "err";
   /** The summary line (journald's `MESSAGE`). */
   line: string;
   /** The journald entry: one `FIELD=value` per line, values on one line each. */
@@ -151,7 +152,9 @@ export function summaryLine(summary: StageSummary): string {
     ["duration_ms", summary.durationMs],
   ];
   if (summary.failing.length > 0) pairs.push(["failing", failingList(summary.failing)]);
+  if (summary.refusal) pairs.push(["refusal", summary.refusal]);
   if (summary.refusedReason) pairs.push(["reason", summary.refusedReason]);
+  if (summary.warnings?.length) pairs.push(["warnings", summary.warnings.join("; ")]);
   pairs.push(["run_id", summary.runId], ["event_id", summary.eventId]);
   if (summary.replayOf) pairs.push(["replay_of", summary.replayOf]);
   return pairs.map(([key, value]) => `${key}=${logfmtValue(value)}`).join(" ");
@@ -180,7 +183,11 @@ export function summaryLine(summary: StageSummary): string {
  */
 export function syslogMessage(report: RunReport): SyslogMessage {
   const summary = summarizeStage(report);
-  const priority = summary.status === "ok" ? "info" : "warning";
+  const priority = summary.status === "ok"
+    ? "info"
+    : summary.status === "refused"
+    ? "err"
+    : "warning";
   const line = summaryLine(summary);
   const fields: [string, string | number][] = [
     ["PRIORITY", PRIORITY_NUMBER[priority]],
@@ -201,6 +208,8 @@ export function syslogMessage(report: RunReport): SyslogMessage {
   ];
   for (const name of summary.failing) fields.push(["SOLUS_FAILED_HOOK", name]);
   if (summary.refusedReason) fields.push(["SOLUS_REFUSED", summary.refusedReason]);
+  if (summary.refusal) fields.push(["SOLUS_REFUSAL", summary.refusal]);
+  for (const warning of summary.warnings ?? []) fields.push(["SOLUS_EVENT_WARNING", warning]);
   if (summary.replayOf) fields.push(["SOLUS_REPLAY_OF", summary.replayOf]);
   // The line is already one line of visible text: its values were escaped once.
   const entry = [`MESSAGE=${line}\n`];

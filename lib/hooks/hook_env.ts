@@ -23,6 +23,11 @@ export interface HookEnvironmentInput {
   passthrough?: readonly string[];
   /** Variables to set, from the config file. */
   set?: Readonly<Record<string, string>>;
+  /**
+   * The text of data values as the platform sent them, by key: a number is
+   * given to hooks in its own digits (an integer past 2^53 unchanged).
+   */
+  dataText?: ReadonlyMap<string, string>;
   /** Reads the runner's environment; defaults to `Deno.env.get`, denied reads count as unset. */
   getEnv?: (name: string) => string | undefined;
 }
@@ -154,7 +159,10 @@ export function buildHookEnvironment(input: HookEnvironmentInput): Record<string
   put("SOLUS_HOOK_EVENT_ID", input.eventId);
   put("SOLUS_HOOK_DEADLINE", String(input.deadline));
   for (const [key, value] of Object.entries(input.event.data)) {
-    put(`SOLUS_HOOK_DATA_${key.toUpperCase()}`, envValue(value));
+    // Every key, known to the registry or not; a name the kernel cannot carry is left out.
+    if (key === "" || key.includes("=") || key.includes("\0")) continue;
+    const sent = typeof value === "number" ? input.dataText?.get(key) : undefined;
+    put(`SOLUS_HOOK_DATA_${key.toUpperCase()}`, sent ?? envValue(value));
   }
   return env;
 }

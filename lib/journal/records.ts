@@ -1,6 +1,7 @@
 /**
  * What a journal line may hold, checked when it is read: a run's report (one per
- * stage, written when it ends) or a start record (written when its hooks start,
+ * stage, written when it ends; a refused run's too, with `refused` and
+ * `refusal` saying why no hook ran) or a start record (written when its hooks start,
  * so a run whose runner died still shows up). A line that is JSON but neither is
  * skipped with a warning, never trusted: readers index `hooks`, call string
  * methods on `started_at`, and so on.
@@ -90,7 +91,10 @@ export const REPORT_SCHEMA: JsonSchema = loose({
   hooks: { type: "array", items: HOOK },
   skipped: { type: "array", items: SKIPPED },
   replay_of: STRING,
-}, ["replay_of"]);
+  refused: { type: ["string", "null"] },
+  refusal: STRING,
+  warnings: { type: "array", items: STRING },
+}, ["replay_of", "refused", "refusal", "warnings"]);
 
 /** The JSON Schema of a start record. */
 export const START_SCHEMA: JsonSchema = loose({
