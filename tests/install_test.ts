@@ -5,11 +5,11 @@
  */
 import assert from "node:assert/strict";
 import denoJson from "../deno.json" with { type: "json" };
-import { DEFAULT_FOLDERS, DEFAULTS } from "../lib/config/constants.ts";
+import { DEFAULT_FOLDERS, DEFAULTS, PLATFORM } from "../lib/config/constants.ts";
 import { CONFIG_SCHEMA, parseConfigText } from "../lib/config/file.ts";
 import { configTemplate } from "../tools/config_template.ts";
 import { BUILD_DEADLINE_MS, buildBundle, exec, snapshot } from "./artifact.ts";
-import { RESTART_PRE, withTempDir } from "./helpers.ts";
+import { RESTART_PRE, ROOT, withTempDir } from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
 
@@ -258,5 +258,207 @@ Deno.test("a build given a scope that cannot work stops and says why", async () 
     assert.equal(result.code, 2, result.stderr);
     assert.match(result.stderr, /bundle: SOLUS_HOOKS_READ: "srv\/hooks" is not an absolute path/);
     assert.equal(await Deno.stat(`${dir}/dist`).catch(() => null), null, "nothing was built");
+  });
+});
+
+/** `deno task NAME ARGS` as a user runs it, with the build in `root/build` unless `--dist` is given. */
+function task(name: "install" | "uninstall", args: string[], cwd?: string) {
+  return exec(Deno.execPath(), ["task", "--quiet", name, ...args], {
+    timeoutMs: BUILD_DEADLINE_MS,
+    ...(cwd === undefined ? {} : { cwd }),
+  });
+}
+
+Deno.test("install moves the hooks SolusVM ran directly into hooks.d, naming each, and lays out the entry; --dry-run changes nothing; a name in both stops it, changing nothing", async () => {
+  await withTempDir(async (root) => {
+    await buildBundle(`${root}/build`);
+    const platform = `${root}${PLATFORM.hooksDir}`;
+    const hooksD = `${root}${DEFAULTS.hooksDir}`;
+    await Deno.mkdir(platform, { recursive: true });
+    await writeHook(`${platform}/10-firewall`, "#!/bin/sh\necho firewall\n");
+    await writeHook(`${platform}/20-notify.py`, "#!/usr/bin/env python3\nprint('hi')\n");
+    const dist = ["--root", root, "--dist", `${root}/build`];
+
+    const before = await snapshot(root);
+    const dry = await task("install", [...dist, "--dry-run"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(
+      dry.stderr,
+      /install: would move +.*\/solus\/hooks\/10-firewall +\(-> .*\/usr\/local\/solus\/hooks\.d\/10-firewall\)/,
+    );
+    assert.match(
+      dry.stderr,
+      /install: would create +.*\/usr\/local\/solus\/hooks\/solus-hooks +\(0755\)/,
+    );
+    assert.match(dry.stderr, /install: dry run: \d+ changes planned, nothing done/);
+    assert.deepEqual(await snapshot(root), before, "--dry-run changed nothing");
+
+    const first = await task("install", dist);
+    assert.equal(first.code, 0, first.stderr);
+    for (const name of ["10-firewall", "20-notify.py"]) {
+      assert.match(
+        first.stderr,
+        new RegExp(`install: moved +${platform}/${name.replace(".", "\\.")} +\\(-> ${hooksD}/`),
+      );
+      assert.ok((await Deno.stat(`${hooksD}/${name}`)).isFile, name);
+    }
+    assert.match(
+      first.stderr,
+      /install: moved 2 hooks from .* into .*hooks\.d\/: the entry runs them now/,
+    );
+    // The platform's folder holds the entry alone, root's and 0755; it runs the installed command.
+    assert.deepEqual(await names(platform), ["solus-hooks"]);
+    const entry = await Deno.stat(PLATFORM.entry.replace(/^/, root));
+    assert.equal(entry.mode! & 0o7777, 0o755);
+    if (Deno.uid() === 0) assert.equal(entry.uid, 0);
+    assert.match(
+      await Deno.readTextFile(`${root}${PLATFORM.entry}`),
+      /^command='\/usr\/local\/bin\/solus-hooks'$/m,
+    );
+    assert.equal((await Deno.stat(hooksD)).mode! & 0o7777, 0o755);
+
+    // A hook put back into the platform's folder that hooks.d has too: the install stops, nothing changes.
+    await writeHook(`${platform}/10-firewall`, "#!/bin/sh\necho another\n");
+    await writeHook(`${platform}/30-new`, "#!/bin/sh\n");
+    const held = await snapshot(root);
+    const clash = await task("install", dist);
+    assert.equal(clash.code, 1, clash.stderr);
+    assert.equal(clash.stderr.trim().split("\n").length, 1, clash.stderr);
+    assert.match(
+      clash.stderr,
+      /^install: 10-firewall is both in .*\/solus\/hooks\/ and in .*\/solus\/hooks\.d\/: .*Nothing was changed\.$/m,
+    );
+    assert.deepEqual(await snapshot(root), held, "a clash changed nothing");
+  });
+});
+
+async function names(dir: string): Promise<string[]> {
+  const found: string[] = [];
+  for await (const entry of Deno.readDir(dir)) found.push(entry.name);
+  return found.sort();
+}
+
+Deno.test("install and uninstall: --help prints the usage; an unknown flag, a missing value or a relative --root is one line and exit 2", async () => {
+  for (const name of ["install", "uninstall"] as const) {
+    const help = await task(name, ["--help"]);
+    assert.equal(help.code, 0, help.stderr);
+    assert.match(help.stdout, new RegExp(`^Usage: deno task ${name} `));
+    assert.match(help.stdout, /--root DIR/);
+    const cases: [string[], RegExp][] = [
+      [["--prefx", "/opt"], /unknown option --prefx \(did you mean --prefix\?\)/],
+      [["--prefix"], /--prefix needs a value/],
+      [["--root", "tmp/r"], /--root must be an absolute path, not "tmp\/r"/],
+      [["--prefix", "opt"], /--prefix must be an absolute path, not "opt"/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await task(name, args);
+      assert.equal(result.code, 2, `${name} ${args.join(" ")}: ${result.stderr}`);
+      assert.equal(result.stderr.trim().split("\n").length, 1, result.stderr);
+      assert.match(result.stderr, new RegExp(`^${name}: ${message.source}`));
+      assert.doesNotMatch(result.stderr, /TypeError|at .*\.ts:\d+/);
+    }
+  }
+});
+
+Deno.test("uninstall moves the hooks back where SolusVM runs them, removes the entry and the command, keeps the config and the journal unless --purge", async () => {
+  await withTempDir(async (root) => {
+    await buildBundle(`${root}/build`);
+    const platform = `${root}${PLATFORM.hooksDir}`;
+    const hooksD = `${root}${DEFAULTS.hooksDir}`;
+    const first = await task("install", ["--root", root, "--dist", `${root}/build`]);
+    assert.equal(first.code, 0, first.stderr);
+    await writeHook(`${hooksD}/10-firewall`, "#!/bin/sh\n");
+    await writeHook(`${hooksD}/40-old.disabled`, "#!/bin/sh\n");
+    await Deno.writeTextFile(`${root}${DEFAULTS.journal.path}`, "");
+
+    const before = await snapshot(root);
+    const dry = await task("uninstall", ["--root", root, "--dry-run"]);
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(
+      dry.stderr,
+      /uninstall: would move +.*hooks\.d\/10-firewall +\(-> .*\/solus\/hooks\/10-firewall\)/,
+    );
+    assert.deepEqual(await snapshot(root), before, "--dry-run changed nothing");
+
+    const result = await task("uninstall", ["--root", root]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stderr, /uninstall: removed +.*\/solus\/hooks\/solus-hooks +\(the entry\)/);
+    assert.match(
+      result.stderr,
+      /uninstall: moved 1 hook back into .*\/solus\/hooks\/: SolusVM runs it directly again/,
+    );
+    // The hook is back; the switched-off one stays where SolusVM does not look.
+    assert.deepEqual(await names(platform), ["10-firewall"]);
+    assert.deepEqual(await names(hooksD), ["40-old.disabled"]);
+    assert.match(result.stderr, /kept +.*40-old\.disabled +\(switched off/);
+    for (const gone of ["/usr/local/bin/solus-hooks", "/usr/local/lib/solus-hooks"]) {
+      assert.equal(await Deno.lstat(`${root}${gone}`).catch(() => null), null, gone);
+    }
+    assert.ok((await Deno.stat(`${root}${DEFAULTS.configPath}`)).isFile, "the config stays");
+    assert.ok((await Deno.stat(`${root}${DEFAULTS.journal.path}`)).isFile, "the journal stays");
+
+    const purge = await task("uninstall", ["--root", root, "--purge"]);
+    assert.equal(purge.code, 0, purge.stderr);
+    assert.equal(await Deno.lstat(`${root}${DEFAULT_FOLDERS.config}`).catch(() => null), null);
+    assert.equal(await Deno.lstat(`${root}${DEFAULT_FOLDERS.journal}`).catch(() => null), null);
+  });
+});
+
+/** A copy of this checkout (sources, lock, npm packages), to change its version without touching ours. */
+async function checkoutCopy(dir: string): Promise<string> {
+  const copy = `${dir}/checkout`;
+  await Deno.mkdir(`${copy}/dist`, { recursive: true });
+  for (
+    const path of ["main.ts", "mod.ts", "deno.json", "deno.lock", "lib", "tools", "node_modules"]
+  ) {
+    const cp = await exec("cp", ["-a", `${ROOT}/${path}`, `${copy}/`]);
+    assert.equal(cp.code, 0, cp.stderr);
+  }
+  // The SDK's declarations cache saves the type checker's seconds; the build is the same without it.
+  await exec("cp", ["-a", `${ROOT}/dist/.cache`, `${copy}/dist/`]);
+  return copy;
+}
+
+Deno.test("a newer checkout replaces the installed build and says old -> new; the same build changes nothing", async () => {
+  await withTempDir(async (dir) => {
+    const copy = await checkoutCopy(dir);
+    const root = `${dir}/root`;
+    const version = JSON.parse(await Deno.readTextFile(`${copy}/deno.json`)).version;
+    const first = await task("install", ["--root", root], copy);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(
+      first.stderr,
+      new RegExp(`install: installed solus-hooks ${version.replaceAll(".", "\\.")}`),
+    );
+
+    // As the issue tells it: bump the version in the checkout, install again.
+    const text = await Deno.readTextFile(`${copy}/deno.json`);
+    await Deno.writeTextFile(
+      `${copy}/deno.json`,
+      text.replace(`"version": "${version}"`, '"version": "99.0.0"'),
+    );
+    const upgrade = await task("install", ["--root", root], copy);
+    assert.equal(upgrade.code, 0, upgrade.stderr);
+    assert.match(
+      upgrade.stderr,
+      /install: building the bundle in .*\(deno\.json is newer than the bundle\)/,
+    );
+    assert.match(
+      upgrade.stderr,
+      /install: updated +.*\/usr\/local\/lib\/solus-hooks\/solus-hooks\.js/,
+    );
+    assert.match(
+      upgrade.stderr,
+      new RegExp(`install: replaced solus-hooks ${version.replaceAll(".", "\\.")} -> 99\\.0\\.0`),
+    );
+    const shown = await exec(`${root}/usr/local/bin/solus-hooks`, ["--version"], { cwd: "/" });
+    assert.equal(shown.stdout.trim(), "solus-hooks 99.0.0", shown.stderr);
+
+    const before = await snapshot(root);
+    const again = await task("install", ["--root", root], copy);
+    assert.equal(again.code, 0, again.stderr);
+    assert.doesNotMatch(again.stderr, /building|replaced/);
+    assert.match(again.stderr, /install: nothing to change/);
+    assert.deepEqual(await snapshot(root), before);
   });
 });
