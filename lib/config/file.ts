@@ -93,20 +93,8 @@ function map(keys: JsonSchema, values: JsonSchema): JsonSchema {
   return { type: "object", propertyNames: keys, additionalProperties: values };
 }
 
-/**
- * The JSON Schema of the config file. Every key is optional; relative paths are
- * resolved against the file's own folder later.
- *
- * @example
- * ```ts
- * import { CONFIG_SCHEMA } from "./file.ts";
- * import { isValid } from "../event/schema.ts";
- * import assert from "node:assert/strict";
- * assert.ok(isValid(CONFIG_SCHEMA, { timeoutMs: 30_000, hooks: { "20-fw": { stages: ["post"] } } }));
- * assert.ok(!isValid(CONFIG_SCHEMA, { timeoutMs: 0 }));
- * ```
- */
-export const CONFIG_SCHEMA: JsonSchema = fixed({
+/** The schema of each key of {@linkcode ConfigFile}, and of no other key. */
+const CONFIG_KEYS = {
   hooksDir: NON_EMPTY,
   timeoutMs: integer(1, MAX_TIMEOUT_MS),
   killGraceMs: integer(0, 600_000),
@@ -169,7 +157,24 @@ export const CONFIG_SCHEMA: JsonSchema = fixed({
     "x-expected": "true, false or the path of a log socket",
   },
   metrics: fixed({ textfile: NON_EMPTY }, ["textfile"]),
-});
+} satisfies Record<keyof ConfigFile, JsonSchema>;
+
+/**
+ * The JSON Schema of the config file. Every key is optional; relative paths are
+ * resolved against the file's own folder later. It has one entry per key of
+ * {@linkcode ConfigFile}, and the compiler holds it to that: a key added to
+ * `Settings` cannot be forgotten here.
+ *
+ * @example
+ * ```ts
+ * import { CONFIG_SCHEMA } from "./file.ts";
+ * import { isValid } from "../event/schema.ts";
+ * import assert from "node:assert/strict";
+ * assert.ok(isValid(CONFIG_SCHEMA, { timeoutMs: 30_000, hooks: { "20-fw": { stages: ["post"] } } }));
+ * assert.ok(!isValid(CONFIG_SCHEMA, { timeoutMs: 0 }));
+ * ```
+ */
+export const CONFIG_SCHEMA: JsonSchema = fixed(CONFIG_KEYS);
 
 /** Actions the file defines under a built-in name: the registry's ten cannot be redefined. */
 function builtinRedefinitions(value: unknown, find: Locator): Problem[] {
