@@ -252,6 +252,27 @@ timed.test("runStage() kills the process group at the deadline", async () => {
   });
 });
 
+timed.test("runStage() keeps the stage's deadline when a hook's own timeout= is longer", async () => {
+  await withHooks({
+    "10-long.sh":
+      '#!/bin/sh\n# solus-hooks: timeout=30s\necho "$SOLUS_HOOK_DEADLINE"\nexec sleep 30\n',
+  }, async (dir) => {
+    const { report, runId, elapsed } = await timeStage({
+      hooksDir: dir,
+      timeoutMs: 600,
+      killGraceMs: 300,
+    });
+    const [hook] = report.hooks;
+    assert.equal(hook.status, "timed_out");
+    assert.equal(hook.error, "killed at the stage deadline (SIGTERM)");
+    assert.ok(elapsed < bound(600, 300), `returned after ${elapsed} ms, not at the stage's 600 ms`);
+    // The hook is told the stage's deadline, not its own 30 s.
+    const told = Number(hook.stdout.trim());
+    assert.ok(Math.abs(told - (Date.parse(report.started_at) + 600)) < 50, hook.stdout);
+    assert.deepEqual(await survivorsOf(runId), []);
+  });
+});
+
 timed.test("runStage() sends SIGKILL after the grace to hooks that ignore SIGTERM, children included", async () => {
   await withHooks({
     "stubborn.sh": [
