@@ -14,6 +14,7 @@ import { checkEvent } from "./event/parse.ts";
 import { memberTexts } from "./event/json_text.ts";
 import { killRunProcesses } from "./process/process_scan.ts";
 import { runHookProcess } from "./process/hook_process.ts";
+import { type Containment, startWatchdog } from "./process/watchdog.ts";
 import { createRegistry, type HookEvent, type Registry } from "./event/registry.ts";
 import { type HookResult, isSuccessful, type RunReport } from "./report.ts";
 
@@ -125,6 +126,14 @@ export interface StageStart {
   hooks: string[];
   /** The run this one replays, when it is a replay. */
   replay_of?: string;
+  /**
+   * When the runner's process started (`/proc/PID/stat` field 22, clock ticks
+   * since boot): with its pid, it tells a runner that died from a live one
+   * whose pid was handed to another process. Absent where it could not be read.
+   */
+  runner_start?: string;
+  /** What contains each hook's processes on this node. */
+  containment?: Containment;
 }
 
 let defaultRegistry: Registry | undefined;
@@ -203,9 +212,13 @@ export async function runStageFrom(
   const checked = checkedEvent.event;
   const warnings = [...new Set([...options.warnings ?? [], ...checkedEvent.warnings])];
   const timeoutMs = options.timeoutMs ?? DEFAULTS.timeoutMs;
+  const killGraceMs = options.killGraceMs ?? DEFAULTS.killGraceMs;
   const startedAt = new Date();
   const start = performance.now();
-  const deadline = startedAt.getTime() + timeoutMs;
+  // Deadlines are kept on the monotonic clock: a step of the wall clock moves
+  // none. The wall-clock form is only told (to hooks and the journal).
+  const deadline = start + timeoutMs;
+  const wallDeadline = startedAt.getTime() + timeoutMs;
   const runId = options.runId ?? crypto.randomUUID();
   const eventId = options.eventId ?? crypto.randomUUID();
 
@@ -219,7 +232,7 @@ export async function runStageFrom(
     dataText: numbersAsSent(checked, options.eventText),
     runId,
     eventId,
-    deadline,
+    deadline: wallDeadline,
     passthrough: options.env?.passthrough,
     set: options.env?.set,
   });
@@ -227,31 +240,46 @@ export async function runStageFrom(
     ? options.eventText
     : new TextEncoder().encode(options.eventText ?? JSON.stringify(checked));
 
+  // One watchdog for the stage: it keeps the deadline should the runner die,
+  // and gives each hook a cgroup where the node allows. Its first answer (is
+  // there a cgroup?) comes before the first spawn, so that hooks start inside.
+  const watchdog = selected.hooks.length === 0 ? undefined : startWatchdog({
+    runId,
+    untilKillMs: deadline + killGraceMs - performance.now(),
+    hooks: selected.hooks.length,
+  });
+  const setup = await watchdog?.setup();
+
   const running = new Set<string>();
   const progress = () => options.onProgress?.([...running]);
-  const runOne = async ({ name, path, timeoutMs: own }: HookFile): Promise<HookResult> => {
+  const runOne = async (
+    { name, path, timeoutMs: own }: HookFile,
+    index: number,
+  ): Promise<HookResult> => {
     running.add(name);
     progress();
-    const startedMs = Math.round(performance.now() - start); // where it sits on show's timeline
+    const now = performance.now();
+    const startedMs = Math.round(now - start); // where it sits on show's timeline
     // A hook's own time limit (its directive or the config) ends it earlier than
     // the stage's deadline: the earlier of the two, from its own start.
-    const ownDeadline = own !== undefined && Date.now() + own < deadline
-      ? Date.now() + own
-      : undefined;
+    const ownDeadline = own !== undefined && now + own < deadline ? now + own : undefined;
     const hookDeadline = ownDeadline ?? deadline;
     const outcome = await runHookProcess({
       command: path,
       cwd: discovery.dir,
-      env: ownDeadline === undefined
-        ? hookEnvironment(env, name)
-        : { ...hookEnvironment(env, name), SOLUS_HOOK_DEADLINE: String(hookDeadline) },
+      env: ownDeadline === undefined ? hookEnvironment(env, name) : {
+        ...hookEnvironment(env, name),
+        SOLUS_HOOK_DEADLINE: String(Math.round(Date.now() + ownDeadline - performance.now())),
+      },
+      guard: watchdog?.hook(index + 1, name),
+      cgroup: setup?.cgroups ? `${setup.cgroups}/${index + 1}` : undefined,
       stdin,
       deadline: hookDeadline,
       ...(ownDeadline === undefined
         ? {}
         : { deadlineLabel: `its own time limit (timeout=${formatTimeout(own!)})` }),
       signal: options.signal,
-      killGraceMs: options.killGraceMs ?? DEFAULTS.killGraceMs,
+      killGraceMs,
       maxOutputBytes: options.maxOutputBytes ?? DEFAULTS.maxOutputBytes,
     });
     running.delete(name);
@@ -269,16 +297,23 @@ export async function runStageFrom(
     event: checked,
     dir: discovery.dir,
     started_at: startedAt.toISOString(),
-    deadline_at: new Date(startedAt.getTime() + timeoutMs).toISOString(),
-    kill_grace_ms: options.killGraceMs ?? DEFAULTS.killGraceMs,
+    deadline_at: new Date(wallDeadline).toISOString(),
+    kill_grace_ms: killGraceMs,
     hooks: selected.hooks.map((hook) => hook.name),
     ...(options.replayOf ? { replay_of: options.replayOf } : {}),
+    ...(setup?.runnerStart ? { runner_start: setup.runnerStart } : {}),
+    ...(setup ? { containment: setup.containment } : {}),
   });
-  const hooks = await settled;
-
-  // Interrupted: every hook group is dead, but a descendant that left its group
-  // with setsid is not, and no hook process may outlive an interrupted runner.
-  if (options.signal?.aborted) await killRunProcesses(runId);
+  let hooks: HookResult[];
+  try {
+    hooks = await settled;
+    // Interrupted: every hook group is dead, but a descendant that left its
+    // group with setsid is not, and no hook process may outlive an interrupted
+    // runner; within what is left of the deadline + grace + 1 s.
+    if (options.signal?.aborted) await killRunProcesses(runId, deadline + killGraceMs + 1000);
+  } finally {
+    watchdog?.close();
+  }
 
   return {
     run_id: runId,
@@ -318,14 +353,14 @@ function numbersAsSent(
 async function mapLimited<T, R>(
   items: readonly T[],
   limit: number,
-  fn: (item: T) => Promise<R>,
+  fn: (item: T, index: number) => Promise<R>,
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   const worker = async () => {
     while (next < items.length) {
       const index = next++;
-      results[index] = await fn(items[index]);
+      results[index] = await fn(items[index], index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));

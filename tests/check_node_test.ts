@@ -13,29 +13,29 @@ import {
 
 timed.test({
   name:
-    "check warns when no coreutils timeout exists, so a deadline would not outlive the runner (needs root for a private mount namespace)",
+    "check says the containment a node gets: cgroup where a cgroup v2 group can be made, else process group (needs root for a private mount namespace)",
   ignore: Deno.uid() !== 0,
   fn: async () => {
     await withHooks({ "10-ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
       const run = (hide: boolean) => {
-        // In a namespace of its own, /usr/bin/timeout (and /bin/timeout, the same on a merged
-        // /usr) becomes an empty file: it is there, but is no program.
+        // In a namespace of its own, an empty tmpfs over each place the unified
+        // hierarchy may be mounted: no cgroup v2 anywhere.
         const script = hide
-          ? 'for t in /usr/bin/timeout /bin/timeout; do [ -e "$t" ] && mount --bind /dev/null "$t"; done; exec "$@"'
+          ? 'for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do [ -e "$m/cgroup.controllers" ] && mount -t tmpfs none "$m"; done; exec "$@"'
           : 'exec "$@"';
         const unshare = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"];
-        return runCli(["check", "--dir", dir, "--json"], {
-          command: [...unshare, ...cliCommand()],
-        });
+        return Promise.all([
+          runCli(["check", "--dir", dir, "--json"], { command: [...unshare, ...cliCommand()] }),
+          runCli(["check", "--dir", dir], { command: [...unshare, ...cliCommand()] }),
+        ]);
       };
-      const plain = JSON.parse((await run(false)).stdout);
-      assert.ok(!plain.findings.some((f: { name: string }) => f.name === "coreutils timeout"));
-      const hidden = await run(true);
-      const audit = JSON.parse(hidden.stdout);
-      const finding = audit.findings.find((f: { name: string }) => f.name === "coreutils timeout");
-      assert.equal(finding?.severity, "warning", hidden.stderr);
-      assert.match(finding.problem, /deadline no longer holds if the runner itself is killed/);
-      assert.equal(hidden.code, 0, "a warning alone is exit 0");
+      const [plainJson, plain] = await run(false);
+      assert.equal(JSON.parse(plainJson.stdout).containment, "cgroup", plainJson.stderr);
+      assert.match(plain.stderr, /^containment: cgroup \(/m);
+      const [hiddenJson, hidden] = await run(true);
+      assert.equal(JSON.parse(hiddenJson.stdout).containment, "process group", hiddenJson.stderr);
+      assert.match(hidden.stderr, /^containment: process group \+ \/proc scan/m);
+      assert.equal(hidden.code, 0);
     });
   },
 });

@@ -1,5 +1,5 @@
 /**
- * The process layer with real processes: the `timeout` wrapper that keeps a
+ * The process layer with real processes: the stage watchdog that keeps a
  * hook's deadline when the runner is SIGKILLed, spawn errors told apart from
  * hooks that exit 126/127, the hook's name and PATH, escapees of a timed-out
  * hook, stdin handed over at spawn, output bytes, and the foreground command.
@@ -8,7 +8,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { encodeOutput } from "../lib/process/capture.ts";
 import { DEFAULT_PATH } from "../lib/config/constants.ts";
-import { hookWrapper, runHookProcess, useHookWrapper } from "../lib/process/hook_process.ts";
+import { runHookProcess } from "../lib/process/hook_process.ts";
+import { useCgroups } from "../lib/process/watchdog.ts";
 import { runForeground } from "../lib/process/foreground.ts";
 import { runStage } from "../mod.ts";
 import {
@@ -63,20 +64,11 @@ function kill(pids: number[]): void {
   }
 }
 
-Deno.test({
-  name: "runHookProcess() runs hooks under coreutils timeout on this machine",
-  fn() {
-    // The other tests of this file prove what the wrapper gives; they need it.
-    assert.ok(hookWrapper()?.endsWith("/timeout"), `no coreutils timeout: ${hookWrapper()}`);
-  },
-});
-
 timed.test({
-  name:
-    "runStage() without coreutils timeout spawns hooks detached: group kill and spawn errors as before",
+  name: "runStage() without cgroups: the group kill and spawn errors as with them",
   timeoutMs: 10_000,
   fn: async () => {
-    useHookWrapper(null);
+    useCgroups(false);
     try {
       await withHooks({
         "a-stubborn.sh": [
@@ -95,7 +87,6 @@ timed.test({
           timeoutMs: 500,
           killGraceMs: 300,
         });
-        assert.equal(hookWrapper(), null);
         const [stubborn, missing, exits127] = report.hooks;
         assert.deepEqual([stubborn.status, stubborn.signal], ["timed_out", "SIGKILL"]);
         assert.deepEqual(
@@ -109,7 +100,7 @@ timed.test({
         assert.deepEqual(await survivorsOf(runId), []);
       });
     } finally {
-      useHookWrapper(undefined);
+      useCgroups(true);
     }
   },
 });
@@ -146,8 +137,8 @@ timed.test({
         try {
           assert.ok(await appears(started), "the hook started");
           assert.ok(
-            await holdsWithin(5_000, () => processesWithEnv("TEST_MARK", mark).length >= 6),
-            "both wrappers, both hooks and their children run",
+            await holdsWithin(5_000, () => processesWithEnv("TEST_MARK", mark).length >= 4),
+            "both hooks and their children run",
           );
           runner.kill("SIGKILL");
           await runner.status;
@@ -183,7 +174,7 @@ timed.test({
   fn: async () => {
     await withTempDir(async (tmp) => {
       // An ELF whose program interpreter (the dynamic loader) does not exist: execve
-      // fails although the file itself is fine, and only timeout's message says so.
+      // fails although the file itself is fine, and only the starting shell says so.
       const elf = await Deno.readFile("/bin/true");
       const at = new TextDecoder("latin1").decode(elf).indexOf("/ld-linux");
       if (at >= 0) elf[at + 1] = "X".charCodeAt(0);
@@ -213,7 +204,11 @@ timed.test({
           missing.error,
           "the interpreter named in the #! line is missing: /usr/bin/python-not-installed",
         );
-        assert.deepEqual([missing.stderr, missing.stderr_bytes], ["", 0], "not timeout's own line");
+        assert.deepEqual(
+          [missing.stderr, missing.stderr_bytes],
+          ["", 0],
+          "not the starting shell's own line",
+        );
         const envCannotFind = byName["d-env-cannot-find"];
         assert.equal(envCannotFind.status, "failed", "env ran, and exited 127");
         assert.match(envCannotFind.error ?? "", /^exit 127: \/usr\/bin\/env cannot find/);
@@ -242,7 +237,7 @@ timed.test({
         cwd: tmp,
         env: {},
         stdin: new Uint8Array(),
-        deadline: Date.now() + 10_000,
+        deadline: performance.now() + 10_000,
         killGraceMs: 500,
         maxOutputBytes: 1024,
       };
@@ -370,7 +365,7 @@ timed.test({
         cwd: tmp,
         env: { PATH: DEFAULT_PATH },
         stdin: new Uint8Array(),
-        deadline: Date.now() + 10_000,
+        deadline: performance.now() + 10_000,
         killGraceMs: 500,
         maxOutputBytes: 4,
       };
@@ -520,7 +515,7 @@ timed.test({
       const runId = crypto.randomUUID();
       const report = await runStage(RESTART_PRE, { hooksDir: dir, runId });
       assert.equal(report.ok, true);
-      assert.deepEqual(await survivorsOf(runId), [], "not even the timeout wrapper");
+      assert.deepEqual(await survivorsOf(runId), [], "not even the starting shell");
     });
   },
 });
@@ -539,7 +534,7 @@ timed.test({
         cwd: tmp,
         env: { PATH: DEFAULT_PATH },
         stdin: new Uint8Array(),
-        deadline: Date.now() + 400,
+        deadline: performance.now() + 400,
         deadlineLabel: "its timeout=400ms",
         signal: new AbortController().signal,
         killGraceMs: 300,

@@ -8,7 +8,7 @@ import { auditPlatform, budgetFinding } from "../hooks/platform_audit.ts";
 import { describeRules, rulesOfSummary } from "../hooks/directives.ts";
 import type { Command } from "../cli/command.ts";
 import { UsageError } from "../errors.ts";
-import { hookWrapper } from "../process/hook_process.ts";
+import { describeContainment, probeContainment } from "../process/watchdog.ts";
 import { hooksPath } from "../hooks/hook_env.ts";
 import { ungrantedEnv, ungrantedEnvProblem } from "../scope.ts";
 
@@ -91,16 +91,7 @@ Examples:
       });
       audit.ok = false;
     }
-    if (hookWrapper() === null) {
-      // Without it a hook's deadline is the runner's alone: gone if the runner is killed.
-      audit.findings.unshift({
-        name: "coreutils timeout",
-        severity: "warning",
-        problem:
-          "no coreutils timeout on this node: hooks run without it, and a hook's deadline no longer holds if the runner itself is killed (SIGKILL, the OOM killer)",
-        fix: "install coreutils (timeout is in /usr/bin or /bin on every Debian and RHEL node)",
-      });
-    }
+    audit.containment = await probeContainment();
     if (context.global.json) {
       context.out.json(audit);
       return audit.ok ? 0 : 1;
@@ -113,6 +104,7 @@ Examples:
       context.out.line(`        ${colors.dim(`fix: ${finding.fix}`)}`);
     }
     for (const note of audit.notes) context.out.line(colors.dim(`note: ${note}`));
+    if (!context.out.quiet) context.out.line(describeContainment(audit.containment));
     if (!context.out.quiet && audit.rules.length > 0) {
       // What each hook is for, in start order: its directive or config entry.
       const width = Math.min(40, Math.max(...audit.rules.map((rule) => rule.name.length)));

@@ -264,13 +264,6 @@ export const SCOPE_NEEDS: readonly ScopeNeed[] = Object.freeze([
 export const DRAIN_AFTER_KILL_MS = 200;
 
 /**
- * How long after a hook's deadline + grace the coreutils `timeout` wrapper
- * SIGKILLs the hook's group by itself: the backstop for a runner that died.
- * The runner's own SIGKILL comes at deadline + grace, a moment before.
- */
-export const WRAPPER_BACKSTOP_MS = 100;
-
-/**
  * The system log (contract §7): the tag and facility of each stage's summary
  * line, the sockets looked for when `syslog` is true, and how long `logger`
  * may take before it is killed (it takes 1 to 3 ms; the bound is for a log

@@ -49,6 +49,8 @@ export interface Audit {
   findings: Finding[];
   /** What could not be inspected (outside Deno's read scope), so was not judged. */
   notes: string[];
+  /** How this node contains a hook's processes (`check` fills it in). */
+  containment?: "cgroup" | "process group";
   /** True when there is no error. */
   ok: boolean;
 }

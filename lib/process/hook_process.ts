@@ -1,34 +1,35 @@
 /**
  * The process layer: the only code that starts hooks and sends signals.
  *
- * Each hook runs under coreutils `timeout` (`timeout -s KILL LIMIT HOOK`), which
- * makes itself and the hook a new process group, so the whole tree the hook
- * forks can be signalled at once. The runner keeps the deadline: at the hook's
- * deadline or the runner's interruption the group gets SIGTERM, and SIGKILL
- * `killGraceMs` later or as soon as the hook itself has exited. The wrapper is
- * the backstop for a runner that died (SIGKILL, the OOM killer): at deadline +
- * grace + `WRAPPER_BACKSTOP_MS` it SIGKILLs the whole group by itself (without
- * a SIGTERM first: see `spawnHook` for why). Every
- * wait is bounded: a descendant that escaped the group with `setsid` and holds
- * the pipes cannot keep the runner waiting.
- *
- * Where no coreutils `timeout` exists (`hookWrapper()` says so), hooks are
- * spawned `detached` as before: the group still forms, but a SIGKILLed runner
- * leaves them running past their deadline.
+ * Each hook is spawned `detached`: it leads a new process group, so the whole
+ * tree it forks can be signalled at once. Where the stage's watchdog (see
+ * `watchdog.ts`) made cgroup v2 groups, the hook starts inside its own, through
+ * a one-line `/bin/sh` that moves itself there before it `exec`s the hook, so
+ * that not even a descendant forked at once escapes it. The runner keeps the
+ * deadline on one monotonic clock (`performance.now()`): at the hook's deadline
+ * or the runner's interruption the watchdog is asked to SIGTERM the hook's
+ * group and cgroup, which it does only if the hook has not exited already (a
+ * hook that exited first is `ok` and its daemons are left alone); SIGKILL
+ * follows `killGraceMs` later, or as soon as the hook itself has exited
+ * (`cgroup.kill` takes its escapees too). The watchdog is also the backstop
+ * for a runner that died (SIGKILL, the OOM killer). Every wait is bounded: a
+ * descendant that escaped with `setsid` and holds the pipes cannot keep the
+ * runner waiting. No signal is sent to a pid the runner has reaped.
  *
  * @module
  */
 import { type Capture, type Captured, captureStream, encodeOutput } from "./capture.ts";
-import {
-  DRAIN_AFTER_EXIT_MS,
-  DRAIN_AFTER_KILL_MS,
-  WRAPPER_BACKSTOP_MS,
-} from "../config/constants.ts";
+import { DRAIN_AFTER_EXIT_MS, DRAIN_AFTER_KILL_MS } from "../config/constants.ts";
 import { delay, drain, feedStdin } from "./pipes.ts";
 import { killHookProcesses } from "./process_scan.ts";
 import type { HookResult } from "../report.ts";
-import { explainExitCode, explainSpawnError, wrapperSpawnProblem } from "./spawn_error.ts";
-import { isScopeDenial } from "../errors.ts";
+import {
+  CGROUP_STARTER,
+  explainExitCode,
+  explainSpawnError,
+  wrapperSpawnProblem,
+} from "./spawn_error.ts";
+import type { HookGuard } from "./watchdog.ts";
 
 /** What to run and how. */
 export interface HookProcessOptions {
@@ -47,10 +48,10 @@ export interface HookProcessOptions {
   /** Bytes written to the hook's stdin, followed by end-of-file. */
   stdin: Uint8Array;
   /**
-   * The hook's own deadline, Unix milliseconds: the earlier of the stage's and
-   * the hook's own `timeout`. Past it the group gets SIGTERM, then SIGKILL after
-   * `killGraceMs`, and the hook is `timed_out`. The `timeout` wrapper SIGKILLs
-   * the group at deadline + grace by itself, should the runner have died.
+   * The hook's own deadline on the `performance.now()` clock (monotonic: a step
+   * of the wall clock moves no deadline): the earlier of the stage's and the
+   * hook's own `timeout`. Past it the group gets SIGTERM, then SIGKILL after
+   * `killGraceMs`, and the hook is `timed_out`.
    */
   deadline?: number;
   /** How the deadline is named in the report, e.g. `its timeout=10s` (default: `the stage deadline`). */
@@ -64,13 +65,24 @@ export interface HookProcessOptions {
   killGraceMs: number;
   /** Bytes of stdout and of stderr kept, each. */
   maxOutputBytes: number;
+  /**
+   * The stage watchdog's line for this hook: it signals for the runner where
+   * that needs `/proc` (did the hook exit already?) or a cgroup, and keeps the
+   * deadline if the runner dies. Without it the runner signals the group itself.
+   */
+  guard?: HookGuard;
+  /** The cgroup v2 folder the hook starts in (made by the watchdog), if any. */
+  cgroup?: string;
 }
 
 /** How a hook process ended: a hook's result without its name, which the stage runner adds. */
 export type ProcessOutcome = Omit<HookResult, "name">;
 
-/** Process groups of hooks still running, so an interrupted runner can kill them all. */
-const liveGroups = new Set<number>();
+/**
+ * Process groups of hooks not yet reaped, with their watchdog lines, so an
+ * interrupted runner can kill them all.
+ */
+const liveGroups = new Map<number, HookGuard | undefined>();
 
 /**
  * Send `signal` to a whole process group. A group that is already gone is fine.
@@ -93,22 +105,6 @@ export function signalGroup(pgid: number, signal: Deno.Signal): boolean {
 }
 
 /**
- * Signal a hook's group, led by `pgid`, a child of ours not yet reaped. Right
- * after the spawn, `timeout` may not have called `setpgid` yet: then there is no
- * group, and the signal goes to the process itself (which dies of it, or
- * passes it on to the group it has made in between), and to the group again.
- */
-function signalHook(pgid: number, signal: Deno.Signal): void {
-  if (signalGroup(pgid, signal)) return;
-  try {
-    Deno.kill(pgid, signal);
-  } catch {
-    // gone
-  }
-  signalGroup(pgid, signal);
-}
-
-/**
  * SIGKILL every hook group still running. For the runner's last moments: a second
  * interrupt, an unexpected error, or `unload`.
  *
@@ -121,135 +117,44 @@ function signalHook(pgid: number, signal: Deno.Signal): void {
  */
 export function killAllHookGroups(signal: Deno.Signal = "SIGKILL"): number {
   let count = 0;
-  for (const pgid of liveGroups) {
-    signalHook(pgid, signal);
+  // Only groups whose leader the runner has not reaped: each is led by a live
+  // hook or its zombie, so the number names that group and nothing else.
+  for (const [pgid, guard] of liveGroups) {
+    signalGroup(pgid, signal);
+    if (signal === "SIGKILL") guard?.kill();
     count++;
   }
   return count;
 }
 
 // ---------------------------------------------------------------------------
-// The wrapper
-
-/** Where coreutils `timeout` is looked for, in order. */
-const TIMEOUT_PATHS: readonly string[] = ["/usr/bin/timeout", "/bin/timeout"];
-/** The wrapper in use: a path once one has run, null when none exists, undefined before. */
-let wrapper: string | null | undefined;
-/** Before the first spawn: the index in TIMEOUT_PATHS to try next. */
-let candidate = 0;
-
-/** Whether `path` is a program that runs (a scoped build may not `stat` it: then run it). */
-function wrapperRuns(path: string): boolean {
-  try {
-    const info = Deno.statSync(path);
-    return info.isFile && ((info.mode ?? 0o111) & 0o111) !== 0;
-  } catch (error) {
-    if (!(isScopeDenial(error))) return false;
-  }
-  try {
-    return new Deno.Command(path, {
-      args: ["--version"],
-      cwd: "/",
-      clearEnv: true,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).outputSync().success;
-  } catch {
-    return false;
-  }
-}
+// Spawning
 
 /**
- * The coreutils `timeout` that hooks run under (`/usr/bin/timeout`, else
- * `/bin/timeout`), or null when there is none: then hooks are spawned detached,
- * and a hook's deadline does not hold if the runner is SIGKILLed. Looked up
- * once per process. For `check`, which should warn when it is null.
- *
- * @example
- * ```ts
- * import { hookWrapper } from "./hook_process.ts";
- * import assert from "node:assert/strict";
- * const path = hookWrapper();
- * assert.ok(path === null || path.endsWith("/timeout"));
- * ```
+ * Moves itself into the cgroup named by `$1` (its `cgroup.procs`), then becomes
+ * the hook: the hook and all it forks start inside. Builtins only. A move that
+ * fails leaves the hook in its process group alone, as where there are no cgroups.
  */
-export function hookWrapper(): string | null {
-  if (wrapper !== undefined) return wrapper;
-  wrapper = TIMEOUT_PATHS.find(wrapperRuns) ?? null;
-  return wrapper;
-}
+const IN_CGROUP = '{ echo $$ > "$1/cgroup.procs"; } 2>/dev/null; shift; exec "$@"';
 
-/**
- * Choose the wrapper instead of looking for it: a `timeout` path, null for none
- * (hooks are then spawned detached, as where no coreutils `timeout` exists), or
- * undefined to look again at the next spawn. For tests of the fallback.
- *
- * @example
- * ```ts
- * import { hookWrapper, useHookWrapper } from "./hook_process.ts";
- * import assert from "node:assert/strict";
- * useHookWrapper(null);
- * assert.equal(hookWrapper(), null);
- * useHookWrapper(undefined); // look again
- * ```
- */
-export function useHookWrapper(path: string | null | undefined): void {
-  wrapper = path;
-  candidate = 0;
-}
-
-/** Seconds for `timeout`'s command line, never 0 (which would mean "no limit"). */
-function seconds(ms: number): string {
-  return Math.max(0.001, ms / 1000).toFixed(3);
-}
-
-/**
- * Start the hook, through the wrapper when there is one. The wrapper is found by
- * trying it: a spawn that fails before any has worked is checked against
- * `wrapperRuns`, so a missing `/usr/bin/timeout` moves on to the next, while a
- * failure of the hook's own (a missing working directory) is rethrown.
- */
+/** Start the hook, detached (a group of its own), inside its cgroup when it has one. */
 function spawnHook(options: HookProcessOptions): { child: Deno.ChildProcess; wrapped: boolean } {
   const base = {
     cwd: options.cwd,
     env: options.env,
     clearEnv: true,
+    detached: true,
     stdin: "piped",
     stdout: "piped",
     stderr: "piped",
   } as const;
-  while (wrapper !== null) {
-    const path = wrapper ?? TIMEOUT_PATHS[candidate];
-    if (path === undefined) {
-      wrapper = null;
-      break;
-    }
-    // Only SIGKILL, once, at deadline + grace: a wrapper that sent SIGTERM at the
-    // deadline would exit as soon as the hook died of it, leaving the hook's
-    // children that ignore SIGTERM to a runner that may be dead; SIGKILL while
-    // the hook still runs takes the whole group. The runner's own SIGTERM is
-    // passed on by timeout, and does not disarm this. Without a deadline, "0":
-    // no limit, but still the group.
-    const limit = options.deadline === undefined
-      ? "0"
-      : seconds(options.deadline + options.killGraceMs + WRAPPER_BACKSTOP_MS - Date.now());
-    const args = ["-s", "KILL", limit, options.command];
-    try {
-      const child = new Deno.Command(path, { ...base, args: [...args, ...(options.args ?? [])] })
-        .spawn();
-      wrapper = path;
-      return { child, wrapped: true };
-    } catch (error) {
-      if (wrapper === path || wrapperRuns(path)) {
-        wrapper = path;
-        throw error;
-      }
-      candidate++;
-    }
+  if (options.cgroup) {
+    const args = ["-c", IN_CGROUP, CGROUP_STARTER, options.cgroup, options.command];
+    const child = new Deno.Command("/bin/sh", { ...base, args: [...args, ...(options.args ?? [])] })
+      .spawn();
+    return { child, wrapped: true };
   }
-  const child = new Deno.Command(options.command, { ...base, args: options.args, detached: true })
-    .spawn();
+  const child = new Deno.Command(options.command, { ...base, args: options.args }).spawn();
   return { child, wrapped: false };
 }
 
@@ -257,13 +162,14 @@ function spawnHook(options: HookProcessOptions): { child: Deno.ChildProcess; wra
 // Running one hook
 
 /**
- * An AbortSignal that aborts at `deadline` (Unix ms). The hooks of a stage share
- * one deadline, so they share one timer.
+ * An AbortSignal that aborts at `deadline` (`performance.now()` ms; its timer
+ * is monotonic too). The hooks of a stage share one deadline, so they share
+ * one timer.
  */
 let lastDeadline: { at: number; signal: AbortSignal } | undefined;
 function deadlineSignal(at: number): AbortSignal {
   if (lastDeadline?.at !== at) {
-    lastDeadline = { at, signal: AbortSignal.timeout(Math.max(0, at - Date.now())) };
+    lastDeadline = { at, signal: AbortSignal.timeout(Math.max(0, at - performance.now())) };
   }
   return lastDeadline.signal;
 }
@@ -297,7 +203,7 @@ function takeSpawnTurn(): Promise<() => void> {
  *   cwd: "/",
  *   env: {},
  *   stdin: new TextEncoder().encode('{"hello":1}'),
- *   deadline: Date.now() + 5000,
+ *   deadline: performance.now() + 5000,
  *   killGraceMs: 2000,
  *   maxOutputBytes: 1024,
  * });
@@ -339,12 +245,17 @@ interface Started {
 
 /** Why and how a hook is being stopped. */
 interface Stop {
+  /** Why it was stopped; null while it was not (or had exited when the stop came). */
   reason: "deadline" | "interrupt" | null;
+  /** Set once the runner has reaped the hook: from then on, no signal names its pid. */
+  exited: boolean;
+  /** Settles once a stop under way has been decided (the watchdog's answer). */
+  decided: Promise<void>;
   dispose(): void;
 }
 
 function notStarted(options: HookProcessOptions, label: string): ProcessOutcome | null {
-  const late = options.deadline !== undefined && Date.now() >= options.deadline;
+  const late = options.deadline !== undefined && performance.now() >= options.deadline;
   if (!late && !options.signal?.aborted) return null;
   return {
     status: late ? "timed_out" : "failed",
@@ -372,7 +283,8 @@ async function start(
     return { spawnError: error, startedAt };
   }
   const { child, wrapped } = spawned;
-  liveGroups.add(child.pid);
+  liveGroups.set(child.pid, options.guard);
+  options.guard?.started(child.pid);
   const stdout = captureStream(child.stdout, options.maxOutputBytes);
   const stderr = captureStream(child.stderr, options.maxOutputBytes);
   const stop = armStop(child.pid, options);
@@ -384,13 +296,18 @@ async function start(
 
 /**
  * At the deadline or the interruption, whichever is first: SIGTERM to the group,
- * SIGKILL after the grace.
+ * SIGKILL after the grace. A deadline or interruption that came before the hook
+ * was spawned stops it at once.
  */
 function armStop(pgid: number, options: HookProcessOptions): Stop {
   const deadline = options.deadline === undefined ? undefined : deadlineSignal(options.deadline);
+  const guard = options.guard;
   let grace: { clear(): void } | undefined;
+  let firing = false;
   const stop: Stop = {
     reason: null,
+    exited: false,
+    decided: Promise.resolve(),
     dispose() {
       deadline?.removeEventListener("abort", onDeadline);
       options.signal?.removeEventListener("abort", onInterrupt);
@@ -398,19 +315,33 @@ function armStop(pgid: number, options: HookProcessOptions): Stop {
     },
   };
   const fire = (reason: "deadline" | "interrupt") => {
-    if (stop.reason) return;
-    stop.reason = reason;
-    signalHook(pgid, "SIGTERM");
-    const timer = delay(options.killGraceMs);
-    timer.promise.then(() => {
-      if (liveGroups.has(pgid)) signalHook(pgid, "SIGKILL");
-    });
-    grace = timer;
+    if (firing || stop.exited) return;
+    firing = true;
+    stop.decided = (async () => {
+      // The watchdog looks in /proc: a hook that exited before the stop came
+      // (reaped by the runtime or not) is left alone, its daemons too.
+      const answer = guard ? await guard.stop() : "unknown";
+      if (answer === "gone") return;
+      if (answer === "unknown") {
+        if (stop.exited) return;
+        signalGroup(pgid, "SIGTERM");
+      }
+      stop.reason = reason;
+      const timer = delay(options.killGraceMs);
+      timer.promise.then(() => {
+        if (stop.exited) return; // finish() has sent the SIGKILL
+        signalGroup(pgid, "SIGKILL");
+        guard?.kill();
+      });
+      grace = timer;
+    })();
   };
   const onDeadline = () => fire("deadline");
   const onInterrupt = () => fire("interrupt");
-  deadline?.addEventListener("abort", onDeadline, { once: true });
-  options.signal?.addEventListener("abort", onInterrupt, { once: true });
+  if (deadline?.aborted) onDeadline();
+  else deadline?.addEventListener("abort", onDeadline, { once: true });
+  if (options.signal?.aborted) onInterrupt();
+  else options.signal?.addEventListener("abort", onInterrupt, { once: true });
   return stop;
 }
 
@@ -419,22 +350,30 @@ async function finish(options: HookProcessOptions, hook: Started): Promise<Proce
   const pgid = child.pid;
   const status = await child.status;
   const exitedAt = performance.now();
-  stop.dispose();
-  // Killed at or past its deadline while the runner's own timer had not fired
-  // (an event loop held up past the grace): the wrapper's backstop.
-  if (
-    !stop.reason && hook.wrapped && options.deadline !== undefined &&
-    Date.now() >= options.deadline && status.signal === "SIGKILL"
-  ) stop.reason = "deadline";
-  // The hook had its grace and is gone; whatever of its group is left is killed
-  // now rather than when the grace runs out.
-  if (stop.reason) signalHook(pgid, "SIGKILL");
+  stop.exited = true;
   liveGroups.delete(pgid);
+  await stop.decided;
+  stop.dispose();
+  const guard = options.guard;
+  if (stop.reason) {
+    // The hook had its grace and is gone; whatever of its group or cgroup is
+    // left is killed now rather than when the grace runs out. The leader is
+    // reaped: its number goes to the watchdog, which kills the cgroup, or the
+    // group only while a member still holds its number.
+    if (guard) guard.kill();
+    else signalGroup(pgid, "SIGKILL");
+  } else {
+    guard?.exited();
+  }
   // Killed at its deadline: what it started outside its group goes too (those
-  // may hold the pipes). A hook that exited by itself keeps its daemons.
+  // may hold the pipes); a cgroup has taken them already. A hook that exited
+  // by itself keeps its daemons.
   const runId = options.env.SOLUS_HOOK_RUN_ID;
   const name = options.env.SOLUS_HOOK_NAME;
-  if (stop.reason === "deadline" && runId && name) await killHookProcesses(runId, name);
+  if (stop.reason === "deadline" && runId && name && !options.cgroup) {
+    const until = (options.deadline ?? exitedAt) + options.killGraceMs + 1000 - DRAIN_AFTER_KILL_MS;
+    await killHookProcesses(runId, name, until);
+  }
 
   const output = await drain(
     [hook.stdout, hook.stderr],

@@ -14,7 +14,7 @@ import { runHelper } from "./helper_process.ts";
  * granted, which the scoped binary does not have, so `grep` reads it; spawning is
  * unrestricted anyway. Never throws: without `grep` or `/proc` the answer is no pids.
  */
-async function pidsWithEnv(entries: readonly string[]): Promise<number[]> {
+async function pidsWithEnv(entries: readonly string[], timeoutMs: number): Promise<number[]> {
   // -z: environ entries end in NUL; -x -F: the whole entry, literally; each
   // further entry narrows the files the first one found. grep's status is 2
   // when some process vanished while it read: only its output counts.
@@ -27,7 +27,7 @@ async function pidsWithEnv(entries: readonly string[]): Promise<number[]> {
   const { stdout } = await runHelper("/bin/sh", {
     args: ["-c", script, "sh", ...entries],
     env: { PATH: "/usr/bin:/bin" },
-    timeoutMs: 2000,
+    timeoutMs,
     maxOutputBytes: 1024 * 1024, // a path per process found
   });
   return stdout.split(/[\0\n]/)
@@ -35,11 +35,20 @@ async function pidsWithEnv(entries: readonly string[]): Promise<number[]> {
     .filter((pid) => pid > 1 && pid !== Deno.pid);
 }
 
-/** SIGKILL what carries `entries`, scanning again after each kill (at most three times). */
-async function killMarked(entries: readonly string[]): Promise<number> {
+/** At most this long for one scan of /proc. */
+const SCAN_MS = 2000;
+
+/**
+ * SIGKILL what carries `entries`, scanning again after each kill (at most three
+ * times), and never past `until` (`performance.now()` ms): each scan gets what
+ * is left of it, and none starts once it has passed.
+ */
+async function killMarked(entries: readonly string[], until: number): Promise<number> {
   let killed = 0;
   for (let round = 0; round < 3; round++) {
-    const pids = await pidsWithEnv(entries);
+    const left = Math.min(SCAN_MS, Math.floor(until - performance.now()));
+    if (left <= 0) break;
+    const pids = await pidsWithEnv(entries, left);
     if (pids.length === 0) break;
     for (const pid of pids) {
       try {
@@ -59,7 +68,9 @@ async function killMarked(entries: readonly string[]): Promise<number> {
  * no hook process outlives it. Killing each hook's group does not reach a
  * descendant that left the group with `setsid`; this does, unless it also
  * cleared its environment. Scans again after each kill, at most three times, in
- * case one forked in between. Returns how many processes were killed.
+ * case one forked in between, and never past `until` (`performance.now()` ms:
+ * the stage's deadline + grace + 1 s, which bounds the whole stage; default
+ * 6 s from now). Returns how many processes were killed.
  *
  * @example
  * ```ts
@@ -68,8 +79,11 @@ async function killMarked(entries: readonly string[]): Promise<number> {
  * assert.equal(await killRunProcesses(crypto.randomUUID()), 0); // no such run
  * ```
  */
-export function killRunProcesses(runId: string): Promise<number> {
-  return killMarked([`SOLUS_HOOK_RUN_ID=${runId}`]);
+export function killRunProcesses(
+  runId: string,
+  until = performance.now() + 3 * SCAN_MS,
+): Promise<number> {
+  return killMarked([`SOLUS_HOOK_RUN_ID=${runId}`], until);
 }
 
 /**
@@ -77,14 +91,26 @@ export function killRunProcesses(runId: string): Promise<number> {
  * `SOLUS_HOOK_NAME` in their environment): for a hook killed at its deadline,
  * whose descendants that left its group with `setsid` would live on. Another
  * hook's processes, and daemons of hooks that exited normally, are not touched.
+ * Never past `until` (`performance.now()` ms), as {@linkcode killRunProcesses}.
  *
  * @example
  * ```ts
  * import { killHookProcesses } from "./process_scan.ts";
  * import assert from "node:assert/strict";
  * assert.equal(await killHookProcesses(crypto.randomUUID(), "10-hook"), 0);
+ * // With no time left, no scan is made at all.
+ * const child = new Deno.Command("sleep", {
+ *   args: ["5"], env: { SOLUS_HOOK_RUN_ID: "r1", SOLUS_HOOK_NAME: "10-hook" },
+ * }).spawn();
+ * assert.equal(await killHookProcesses("r1", "10-hook", performance.now()), 0);
+ * assert.equal(await killHookProcesses("r1", "10-hook"), 1);
+ * await child.status;
  * ```
  */
-export function killHookProcesses(runId: string, name: string): Promise<number> {
-  return killMarked([`SOLUS_HOOK_RUN_ID=${runId}`, `SOLUS_HOOK_NAME=${name}`]);
+export function killHookProcesses(
+  runId: string,
+  name: string,
+  until = performance.now() + 3 * SCAN_MS,
+): Promise<number> {
+  return killMarked([`SOLUS_HOOK_RUN_ID=${runId}`, `SOLUS_HOOK_NAME=${name}`], until);
 }

@@ -45,21 +45,25 @@ async function execProblem(path: string, kind: "not_found" | "permission"): Prom
   return await shebangProblem({ ...shebang, args: [] }, "");
 }
 
+/** `$0` of the one-line shell that starts a hook in its cgroup: what its errors begin with. */
+export const CGROUP_STARTER = "solus-hooks-start";
+
 /**
- * A wrapped hook that ended 126 or 127: `timeout` could not run it, or the hook
- * itself exited so. It could not run only when its one line of stderr is
- * `timeout`'s own message naming this very file (the program name leads the
- * line in every locale): then the reason, from the file (missing, not
- * executable, a bad `#!` line) or from that message (a `noexec` mount, a
- * missing ELF loader). Null when it ran: an ordinary failure, even if its
- * interpreter has gone since.
+ * A hook started through the one-line shell that puts it in its cgroup
+ * (`$0` is `solus-hooks-start`), that ended 126 or 127: the shell could not
+ * `exec` it, or the hook itself exited so. It could not run only when its one
+ * line of stderr is the shell's own message about this very file (dash: `NAME:
+ * 1: exec: FILE: not found`; bash: `NAME: line 1: FILE: ...`): then the reason,
+ * from the file (missing, not executable, a bad `#!` line) or from that message
+ * (a `noexec` mount, a missing ELF loader). Null when it ran: an ordinary
+ * failure, even if its interpreter has gone since.
  *
  * @example
  * ```ts
  * import { wrapperSpawnProblem } from "./spawn_error.ts";
  * import assert from "node:assert/strict";
  * const said = (text: string) => ({ data: new TextEncoder().encode(text), text, bytes: text.length });
- * const missing = said("/usr/bin/timeout: failed to run command '/nonexistent/hook': No such file or directory");
+ * const missing = said("solus-hooks-start: 1: exec: /nonexistent/hook: not found");
  * assert.equal(await wrapperSpawnProblem("/nonexistent/hook", 127, missing), "file not found: /nonexistent/hook");
  * assert.equal(await wrapperSpawnProblem("/bin/sh", 127, said("")), null); // it ran, and exited 127
  * ```
@@ -70,13 +74,15 @@ export async function wrapperSpawnProblem(
   stderr: Captured,
 ): Promise<string | null> {
   const text = stderr.bytes < 4096 ? stderr.text.trim() : "";
-  const wrapperSaid = /^(?:\S*\/)?timeout: /.test(text) && !text.includes("\n") &&
-    text.includes(path);
-  if (!wrapperSaid) return null;
+  const shellSaid = text.startsWith(`${CGROUP_STARTER}: `) && !text.includes("\n") &&
+    text.includes(`${path}: `);
+  if (!shellSaid) return null;
   const problem = await execProblem(path, code === 127 ? "not_found" : "permission");
   if (problem) return problem;
-  const english = /^(?:\S*\/)?timeout: failed to run command .+?: (.+)$/.exec(text);
-  return `cannot start: ${english?.[1] ?? text.replace(/^(?:\S*\/)?timeout: /, "")}`;
+  const said = text.slice(text.lastIndexOf(`${path}: `) + path.length + 2);
+  // The shell's words for execve's errors, as the system says them elsewhere.
+  const english = said === "not found" ? "No such file or directory" : said;
+  return `cannot start: ${english}`;
 }
 
 /**

@@ -1,0 +1,356 @@
+/**
+ * One watchdog per stage: a small `/bin/sh` program beside the runner that
+ * knows every hook's process group (and, where the node allows, its cgroup v2
+ * group), so that a hook's deadline holds even when the runner itself is
+ * SIGKILLed, and so that the checks and kills that need `/proc` and `/sys`
+ * (which a scoped build may not touch) are made by a process that may.
+ *
+ * The runner tells it, one line each on its stdin: `p I PGID NAME` when hook I
+ * is spawned (with cgroups, it moves the hook into group I of the stage), `x I`
+ * when hook I exited by itself (its leftover processes, its daemons, are moved
+ * back to the runner's own cgroup and left alone), `t I` at hook I's deadline
+ * or the runner's interruption (SIGTERM to its group and its cgroup, answered
+ * `r I live`, or `r I gone` when the hook had already exited: then nothing is
+ * sent and the hook is not stopped), `k I` for the SIGKILL (`cgroup.kill`,
+ * which takes escapees that left with `setsid` and cleared their environment
+ * too), and `done` at the end (it removes the stage's cgroups and exits).
+ *
+ * On end-of-file without `done` (the runner died), it waits until the stage's
+ * deadline + grace and SIGKILLs every hook it was not told had exited, with
+ * their cgroups and the processes of those hooks found by their
+ * `SOLUS_HOOK_RUN_ID` and `SOLUS_HOOK_NAME`.
+ *
+ * Its first line says when the runner started (field 22 of the runner's
+ * `/proc/PID/stat`, for the journal to tell a dead runner from a live one) and
+ * the containment it gives: `cgroup` or `process group`.
+ *
+ * @module
+ */
+
+/** How a node contains a hook's processes: a cgroup v2 group each, or a process group. */
+export type Containment = "cgroup" | "process group";
+
+/** What the watchdog says of its hook when asked to stop it. */
+export type StopAnswer = "live" | "gone" | "unknown";
+
+/**
+ * The watchdog, in POSIX sh (dash, busybox, bash). Arguments: run id, ms until
+ * the stage's deadline + grace, number of hooks, `1` to try cgroups.
+ * Builtins only on the way of a hook (`read`, `echo`, `kill`, redirections);
+ * `mkdir` once per stage, `sleep`, `grep` and `rmdir` only after the end.
+ * (`@{` stands for the shell's `${`, which a template literal would take.)
+ */
+const SCRIPT = String.raw`
+trap '' INT HUP TERM PIPE
+run=$1 left=$2 count=$3 want=$4
+up() { read -r u _ < /proc/uptime; f=@{u#*.}; echo $(( @{u%.*} * 100 + @{f#0} )); }
+t0=$(up)
+read -r st < /proc/$PPID/stat; st=@{st##*) }; set -- $st; pstart=@{20}
+dir= base= mode="process group"
+if [ "$want" = 1 ]; then
+  for m in /sys/fs/cgroup /sys/fs/cgroup/unified; do
+    [ -e "$m/cgroup.controllers" ] || continue
+    while IFS= read -r l; do case $l in 0::*) own=@{l#0::};; esac; done < /proc/$PPID/cgroup
+    base=$m@{own%/}; d=$base/solus-hooks-$run
+    set -- "$d"; i=1; while [ $i -le $count ]; do set -- "$@" "$d/$i"; i=$((i + 1)); done
+    if mkdir "$@" 2>/dev/null; then
+      if [ -e "$d/1/cgroup.kill" ] || [ $count = 0 ]; then dir=$d mode=cgroup; else rmdir "$d"/* "$d" 2>/dev/null; fi
+    fi
+    break
+  done
+fi
+echo "s $pstart $dir"
+alive() {
+  [ -n "$1" ] && read -r s < /proc/$1/stat 2>/dev/null || return 1
+  s=@{s##*) }; set -- $s
+  [ "$1" != Z ] && [ "$1" != X ] && [ "$3" = "$p" ]
+}
+out() {
+  [ -n "$dir" ] || return 0
+  for r in 1 2 3; do
+    n=0; while read -r q; do echo $q > "$base/cgroup.procs" 2>/dev/null; n=1; done < "$dir/$1/cgroup.procs"
+    [ $n = 0 ] && break
+  done
+}
+killhook() {
+  eval "p=\$pg_$1"
+  if [ -n "$dir" ]; then echo 1 > "$dir/$1/cgroup.kill" 2>/dev/null; elif [ -n "$p" ]; then kill -s KILL -- -$p 2>/dev/null; fi
+}
+clean() {
+  [ -n "$dir" ] || return 0
+  for r in 1 2 3 4 5 6 7 8 9 10; do
+    i=1; while [ $i -le $count ]; do eval "g=\$gone_$i"; [ "$g" = x ] && out $i; i=$((i + 1)); done
+    rmdir "$dir"/* "$dir" 2>/dev/null; [ -d "$dir" ] || return 0; sleep 0.1
+  done
+}
+while read -r cmd i pg name; do
+  case $cmd in
+    p) eval "pg_$i=$pg"; eval "nm_$i=\$name"; [ -n "$dir" ] && echo $pg > "$dir/$i/cgroup.procs" 2>/dev/null ;;
+    x) eval "gone_$i=x"; out $i ;;
+    t) eval "p=\$pg_$i"
+       if alive "$p"; then
+         kill -s TERM -- -$p 2>/dev/null
+         [ -n "$dir" ] && while read -r q; do kill -s TERM $q 2>/dev/null; done < "$dir/$i/cgroup.procs"
+         echo "r $i live"
+       else echo "r $i gone"; fi ;;
+    k) eval "gone_$i=k"; killhook $i ;;
+    done) clean; exit 0 ;;
+  esac
+done
+now=$(up); rest=$(( left - (now - t0) * 10 ))
+[ $rest -gt 0 ] && sleep $((rest / 1000)).$(printf %03d $((rest % 1000)))
+i=1
+while [ $i -le $count ]; do
+  eval "g=\$gone_$i; n=\$nm_$i"
+  if [ -z "$g" ]; then
+    killhook $i
+    [ -n "$n" ] && for f in $(grep -lsxzF -e "SOLUS_HOOK_RUN_ID=$run" /proc/[0-9]*/environ); do
+      grep -qsxzF -e "SOLUS_HOOK_NAME=$n" "$f" && q=@{f#/proc/} && kill -s KILL @{q%/environ} 2>/dev/null
+    done
+  fi
+  i=$((i + 1))
+done
+clean
+`.replaceAll("@{", "${");
+
+/** One hook's line to the watchdog. */
+export interface HookGuard {
+  /** The hook is spawned, leading process group `pgid`. */
+  started(pgid: number): void;
+  /** The hook exited by itself: what it left running is left alone. */
+  exited(): void;
+  /**
+   * SIGTERM to the hook's group (and cgroup) if the hook still runs: `live`
+   * when it did, `gone` when the hook had already exited (nothing was sent),
+   * `unknown` when the watchdog did not answer (the caller signals itself).
+   */
+  stop(): Promise<StopAnswer>;
+  /** SIGKILL to the hook's cgroup, or to its group where there is none. */
+  kill(): void;
+}
+
+/** What the watchdog found when it started. */
+export interface WatchdogSetup {
+  /** What contains each hook on this node. */
+  containment: Containment;
+  /** The folder of the stage's cgroups (hook I starts in `I` below it), when `cgroup`. */
+  cgroups?: string;
+  /** The runner's start time in clock ticks since boot (`/proc/PID/stat` field 22), or null. */
+  runnerStart: string | null;
+}
+
+/** A stage's watchdog, as the runner sees it. */
+export interface StageWatchdog {
+  /** The line for hook `index` (1 to the `hooks` it was started with) named `name`. */
+  hook(index: number, name: string): HookGuard;
+  /**
+   * What it found when it started; `process group` and no start time where it
+   * could not start or did not answer within half a second.
+   */
+  setup(): Promise<WatchdogSetup>;
+  /** The stage is over: nothing more to kill; the watchdog tidies up and exits. */
+  close(): void;
+}
+
+/** Whether watchdogs try cgroups: set by {@linkcode useCgroups}. */
+let cgroupsWanted = true;
+
+/**
+ * Let watchdogs started from now on try cgroup v2 groups (the default), or not:
+ * then hooks are contained as where none can be made. For tests of that case.
+ *
+ * @example
+ * ```ts
+ * import { startWatchdog, useCgroups } from "./watchdog.ts";
+ * import assert from "node:assert/strict";
+ * useCgroups(false);
+ * const watchdog = startWatchdog({ runId: crypto.randomUUID(), untilKillMs: 0, hooks: 1 });
+ * assert.equal((await watchdog.setup()).containment, "process group");
+ * watchdog.close();
+ * useCgroups(true);
+ * ```
+ */
+export function useCgroups(on: boolean): void {
+  cgroupsWanted = on;
+}
+
+/** How long the runner waits for the watchdog's answer before signalling by itself. */
+const ANSWER_MS = 500;
+
+/** Start arguments of a stage's watchdog. */
+export interface WatchdogOptions {
+  /** The run's id (names its cgroup, finds its processes). */
+  runId: string;
+  /** Milliseconds from now to the stage's deadline + kill grace. */
+  untilKillMs: number;
+  /** How many hooks the stage may start. */
+  hooks: number;
+  /** Try cgroup v2 groups (default: yes, unless {@linkcode useCgroups} said no). */
+  cgroups?: boolean;
+}
+
+/**
+ * Start a stage's watchdog. Never throws: where `/bin/sh` cannot be spawned,
+ * every guard answers `unknown` and the runner signals on its own.
+ *
+ * @example
+ * ```ts
+ * import { startWatchdog } from "./watchdog.ts";
+ * import assert from "node:assert/strict";
+ * const watchdog = startWatchdog({ runId: crypto.randomUUID(), untilKillMs: 5000, hooks: 1 });
+ * const setup = await watchdog.setup();
+ * assert.match(setup.runnerStart ?? "", /^\d+$/);
+ * assert.equal(setup.containment === "cgroup", setup.cgroups !== undefined);
+ * watchdog.close();
+ * ```
+ */
+export function startWatchdog(options: WatchdogOptions): StageWatchdog {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command("/bin/sh", {
+      args: [
+        "-c",
+        SCRIPT,
+        "solus-hooks-watchdog",
+        options.runId.replace(/[^A-Za-z0-9-]/g, ""),
+        String(Math.max(0, Math.round(options.untilKillMs))),
+        String(options.hooks),
+        (options.cgroups ?? cgroupsWanted) ? "1" : "0",
+      ],
+      cwd: "/",
+      clearEnv: true,
+      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+  } catch {
+    return absentWatchdog();
+  }
+  // Neither its exit nor its answers may keep a library caller's process alive.
+  child.unref();
+  child.status.catch(() => {});
+  const writer = child.stdin.getWriter();
+  let open = true;
+  const send = (line: string) => {
+    if (!open) return;
+    writer.write(new TextEncoder().encode(`${line}\n`)).catch(() => open = false);
+  };
+  let hello!: (value: WatchdogSetup) => void;
+  const first = new Promise<WatchdogSetup>((resolve) => hello = resolve);
+  const none: WatchdogSetup = { containment: "process group", runnerStart: null };
+  const late = AbortSignal.timeout(ANSWER_MS);
+  late.addEventListener("abort", () => hello(none), { once: true });
+  const waiting = new Map<number, (answer: StopAnswer) => void>();
+  (async () => {
+    let text = "";
+    try {
+      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
+        text += chunk;
+        let end: number;
+        while ((end = text.indexOf("\n")) >= 0) {
+          const [kind, a, ...rest] = text.slice(0, end).split(" ");
+          text = text.slice(end + 1);
+          if (kind === "s") {
+            const cgroups = rest.join(" ");
+            hello({
+              runnerStart: /^\d+$/.test(a) ? a : null,
+              containment: cgroups ? "cgroup" : "process group",
+              ...(cgroups ? { cgroups } : {}),
+            });
+          } else if (kind === "r") {
+            waiting.get(Number(a))?.(rest[0] === "live" ? "live" : "gone");
+          }
+        }
+      }
+    } catch {
+      // Its pipe broke: as if it had ended.
+    }
+    open = false;
+    hello(none);
+    for (const answer of waiting.values()) answer("unknown");
+  })();
+  return {
+    hook(index, name) {
+      // A name is one line of the protocol: one with a line break is not sent
+      // (its escapees are then found by group and cgroup only).
+      const shown = /^[^\n\r]*$/.test(name) ? name : "";
+      return {
+        started: (pgid) => send(`p ${index} ${pgid} ${shown}`),
+        exited: () => send(`x ${index}`),
+        kill: () => send(`k ${index}`),
+        stop() {
+          if (!open) return Promise.resolve("unknown");
+          return new Promise<StopAnswer>((resolve) => {
+            const timer = AbortSignal.timeout(ANSWER_MS);
+            const settle = (answer: StopAnswer) => {
+              waiting.delete(index);
+              timer.removeEventListener("abort", late);
+              resolve(answer);
+            };
+            const late = () => settle("unknown");
+            timer.addEventListener("abort", late, { once: true });
+            waiting.set(index, settle);
+            send(`t ${index}`);
+          });
+        },
+      };
+    },
+    setup: () => first,
+    close() {
+      send("done");
+      open = false;
+      writer.close().catch(() => {});
+    },
+  };
+}
+
+/** The watchdog where none could start. */
+function absentWatchdog(): StageWatchdog {
+  return {
+    hook: () => ({
+      started() {},
+      exited() {},
+      kill() {},
+      stop: () => Promise.resolve("unknown"),
+    }),
+    setup: () => Promise.resolve({ containment: "process group", runnerStart: null }),
+    close() {},
+  };
+}
+
+/**
+ * What contains a hook's processes on this node: a watchdog is started for a
+ * stage of one hook and asked. For `check`.
+ *
+ * @example
+ * ```ts
+ * import { probeContainment } from "./watchdog.ts";
+ * import assert from "node:assert/strict";
+ * const root = Deno.uid() === 0;
+ * assert.ok(root || (await probeContainment()) === "process group");
+ * ```
+ */
+export async function probeContainment(): Promise<Containment> {
+  const watchdog = startWatchdog({ runId: crypto.randomUUID(), untilKillMs: 0, hooks: 1 });
+  const { containment } = await watchdog.setup();
+  watchdog.close();
+  return containment;
+}
+
+/**
+ * `check`'s line on containment.
+ *
+ * @example
+ * ```ts
+ * import { describeContainment } from "./watchdog.ts";
+ * import assert from "node:assert/strict";
+ * assert.match(describeContainment("cgroup"), /^containment: cgroup/);
+ * assert.match(describeContainment("process group"), /setsid/);
+ * ```
+ */
+export function describeContainment(containment: Containment | undefined): string {
+  return containment === "cgroup"
+    ? "containment: cgroup (each hook in a cgroup v2 group of its own: a deadline kills all it started, escapees included)"
+    : "containment: process group + /proc scan (no cgroup v2 group can be made here: an escapee that left with setsid and cleared its environment outlives a killed hook)";
+}
