@@ -168,6 +168,21 @@ export function runStage(event: HookEvent, options: StageOptions): Promise<RunRe
 /**
  * Where a stage's hooks come from, once the event is valid: the hooks
  * directory's discovery (`runStage`), or one file's verdict (`runHook`).
+ *
+ * @example
+ * ```ts
+ * import { type HookSource, runStageFrom } from "./stage.ts";
+ * import { createRegistry } from "./event/registry.ts";
+ * import assert from "node:assert/strict";
+ * const nothing: HookSource = (_registry, options) => ({
+ *   dir: options.hooksDir,
+ *   exists: true,
+ *   hooks: [],
+ *   skipped: [{ name: "x", reason: "an example", kind: "disabled", refused: false }],
+ * });
+ * const report = await runStageFrom(createRegistry().sample("server-stop"), { hooksDir: "/h" }, nothing);
+ * assert.deepEqual(report.skipped.map((skip) => skip.name), ["x"]);
+ * ```
  */
 export type HookSource = (
   registry: Registry,

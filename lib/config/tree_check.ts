@@ -48,7 +48,23 @@ export function checkTree(
   return { value: undefined, problem: problems.reduce((a, b) => b.offset < a.offset ? b : a) };
 }
 
-/** One problem found in a config: where it is, and what it is (worded only if reported). */
+/**
+ * One problem found in a config: where it is, and what it is (worded only if reported).
+ *
+ * @example
+ * ```ts
+ * import { parseTree } from "jsonc-parser";
+ * import { checkTree, type Locator, type Problem } from "./tree_check.ts";
+ * import assert from "node:assert/strict";
+ * const noEmptyName = (value: unknown, find: Locator): Problem[] =>
+ *   (value as { name?: unknown }).name === ""
+ *     ? [{ offset: find.keyAt([], "name").offset, message: () => "name is empty" }]
+ *     : [];
+ * const { problem } = checkTree(parseTree('{ "name": "" }')!, {}, noEmptyName);
+ * assert.equal(problem?.offset, 2);
+ * assert.equal(problem?.message(), "name is empty");
+ * ```
+ */
 export interface Problem {
   /** Where it is in the text. */
   offset: number;
@@ -56,7 +72,23 @@ export interface Problem {
   message: () => string;
 }
 
-/** Finds the nodes of a tree by path. */
+/**
+ * Finds the nodes of a tree by path.
+ *
+ * @example
+ * ```ts
+ * import { parseTree } from "jsonc-parser";
+ * import { checkTree, type Locator } from "./tree_check.ts";
+ * import assert from "node:assert/strict";
+ * let found: Locator | undefined;
+ * checkTree(parseTree('{ "journal": { "keep": 5 } }')!, {}, (_value, find) => {
+ *   found = find;
+ *   return [];
+ * });
+ * assert.equal(found!.valueAt(["journal", "keep"])?.value, 5);
+ * assert.equal(found!.keyAt(["journal"], "keep").value, "keep");
+ * ```
+ */
 export interface Locator {
   /** The tree's root. */
   root: Node;
