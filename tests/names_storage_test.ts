@@ -96,3 +96,39 @@ timed.test({
     });
   },
 });
+
+timed.test({
+  name:
+    "the journal stores a run's event once (its start record); history, show and replay still have it",
+  timeoutMs: 5 * RUN_MS,
+  fn: async () => {
+    await withHooks({ "10-ok.sh": "#!/bin/sh\ncat >/dev/null\n" }, async (dir) => {
+      await withTempDir(async (tmp) => {
+        const journal = join(tmp, "journal.jsonl");
+        const config = await writeConfig(tmp);
+        const run = await runCli(runArgs(dir, journal, config, "--json"), { timeoutMs: RUN_MS });
+        assert.equal(run.code, 0, run.stderr);
+        const runId = JSON.parse(run.stdout).run_id;
+        const text = await Deno.readTextFile(journal);
+        assert.equal(text.split('"virtualization_type":"kvm"').length - 1, 1, text);
+        const [start, report] = text.split("\n").filter(Boolean).map((line) => JSON.parse(line));
+        assert.equal(start.record, "start");
+        assert.deepEqual([report.event, report.event_in], [undefined, "start"]);
+        const read = ["--journal", journal, "--config", config];
+        const shown = await runCli(["show", runId, "--json", ...read], { timeoutMs: RUN_MS });
+        assert.deepEqual(JSON.parse(shown.stdout).event, JSON.parse(EVENT));
+        const history = await runCli(["history", "--json", ...read], { timeoutMs: RUN_MS });
+        const [listed] = JSON.parse(history.stdout);
+        assert.deepEqual([listed.run_id, listed.action, listed.state], [
+          runId,
+          "server-restart",
+          "finished",
+        ]);
+        const again = await runCli(["replay", runId, "--json", "--dir", dir, ...read], {
+          timeoutMs: RUN_MS,
+        });
+        assert.deepEqual(JSON.parse(again.stdout).event, JSON.parse(EVENT));
+      });
+    });
+  },
+});

@@ -44,23 +44,24 @@ export function recordStage(
   if (!journal.enabled) return { finish: () => Promise.resolve() };
   const { out, interrupts } = context;
   const stageEnded = new AbortController();
-  let started: Promise<unknown> = Promise.resolve();
+  // Whether the start record, which holds the event, was written: then the report leaves it out.
+  let started: Promise<boolean> = Promise.resolve(false);
   return {
     onStart(start) {
       // Zero hooks: nothing can be left running, and the report follows at once.
       if (start.hooks.length === 0) return;
       const signal = AbortSignal.any([interrupts.signal, stageEnded.signal]);
       // A start record that is not written only matters if the report is not either: that one warns.
-      started = appendStart(journal, start, { signal }).catch(() => {});
+      started = appendStart(journal, start, { signal }).then(() => true, () => false);
     },
     async finish(report) {
       stageEnded.abort();
-      await started;
+      const eventInStart = await started;
       const signal = interrupts.signal.aborted
         ? AbortSignal.timeout(JOURNAL_AFTER_INTERRUPT_MS)
         : interrupts.signal;
       try {
-        await appendRecord(journal, report, { signal });
+        await appendRecord(journal, report, { signal, eventInStart });
       } catch (error) {
         out.line(out.colors.yellow(journalWarning(error, journal.path)));
       }

@@ -219,14 +219,37 @@ export class NoJournalError extends JournalError {
  */
 export async function* readNewest(options: ReadOptions): AsyncGenerator<JournalEntry> {
   const { path, onWarning } = options;
-  const now = options.now ?? Date.now();
   const rotated = options.keep === undefined
     ? MAX_ROTATED
     : Math.min(Math.max(Math.floor(options.keep), 0), MAX_ROTATED);
-  // Files already read, by device and inode: after a rotation mid-read, `.1` is the file just read.
-  const seen = new Set<string>();
   // Runs whose report was met: their start records, met later, are passed over.
   const reported = new Set<string>();
+  // Reports that left their event to their start record, met later: held until it is.
+  const pending = new Map<string, RunReport>();
+  for await (const entry of readRecords(options, rotated, reported, pending)) yield entry;
+  // A start record rotated out of the kept files: the report is all there is.
+  for (const report of pending.values()) {
+    onWarning?.(
+      `${path}: run ${report.run_id}: its start record, which holds its event, is no longer in the journal`,
+    );
+    yield { ...report, event: { ...UNKNOWN_EVENT, data: {} } };
+  }
+}
+
+/** What a run whose event is gone shows as its event. */
+const UNKNOWN_EVENT = { action: "(unknown: its start record is gone)", stage: "pre" } as const;
+
+/** The records of the journal and its rotated files, newest first (see {@linkcode readNewest}). */
+async function* readRecords(
+  options: ReadOptions,
+  rotated: number,
+  reported: Set<string>,
+  pending: Map<string, RunReport>,
+): AsyncGenerator<JournalEntry> {
+  const { path, onWarning } = options;
+  const now = options.now ?? Date.now();
+  // Files already read, by device and inode: after a rotation mid-read, `.1` is the file just read.
+  const seen = new Set<string>();
   const decoder = new TextDecoder();
   for (let n = 0; n <= rotated; n++) {
     const name = n === 0 ? path : `${path}.${n}`;
@@ -284,10 +307,22 @@ export async function* readNewest(options: ReadOptions): AsyncGenerator<JournalE
         }
         const record = checked.record;
         if (isStartRecord(record)) {
+          const report = pending.get(record.run_id);
+          if (report) {
+            pending.delete(record.run_id);
+            reported.delete(record.run_id);
+            const { event_in: _in, ...whole } = report as RunReport & { event_in?: string };
+            yield { ...whole, event: record.event };
+            continue;
+          }
           if (reported.delete(record.run_id)) continue;
           yield { ...record, state: stateAt(record, now) };
         } else {
           reported.add(record.run_id);
+          if ((record as Partial<RunReport>).event === undefined) {
+            pending.set(record.run_id, record);
+            continue;
+          }
           yield record;
         }
       }

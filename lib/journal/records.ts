@@ -77,7 +77,9 @@ const SKIPPED = loose({
 
 /**
  * The JSON Schema of a run's report as the journal stores it: what readers
- * use is checked, other keys pass, so a newer runner's records still read.
+ * use is checked, other keys pass, so a newer runner's records still read. A
+ * report whose start record was written leaves the event to it
+ * (`"event_in": "start"`): the journal stores each event once.
  */
 export const REPORT_SCHEMA: JsonSchema = loose({
   run_id: RUN_ID,
@@ -94,7 +96,8 @@ export const REPORT_SCHEMA: JsonSchema = loose({
   refused: { type: ["string", "null"] },
   refusal: STRING,
   warnings: { type: "array", items: STRING },
-}, ["replay_of", "refused", "refusal", "warnings"]);
+  event_in: { const: "start" },
+}, ["replay_of", "refused", "refusal", "warnings", "event", "event_in"]);
 
 /** The JSON Schema of a start record. */
 export const START_SCHEMA: JsonSchema = loose({

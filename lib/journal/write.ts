@@ -53,6 +53,17 @@ export interface AppendOptions {
   lockWaitMs?: number;
 }
 
+/** How a report is appended: its bounds, and whether its start record already holds its event. */
+export interface ReportAppendOptions extends AppendOptions {
+  /**
+   * The run's start record, already written, holds the event: the report
+   * leaves it out (`"event_in": "start"`) so the journal stores each event
+   * once, and readers take it from the start record. Ignored with `keep: 0`,
+   * where a rotation would lose the start record.
+   */
+  eventInStart?: boolean;
+}
+
 const NEWLINE = 0x0a;
 const LINE_END = Uint8Array.of(NEWLINE);
 
@@ -143,7 +154,7 @@ function checkOptions(options: JournalOptions): void {
  * the line is encoded straight into a buffer of the string's length plus one,
  * without copying the JSON to append the newline.
  */
-function encodeLine(record: RunReport | StartRecord): Uint8Array {
+function encodeLine(record: object): Uint8Array {
   const json = JSON.stringify(record);
   const line = new Uint8Array(json.length + 1);
   const { read, written } = new TextEncoder().encodeInto(json, line);
@@ -315,10 +326,17 @@ async function appendLine(
 export function appendRecord(
   options: JournalOptions,
   report: RunReport,
-  append: AppendOptions = {},
+  append: ReportAppendOptions = {},
 ): Promise<void> {
   const maxOutputBytes = options.maxOutputBytes ?? DEFAULTS.journal.maxOutputBytes;
-  return appendLine(options, () => encodeLine(trimReport(report, maxOutputBytes)), append);
+  const { eventInStart, ...bounds } = append;
+  const stored = (): object => {
+    const trimmed = trimReport(report, maxOutputBytes);
+    if (!eventInStart || options.keep === 0) return trimmed;
+    const { event: _event, ...rest } = trimmed;
+    return { ...rest, event_in: "start" };
+  };
+  return appendLine(options, () => encodeLine(stored()), bounds);
 }
 
 /**
