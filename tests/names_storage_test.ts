@@ -102,7 +102,9 @@ timed.test({
     "the journal stores a run's event once (its start record); history, show and replay still have it",
   timeoutMs: 5 * RUN_MS,
   fn: async () => {
-    await withHooks({ "10-ok.sh": "#!/bin/sh\ncat >/dev/null\n" }, async (dir) => {
+    // Long enough for the start record to be written before the stage ends (a stage that ends
+    // first gives its start record up, and its report keeps the event).
+    await withHooks({ "10-ok.sh": "#!/bin/sh\ncat >/dev/null\nsleep 1\n" }, async (dir) => {
       await withTempDir(async (tmp) => {
         const journal = join(tmp, "journal.jsonl");
         const config = await writeConfig(tmp);
