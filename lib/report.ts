@@ -149,7 +149,7 @@ export interface SkippedHook {
  * read), `directory` (the hooks directory failed the safety rule), `recursion`
  * (a run started from inside a hook of another run).
  */
-export type RefusalReason = "event" | "config" | "directory" | "recursion";
+export type RefusalReason = NonNullable<RunReport["refusal"]>;
 
 /**
  * The record of one stage run.
@@ -196,8 +196,8 @@ export interface RunReport {
    * nothing was refused.
    */
   refused?: string | null;
-  /** Why no hook ran, in one word, when `refused` says so in words. */
-  refusal?: RefusalReason;
+  /** Why no hook ran, in one word, when `refused` says so in words (see {@linkcode RefusalReason}). */
+  refusal?: "event" | "config" | "directory" | "recursion";
   /**
    * How the event differs from the registry (an unknown action or data key,
    * a missing key, a value of another type), each naming the key: the hooks

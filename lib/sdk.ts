@@ -18,25 +18,31 @@
  * @module
  */
 import { SolusHooksError } from "./errors.ts";
-import { parseJson, validateEvent } from "./event/parse.ts";
+import { checkEvent, parseJson } from "./event/parse.ts";
 import {
-  ACTION_NAME,
   type ActionData,
   type BuiltinAction,
   createRegistry,
   type HookEvent,
   type Registry,
   type Stage,
-  STAGES,
   type TypedEvent,
 } from "./event/registry.ts";
 
 // Re-exported without `from`: `deno bundle --declaration` would inline all of registry.ts.
 export type { ActionData, BuiltinAction, HookEvent, Stage, TypedEvent };
 
+/**
+ * The data a handler gets: the registry's keys, typed, and every other key the
+ * platform sent, as it sent it (of type `unknown` until the hook checks it).
+ */
+export type HandlerData<A extends BuiltinAction> = ActionData<A> & {
+  readonly [key: string]: unknown;
+};
+
 /** A handler for one action: gets the action's data, typed, and the whole event. */
 export type Handler<A extends BuiltinAction> = (
-  data: ActionData<A>,
+  data: HandlerData<A>,
   event: TypedEvent<A>,
 ) => void | Promise<void>;
 
@@ -46,8 +52,26 @@ export type ActionHandlers<A extends BuiltinAction> = Handler<A> | {
   post?: Handler<A>;
 };
 
-/** Handlers by action; actions without one are ignored (exit 0). */
-export type Handlers = { [A in BuiltinAction]?: ActionHandlers<A> };
+/**
+ * A handler for an action the registry does not know (one a config file
+ * adds, such as `backup-create`): its data as sent. Declared as a method, so a
+ * handler of a known action, whose data is narrower, fits it too.
+ */
+export type OtherHandler = {
+  handle(data: { readonly [key: string]: unknown }, event: HookEvent): void | Promise<void>;
+}["handle"];
+
+/** Handlers for an action the registry does not know: one for both stages, or one per stage. */
+export type OtherActionHandlers = OtherHandler | { pre?: OtherHandler; post?: OtherHandler };
+
+/**
+ * Handlers by action: each known action's typed from the registry, any other
+ * action's (a config file's) with its data as sent. Actions without one are
+ * ignored (exit 0).
+ */
+export type Handlers =
+  & { [A in BuiltinAction]?: ActionHandlers<A> }
+  & { [action: string]: OtherActionHandlers | undefined };
 
 /** Exit statuses a hook built with the SDK uses. */
 export const HookExit = {
@@ -65,11 +89,20 @@ export interface ReadEventOptions {
   stdin?: ReadableStream<Uint8Array>;
   /** The registry to validate with; defaults to the built-in actions. */
   registry?: Registry;
+  /**
+   * Refuse an event that differs from the registry (an unknown action or data
+   * key, a missing key, a value of another type), as `solus-hooks test` does.
+   * Default false: as at run time, only a broken envelope is refused, and the
+   * event is handed over as sent.
+   */
+  strict?: boolean;
 }
 
 /**
- * Read the event from stdin and validate it against the registry. Throws an
- * `EventError` (exit code 2) when it does not match.
+ * Read the event from stdin and check it against the registry. Only a broken
+ * envelope (not an object, `action` not a string, `stage` not `pre`/`post`,
+ * `data` not an object) throws an `EventError` (exit code 2), unless `strict`;
+ * the event comes back as sent, every data key in it.
  *
  * @example
  * ```ts ignore
@@ -79,10 +112,7 @@ export interface ReadEventOptions {
  * ```
  */
 export async function readEvent(options: ReadEventOptions = {}): Promise<TypedEvent> {
-  const value = await readJson(options);
-  return validateEvent(value, options.registry ?? createRegistry(), {
-    what: EVENT_ON_STDIN,
-  }) as TypedEvent;
+  return checked(await readJson(options), options) as TypedEvent;
 }
 
 const EVENT_ON_STDIN = "event on stdin";
@@ -92,18 +122,12 @@ async function readJson(options: ReadEventOptions): Promise<unknown> {
   return parseJson(text, EVENT_ON_STDIN);
 }
 
-/**
- * Whether `value` is a well-formed event of an action the registry does not
- * know: one the config file added (contract §6). The SDK cannot validate its
- * data, and a hook without a handler for it has nothing to do.
- */
-function isOtherAction(value: unknown, registry: Registry): value is HookEvent {
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return false;
-  const { action, stage, data } = value as Record<string, unknown>;
-  return Object.keys(value).length === 3 && typeof action === "string" &&
-    ACTION_NAME.test(action) && registry.get(action) === undefined &&
-    STAGES.includes(stage as Stage) &&
-    typeof data === "object" && data !== null && !Array.isArray(data);
+/** The event by the runner's own check: lenient unless `strict`. */
+function checked(value: unknown, options: ReadEventOptions): HookEvent {
+  return checkEvent(value, options.registry ?? createRegistry(), {
+    what: EVENT_ON_STDIN,
+    mode: options.strict ? "strict" : "lenient",
+  }).event;
 }
 
 /**
@@ -122,9 +146,9 @@ function isOtherAction(value: unknown, registry: Registry): value is HookEvent {
 export function pickHandler(
   handlers: Handlers,
   event: HookEvent,
-): Handler<BuiltinAction> | undefined {
-  const entry =
-    (handlers as Record<string, ActionHandlers<BuiltinAction> | undefined>)[event.action];
+): OtherHandler | undefined {
+  if (!Object.hasOwn(handlers, event.action)) return undefined;
+  const entry = (handlers as Record<string, OtherActionHandlers | undefined>)[event.action];
   if (entry === undefined) return undefined;
   return typeof entry === "function" ? entry : entry[event.stage];
 }
@@ -134,9 +158,11 @@ export function pickHandler(
  * ran or there was none, 1 when it threw, 2 when the event did not match. The
  * reason goes to stderr. Returns the status too; it never calls `Deno.exit()`.
  *
- * An action the config file added (one this SDK's registry does not know) is a
- * full action: a well-formed event of it, which no handler here is for, exits
- * 0, so a new action never fails the hooks that ignore it.
+ * The handler for the event's action runs whenever there is one, whether the
+ * registry knows the action or not (a config file's, such as `backup-create`):
+ * as at run time, only a broken envelope is refused (exit 2, unless `strict`),
+ * and the data holds every key as sent. An event of an action with no handler
+ * here exits 0, so a new action never fails the hooks that ignore it.
  *
  * @example
  * ```ts ignore
@@ -157,12 +183,9 @@ export async function handleEvent(
 ): Promise<number> {
   let status: number = HookExit.Ok;
   try {
-    let event: TypedEvent;
+    let event: HookEvent;
     try {
-      const value = await readJson(options);
-      const registry = options.registry ?? createRegistry();
-      if (isOtherAction(value, registry) && !Object.hasOwn(handlers, value.action)) return status;
-      event = validateEvent(value, registry, { what: EVENT_ON_STDIN }) as TypedEvent;
+      event = checked(await readJson(options), options);
     } catch (error) {
       console.error(
         `bad event: ${error instanceof SolusHooksError ? error.message : String(error)}`,
@@ -173,7 +196,7 @@ export async function handleEvent(
     const handler = pickHandler(handlers, event);
     if (handler) {
       try {
-        await handler(event.data as ActionData<BuiltinAction>, event);
+        await handler(event.data, event);
       } catch (error) {
         console.error(
           `${event.action} ${event.stage} handler failed: ${

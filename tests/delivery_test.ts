@@ -10,6 +10,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import {
+  ROOT,
   runCli,
   spawnCli,
   timed,
@@ -288,4 +289,49 @@ timed.test("anything but whitespace after the event's value is a bad event", asy
     assert.match(result.stderr, /not valid JSON/);
     await assert.rejects(() => got(dir), Deno.errors.NotFound, "no hook ran");
   });
+});
+
+timed.test({
+  name:
+    "an SDK hook's handler runs for a config action and for an event with an unknown key, its data as sent",
+  timeoutMs: 90_000,
+  fn: async () => {
+    const sdk = new URL("../lib/sdk.ts", import.meta.url).href;
+    const hook = `#!/usr/bin/env -S deno run --quiet --no-prompt -A --config ${ROOT}deno.json
+import { handleEvent } from "${sdk}";
+const note = (what: unknown) => Deno.writeTextFileSync("handled.json", JSON.stringify(what));
+await handleEvent({
+  "server-stop": { pre: (data, event) => note([event.action, data.uuid, data.new_field]) },
+  "backup-create": (data, event) => note([event.action, event.stage, data.note]),
+});
+`;
+    await withHooks({ "20-sdk.ts": hook }, async (dir) => {
+      await withTempDir(async (state) => {
+        const handled = join(dir, "handled.json");
+        const config = await writeConfig(state, {
+          syslog: false,
+          actions: { "backup-create": { data: { uuid: "uuid", note: "string" } } },
+        });
+        const backup =
+          '{"action":"backup-create","stage":"post","data":{"uuid":"c7ee19aa-2722-4139-9223-60ed4baf09e2","note":"nightly"}}';
+        let result = await runCli(["run", "--dir", dir, "--config", config, "--no-journal"], {
+          stdin: backup,
+        });
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual(JSON.parse(await Deno.readTextFile(handled)), [
+          "backup-create",
+          "post",
+          "nightly",
+        ]);
+        await Deno.remove(handled);
+        result = await runCli(["run", "--dir", dir, "--no-journal"], { stdin: STOP_NEW_FIELD });
+        assert.equal(result.code, 0, result.stderr);
+        assert.deepEqual(JSON.parse(await Deno.readTextFile(handled)), [
+          "server-stop",
+          "c7ee19aa-2722-4139-9223-60ed4baf09e2",
+          "x",
+        ]);
+      });
+    });
+  },
 });

@@ -59,7 +59,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * turns every other difference into a warning (run time: the platform's word
  * beats this project's reading of it, contract §1).
  */
-export type EventMode = "strict" | "lenient";
+export type EventMode = NonNullable<ValidateOptions["mode"]>;
 
 /**
  * Options of {@linkcode checkEvent} and {@linkcode validateEvent}.
@@ -81,8 +81,8 @@ export interface ValidateOptions {
   stage?: Stage;
   /** How the message names the event, e.g. `event 2` (default `event`). */
   what?: string;
-  /** `strict` (default) or `lenient`. */
-  mode?: EventMode;
+  /** `strict` (default) or `lenient` (see {@linkcode EventMode}). */
+  mode?: "strict" | "lenient";
 }
 
 /** An event that passed, and what a lenient check let through. */
