@@ -255,7 +255,10 @@ interface Stop {
 }
 
 function notStarted(options: HookProcessOptions, label: string): ProcessOutcome | null {
-  const late = options.deadline !== undefined && performance.now() >= options.deadline;
+  // Past it by the clock, or by its timer (which may fire a fraction of a
+  // millisecond before the clock reads it).
+  const late = options.deadline !== undefined &&
+    (performance.now() >= options.deadline || deadlineSignal(options.deadline).aborted);
   if (!late && !options.signal?.aborted) return null;
   return {
     status: late ? "timed_out" : "failed",

@@ -1,0 +1,257 @@
+/**
+ * The process layer under races (contract §3): a hook that exits just before
+ * its deadline, a wall clock that steps, signals after a reap, escapees that
+ * cleared their environment, and a runner SIGKILLed with such an escapee.
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { runStage } from "../lib/stage.ts";
+import { probeContainment } from "../lib/process/watchdog.ts";
+import {
+  canRun,
+  cliCommand,
+  cliEnv,
+  RESTART_PRE,
+  survivorsOf,
+  timed,
+  track,
+  waitFor,
+  waitForFile,
+  withHooks,
+  withTempDir,
+  writeConfig,
+} from "./helpers.ts";
+
+const EVENT_JSON = JSON.stringify(RESTART_PRE);
+
+function isAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
+function kill(pid: number): void {
+  try {
+    Deno.kill(pid, "SIGKILL");
+  } catch {
+    // gone
+  }
+}
+
+const cgroups = Deno.uid() === 0 && (await probeContainment()) === "cgroup";
+const NO_CGROUP = "needs root and a cgroup v2 hierarchy where groups can be made";
+
+timed.test("a hook that exited before the deadline is ok and keeps its daemon, though the runner saw its exit only after the deadline", async () => {
+  await withHooks({
+    // Exits 0 at 0.3 s, leaving a daemon whose pid it wrote.
+    "10-quick.sh": "#!/bin/sh\nsleep 30 >/dev/null 2>&1 &\necho $! > daemon.pid\nexec sleep 0.3\n",
+  }, async (dir) => {
+    const runId = crypto.randomUUID();
+    const stage = runStage(RESTART_PRE, { hooksDir: dir, runId, timeoutMs: 800, killGraceMs: 300 });
+    const daemon = Number(await waitForFile(join(dir, "daemon.pid"), { nonEmpty: true }));
+    try {
+      // Hold the runner's event loop past the deadline: the hook exits while it
+      // is held, and the runner learns of that exit and of the deadline together.
+      const until = performance.now() + 1500;
+      while (performance.now() < until) { /* busy */ }
+      const report = await stage;
+      const [hook] = report.hooks;
+      assert.equal(hook.status, "ok", hook.error);
+      assert.equal(hook.exit_code, 0);
+      assert.ok(isAlive(daemon), "its daemon was left alone");
+    } finally {
+      kill(daemon);
+    }
+    assert.deepEqual(await survivorsOf(runId), []);
+  });
+});
+
+for (
+  const [when, serial] of [["at the stage's start", false], ["at its deadline", true]] as const
+) {
+  timed.test(`a step of the wall clock ${when} moves no deadline`, async () => {
+    await withHooks({
+      "10-hang.sh": "#!/bin/sh\nexec sleep 30\n",
+      "20-hang.sh": "#!/bin/sh\nexec sleep 30\n",
+    }, async (dir) => {
+      const runId = crypto.randomUUID();
+      const realNow = Date.now;
+      const start = performance.now();
+      // The wall clock goes back an hour: at once, or when the deadline passes.
+      Date.now = () => realNow() - (serial && performance.now() - start < 600 ? 0 : 3_600_000);
+      let report;
+      try {
+        report = await runStage(RESTART_PRE, {
+          hooksDir: dir,
+          runId,
+          timeoutMs: 600,
+          killGraceMs: 300,
+          ...(serial ? { maxParallel: 1 } : {}),
+        });
+      } finally {
+        Date.now = realNow;
+      }
+      const elapsed = performance.now() - start;
+      assert.ok(elapsed < 600 + 300 + 2000, `returned after ${Math.round(elapsed)} ms`);
+      assert.deepEqual(report.hooks.map((hook) => hook.status), ["timed_out", "timed_out"]);
+      if (serial) assert.match(report.hooks[1].error ?? "", /^not started: the stage deadline/);
+      assert.deepEqual(await survivorsOf(runId), []);
+    });
+  });
+}
+
+timed.test({
+  name: "the runner never signals a pid it has reaped, at the deadline or after (seen by strace)",
+  ignore: !canRun("strace", ["-V"]),
+  timeoutMs: 30_000,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      await withHooks({
+        // Dies of the deadline's SIGTERM with nothing left in its group; one
+        // that exits by itself; one that traps SIGTERM and exits 0 after it.
+        "10-dies.sh": "#!/bin/sh\nexec sleep 30\n",
+        "20-quick.sh": "#!/bin/sh\nexit 0\n",
+        "30-traps.sh": "#!/bin/sh\ntrap 'exit 0' TERM\nsleep 30 &\nwait\n",
+      }, async (dir) => {
+        const log = join(tmp, "strace.log");
+        const config = await writeConfig(tmp, { killGraceMs: 300 });
+        const [deno, ...rest] = cliCommand();
+        const child = new Deno.Command("strace", {
+          args: [
+            "-f",
+            "-qq",
+            "-e",
+            "trace=kill,wait4,waitid",
+            "-e",
+            "signal=none",
+            "-o",
+            log,
+            deno,
+            ...rest,
+            "run",
+            "--dir",
+            dir,
+            "--config",
+            config,
+            "--no-journal",
+            "--timeout",
+            "700",
+            "--event",
+            EVENT_JSON,
+          ],
+          clearEnv: true,
+          env: cliEnv(),
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+        track(child.pid);
+        const output = await child.output();
+        assert.equal(output.code, 1, new TextDecoder().decode(output.stderr));
+        // Every pid reaped (wait4 returning it), then any kill() naming it or its group after.
+        const reaped = new Set<number>();
+        const late: string[] = [];
+        for (const line of (await Deno.readTextFile(log)).split("\n")) {
+          const waited = /\bwait4\((-?\d+),.*\) = (\d+)$/.exec(line);
+          if (waited) reaped.add(Number(waited[2]));
+          const killed = /\bkill\((-?\d+), (SIG\w+)\)/.exec(line);
+          if (killed && reaped.has(Math.abs(Number(killed[1])))) late.push(line);
+        }
+        assert.ok(reaped.size >= 3, `the hooks were reaped: ${[...reaped]}`);
+        assert.deepEqual(late, [], "signals sent after the reap");
+      });
+    });
+  },
+});
+
+timed.test({
+  name:
+    "a timed-out hook's escapee that cleared its environment and left with setsid dies with it (cgroup)",
+  ignore: !cgroups,
+  fn: async () => {
+    await withHooks({
+      "10-escapes.sh":
+        "#!/bin/sh\nsetsid env -i /bin/sh -c 'echo $$ > escapee.pid; exec sleep 30' >/dev/null 2>&1 < /dev/null &\nexec sleep 30\n",
+    }, async (dir) => {
+      const runId = crypto.randomUUID();
+      const report = await runStage(RESTART_PRE, {
+        hooksDir: dir,
+        runId,
+        timeoutMs: 800,
+        killGraceMs: 300,
+      });
+      const escapee = Number(await waitForFile(join(dir, "escapee.pid"), { nonEmpty: true }));
+      try {
+        assert.equal(report.hooks[0].status, "timed_out");
+        assert.ok(
+          await waitFor("the escapee to die", () => !isAlive(escapee), 2000).then(
+            () => true,
+            () => false,
+          ),
+          `the escapee ${escapee} outlived its hook`,
+        );
+      } finally {
+        kill(escapee);
+      }
+    });
+  },
+});
+
+timed.test({
+  name:
+    "the runner SIGKILLed: an escapee that cleared its environment is gone by deadline + grace + 1 s (cgroup)",
+  ignore: !cgroups,
+  timeoutMs: 20_000,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      const config = await writeConfig(tmp, { killGraceMs: 300 });
+      await withHooks({
+        "10-escapes.sh":
+          "#!/bin/sh\nsetsid env -i /bin/sh -c 'echo $$ > escapee.pid; exec sleep 30' >/dev/null 2>&1 < /dev/null &\nexec sleep 30\n",
+      }, async (dir) => {
+        const timeoutMs = 1500;
+        const [command, ...prefix] = cliCommand();
+        const runner = new Deno.Command(command, {
+          args: [
+            ...prefix,
+            "run",
+            "--dir",
+            dir,
+            "--config",
+            config,
+            "--no-journal",
+            "--timeout",
+            String(timeoutMs),
+            "--event",
+            EVENT_JSON,
+          ],
+          clearEnv: true,
+          env: cliEnv(),
+          stdout: "null",
+          stderr: "null",
+        }).spawn();
+        track(runner.pid);
+        const spawnedAt = performance.now();
+        const escapee = Number(await waitForFile(join(dir, "escapee.pid"), { nonEmpty: true }));
+        try {
+          runner.kill("SIGKILL");
+          await runner.status;
+          const bound = spawnedAt + timeoutMs + 300 + 1000;
+          const gone = await waitFor(
+            "the escapee to die",
+            () => !isAlive(escapee),
+            bound - performance.now() + 3000,
+          ).then(() => true, () => false);
+          const late = Math.round(performance.now() - bound);
+          assert.ok(gone, `the escapee ${escapee} outlived the dead runner's deadline`);
+          assert.ok(late <= 0, `the escapee was gone ${late} ms after deadline + grace + 1 s`);
+        } finally {
+          kill(escapee);
+        }
+      });
+    });
+  },
+});
