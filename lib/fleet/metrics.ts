@@ -25,6 +25,7 @@ import { dirname } from "../paths.ts";
 import type { RunReport } from "../report.ts";
 import { outsideScope } from "../scope.ts";
 import { summarizeStage } from "./summary.ts";
+import { escapeLogText } from "./syslog.ts";
 import { isScopeDenial } from "../errors.ts";
 
 const STAGE_RUNS = "solus_hooks_stage_runs_total";
@@ -275,14 +276,16 @@ export function addStage(state: MetricsState, report: RunReport): void {
     add(state, STAGE_RUNS, [summary.action, summary.stage, status], 0);
   }
   add(state, STAGE_RUNS, [summary.action, summary.stage, summary.status], 1);
+  // The hook label holds the name in the system log's form (SOLUS_FAILED_HOOK's): one
+  // lookup from an alert to `journalctl SOLUS_FAILED_HOOK=...`, whatever the name holds.
   const hookNames = [...report.hooks, ...report.skipped.filter((skip) => skip.refused)];
   for (const { name } of hookNames) {
-    for (const status of HOOK_STATUSES) add(state, HOOK_RUNS, [name, status], 0);
+    for (const status of HOOK_STATUSES) add(state, HOOK_RUNS, [escapeLogText(name), status], 0);
   }
   for (const hook of report.hooks) {
-    add(state, HOOK_RUNS, [hook.name, hook.status], 1);
+    add(state, HOOK_RUNS, [escapeLogText(hook.name), hook.status], 1);
     const seconds = hook.duration_ms / 1000;
-    const histogram = histogramOf(state, hook.name);
+    const histogram = histogramOf(state, escapeLogText(hook.name));
     LE.forEach((le, i) => {
       if (seconds <= parseNumber(le)) histogram.buckets[i]++;
     });
@@ -290,7 +293,7 @@ export function addStage(state: MetricsState, report: RunReport): void {
     histogram.count++;
   }
   for (const skip of report.skipped) {
-    if (skip.refused) add(state, HOOK_RUNS, [skip.name, "refused"], 1);
+    if (skip.refused) add(state, HOOK_RUNS, [escapeLogText(skip.name), "refused"], 1);
   }
   const ended = (Date.parse(report.started_at) + report.duration_ms) / 1000;
   if (Number.isFinite(ended)) add(state, LAST_STAGE, [summary.action, summary.stage], ended, true);
