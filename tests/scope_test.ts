@@ -200,3 +200,32 @@ Deno.test("ungrantedEnv() names the passthrough variables the build may not read
   ]);
   assert.deepEqual(ungrantedEnv([]), []);
 });
+
+timed.test("a build whose read scope leaves out the default config folder runs as if there were no config, and check says so", async () => {
+  await withHooks({ "ok.sh": "#!/bin/sh\necho inside\n" }, async (dir) => {
+    const scope = { read: [dir], write: [dir], env: ["PATH", "NO_COLOR", "SOLUS_HOOKS_CONFIG"] };
+    const command = await scopedCommand(dir, scope);
+    // No --config and no SOLUS_HOOKS_CONFIG: the default /etc/solus-hooks/config.jsonc.
+    const env = { SOLUS_HOOKS_CONFIG: undefined };
+    const run = await runCli(
+      ["run", "--dir", dir, "--no-journal", "--json", "--event", JSON.stringify(RESTART_PRE)],
+      { command, env },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    assert.equal(JSON.parse(run.stdout).hooks[0].stdout, "inside\n");
+    const sample = await runCli(["sample", "server-stop"], { command, env });
+    assert.equal(sample.code, 0, sample.stderr);
+    const check = await runCli(["check", "--dir", dir], { command, env });
+    assert.match(
+      check.stderr,
+      /warning \/etc\/solus-hooks\/config\.jsonc: \/etc\/solus-hooks\/config\.jsonc is outside this build's read scope, so every command runs as if no config file existed/,
+    );
+    // A config named on the command line must still be read: outside the scope, that is an error.
+    const named = await runCli(["sample", "server-stop", "--config", "/etc/solus-hooks/x.jsonc"], {
+      command,
+      env,
+    });
+    assert.equal(named.code, 2, named.stderr);
+    assert.match(named.stderr, /outside this build's scope/);
+  });
+});

@@ -7,6 +7,7 @@ import { auditHooksDir } from "../hooks/audit.ts";
 import { auditPlatform, budgetFinding } from "../hooks/platform_audit.ts";
 import { describeRules, rulesOfSummary } from "../hooks/directives.ts";
 import type { Command } from "../cli/command.ts";
+import { DEFAULT_FOLDERS, DEFAULTS } from "../config/constants.ts";
 import { UsageError } from "../errors.ts";
 import { describeContainment, probeContainment } from "../process/watchdog.ts";
 import { hooksPath } from "../hooks/hook_env.ts";
@@ -77,6 +78,16 @@ Examples:
     const budget = budgetFinding(settings.timeoutMs, settings.killGraceMs, settings.configPath);
     audit.findings.unshift(...(platform?.findings ?? []), ...(budget ? [budget] : []));
     audit.notes.push(...(platform?.notes ?? []));
+    if (settings.configUnread) {
+      // The node's config is not read by this build: its settings do not apply (contract §8).
+      audit.findings.unshift({
+        name: DEFAULTS.configPath,
+        severity: "warning",
+        problem: settings.configUnread,
+        fix:
+          `build with ${DEFAULT_FOLDERS.config} in SOLUS_HOOKS_READ, or name a config inside the scope with --config or SOLUS_HOOKS_CONFIG`,
+      });
+    }
     if (audit.findings.some((finding) => finding.severity === "error")) audit.ok = false;
     const ungranted = ungrantedEnv(settings.env.passthrough);
     if (ungranted.length > 0) {

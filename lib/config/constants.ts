@@ -20,7 +20,7 @@ import type { Settings } from "./settings.ts";
  * documented there once, except `configPath`, which here is where the config
  * file is looked for when none is named (in `Settings`, the file actually read).
  */
-export type Defaults = Readonly<Omit<Settings, "configPath">> & {
+export type Defaults = Readonly<Omit<Settings, "configPath" | "configUnread">> & {
   /** The config file read when none is named; missing is fine. */
   readonly configPath: string;
 };
@@ -249,7 +249,7 @@ export const SCOPE_NEEDS: readonly ScopeNeed[] = Object.freeze([
     access: "read",
     why: "the config file",
     otherwise:
-      "name a config inside the scope with SOLUS_HOOKS_CONFIG or --config on every call, or every command stops with an error",
+      "name a config inside the scope with SOLUS_HOOKS_CONFIG or --config on every call, or every command runs as if no config file existed (check says so)",
   },
   {
     path: DEFAULT_FOLDERS.journal,

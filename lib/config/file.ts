@@ -39,7 +39,9 @@ import { checkTree, type Locator, type Problem } from "./tree_check.ts";
  */
 export type ConfigFile =
   // A key of the settings that the file holds as it is needs no line here.
-  & Partial<Omit<Settings, "journal" | "env" | "metrics" | "actions" | "configPath">>
+  & Partial<
+    Omit<Settings, "journal" | "env" | "metrics" | "actions" | "configPath" | "configUnread">
+  >
   & {
     /** `serial`: one hook at a time, as `maxParallel: 1` (which it beats); `parallel`: as maxParallel says. */
     mode?: "parallel" | "serial";

@@ -75,8 +75,38 @@ export async function resolveSettings(
 ): Promise<Settings> {
   const named = overrides.config ?? readEnv("SOLUS_HOOKS_CONFIG", env);
   const configPath = resolve(named ?? DEFAULTS.configPath);
-  const file = await readConfigFile(configPath, named !== undefined);
+  // A build whose read scope leaves out the default config's folder runs as if
+  // there were none (contract §8); a config it was told to read still must be.
+  if (named === undefined && !mayRead(configPath)) {
+    return {
+      ...settingsFrom(null, configPath, overrides, env),
+      configUnread: outOfScope(configPath),
+    };
+  }
+  let file;
+  try {
+    file = await readConfigFile(configPath, named !== undefined);
+  } catch (error) {
+    if (named !== undefined || !(error instanceof Deno.errors.NotCapable)) throw error;
+    return {
+      ...settingsFrom(null, configPath, overrides, env),
+      configUnread: outOfScope(configPath),
+    };
+  }
   return settingsFrom(file, configPath, overrides, env);
+}
+
+/** Whether this process may read `path` without asking (a build's scope, or `deno run`'s flags). */
+function mayRead(path: string): boolean {
+  try {
+    return Deno.permissions.querySync({ name: "read", path }).state === "granted";
+  } catch {
+    return true; // no permission API to ask: let the read say
+  }
+}
+
+function outOfScope(path: string): string {
+  return `${path} is outside this build's read scope, so every command runs as if no config file existed`;
 }
 
 /**

@@ -79,6 +79,12 @@ export interface Settings {
   metrics: { textfile: string | null };
   /** The config file actually read (absolute), or null if none was. */
   configPath: string | null;
+  /**
+   * Why the default config file was not read although it may exist: this
+   * build's read scope leaves its folder out, so every command runs as if no
+   * config file existed (and `check` says so). Absent otherwise.
+   */
+  configUnread?: string;
 }
 
 /**
