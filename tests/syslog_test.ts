@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { logStage } from "../lib/fleet/syslog.ts";
 import {
   canRun,
   cliCommand,
@@ -220,7 +221,8 @@ timed.test({
 });
 
 timed.test({
-  name: "a syslog socket that is missing or full is a warning, never a failed or held stage",
+  name:
+    "a syslog socket that is missing is a warning, and a full one costs the stage at most 20 ms: never a failed or held stage",
   timeoutMs: 4 * DEADLINE_MS,
   fn: async () => {
     await withHooks({ "ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
@@ -228,7 +230,7 @@ timed.test({
         runArgs(dir, await writeConfig(dir, { syslog: join(dir, "no-such.sock") })),
       );
       assert.equal(missing.code, 0, missing.stderr);
-      assert.match(missing.stderr, /warning: the system log was not written: logger exited 1/);
+      assert.match(missing.stderr, /warning: the system log was not written: no socket at /);
 
       // A log daemon that stopped reading: its queue is full, and a sender blocks.
       const socketPath = join(dir, ".full.sock");
@@ -236,14 +238,22 @@ timed.test({
       try {
         const held = await cli(runArgs(dir, await writeConfig(dir, { syslog: socketPath })));
         assert.equal(held.code, 0, held.stderr);
-        assert.match(
-          held.stderr,
-          /warning: the system log was not written: logger took longer than 500 ms/,
-        );
         // The same run without the system log, for how long the rest takes on this machine.
         const quick = await cli(runArgs(dir, await writeConfig(dir, { syslog: false })));
         assert.equal(quick.code, 0, quick.stderr);
         assert.ok(held.ms < quick.ms + 3000, `held ${held.ms} ms, without syslog ${quick.ms} ms`);
+        // In the stage's own process: a full queue costs it at most 20 ms (contract §7),
+        // with slack for a loaded machine; logger blocks on it for 500 ms.
+        const report = JSON.parse(
+          (await cli([...runArgs(dir, await writeConfig(dir, { syslog: false })), "--json"]))
+            .stdout,
+        );
+        for (let round = 0; round < 3; round++) {
+          const start = performance.now();
+          assert.equal(await logStage(report, socketPath), undefined);
+          const ms = performance.now() - start;
+          assert.ok(ms < 150, `the system log held the stage ${Math.round(ms)} ms`);
+        }
       } finally {
         await full.stop();
       }

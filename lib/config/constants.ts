@@ -280,6 +280,12 @@ export const SYSLOG = Object.freeze({
   devLog: "/dev/log",
   /** `logger` gets SIGKILL after this many milliseconds. */
   timeoutMs: 500,
+  /**
+   * A stage waits for `logger` at most this long (contract §7: a socket whose
+   * queue is full costs a stage at most 20 ms); past it, `logger` goes on in
+   * the background until `timeoutMs`.
+   */
+  waitMs: 20,
   /** The summary line names at most this many failing hooks, then says how many more. */
   maxFailingNames: 10,
 });

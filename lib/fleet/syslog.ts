@@ -238,7 +238,9 @@ function syslogLineArgs(socket: string, message: SyslogMessage): string[] {
  * Write a stage's summary to the system log as `setting` says (`false` off,
  * `true` the node's own socket if any, a path a syslog datagram socket).
  * Never throws and never fails the stage: returns a warning in words when the
- * line could not be sent, else undefined. Bounded by `SYSLOG.timeoutMs`.
+ * line could not be sent, else undefined. Waits at most `SYSLOG.waitMs`
+ * (20 ms): a `logger` still running then (a socket whose queue is full) goes
+ * on alone until `SYSLOG.timeoutMs`, and says nothing more.
  *
  * @example
  * ```ts
@@ -250,7 +252,7 @@ function syslogLineArgs(socket: string, message: SyslogMessage): string[] {
  *   event: { action: "server-start", stage: "post" as const, data: {} },
  * };
  * assert.equal(await logStage(report, false), undefined);
- * assert.match(String(await logStage(report, "/nonexistent/log.sock")), /system log/);
+ * assert.match(String(await logStage(report, "/nonexistent/log.sock")), /no socket at/);
  * ```
  */
 export async function logStage(
@@ -259,7 +261,13 @@ export async function logStage(
 ): Promise<string | undefined> {
   if (setting === false) return undefined;
   const message = syslogMessage(report);
-  const options = { env: { PATH: DEFAULT_PATH }, timeoutMs: SYSLOG.timeoutMs };
+  // Waited for at most SYSLOG.waitMs; a socket whose queue is full has the
+  // line delivered in the background, without holding the stage or the process.
+  const options = {
+    env: { PATH: DEFAULT_PATH },
+    timeoutMs: SYSLOG.timeoutMs,
+    backgroundAfterMs: SYSLOG.waitMs,
+  };
   const journald = { ...options, stdin: new TextEncoder().encode(message.fields) };
   const line = (socket: string) =>
     runHelper("logger", {
@@ -268,6 +276,10 @@ export async function logStage(
     });
   let result;
   if (typeof setting === "string") {
+    // Said at once rather than by a logger that may outlast the wait.
+    if (await isSocket(setting) === false) {
+      return `the system log was not written: no socket at ${escapeLogText(setting)}`;
+    }
     result = await line(setting);
   } else {
     switch (await findSystemSocket()) {

@@ -20,6 +20,13 @@ export interface HelperOptions {
   timeoutMs: number;
   /** Bytes kept of its stdout and of its stderr, each (default 4096). */
   maxOutputBytes?: number;
+  /**
+   * Answer after this many milliseconds even if it still runs: it goes on in
+   * the background, still killed at `timeoutMs`, keeping no caller's process
+   * alive (should that exit first, it runs on alone and is reaped by init),
+   * and the result is `ok` with `background: true`.
+   */
+  backgroundAfterMs?: number;
 }
 
 /** How a helper program ended. */
@@ -38,6 +45,8 @@ export interface HelperResult {
   error?: string;
   /** From spawn to exit, in milliseconds. */
   durationMs: number;
+  /** It was still running at `backgroundAfterMs`, and was left to finish alone. */
+  background?: true;
 }
 
 /** How long a helper's pipes are read after it exited or was killed. */
@@ -97,6 +106,33 @@ export async function runHelper(command: string, options: HelperOptions): Promis
       durationMs: elapsed(),
     };
   }
+  const work = settle(child, command, options, cap, elapsed);
+  if (options.backgroundAfterMs === undefined) return await work;
+  const early = delay(options.backgroundAfterMs);
+  const first = await Promise.race([work, early.promise.then(() => undefined)]);
+  early.clear();
+  if (first) return first;
+  // Not awaited from here on: neither its exit nor its pipes hold the caller.
+  child.unref();
+  return {
+    ok: true,
+    exit_code: null,
+    signal: null,
+    stdout: "",
+    stderr: "",
+    durationMs: elapsed(),
+    background: true,
+  };
+}
+
+/** Wait for a spawned helper to end (or kill it at its time), and say how it ended. */
+async function settle(
+  child: Deno.ChildProcess,
+  command: string,
+  options: HelperOptions,
+  cap: number,
+  elapsed: () => number,
+): Promise<HelperResult> {
   try {
     const stdout = captureStream(child.stdout, cap);
     const stderr = captureStream(child.stderr, cap);
