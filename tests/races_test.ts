@@ -43,7 +43,6 @@ function kill(pid: number): void {
 }
 
 const cgroups = Deno.uid() === 0 && (await probeContainment()) === "cgroup";
-const NO_CGROUP = "needs root and a cgroup v2 hierarchy where groups can be made";
 
 timed.test("a hook that exited before the deadline is ok and keeps its daemon, though the runner saw its exit only after the deadline", async () => {
   await withHooks({

@@ -6,12 +6,14 @@
  * skipped with a warning naming its file and line. Start records are paired with
  * their reports: reading newest first meets a run's report before its start
  * record, so a start record whose report was met is passed over, and one
- * without is a run that is still `running` or, once its deadline, kill grace
- * and a margin have passed, `unfinished` (its runner died).
+ * without is a run that is still `running` or, once its runner's pid no longer
+ * names the process that started it or its deadline, kill grace and a margin
+ * have passed, `unfinished` (its runner died).
  *
  * @module
  */
 import { concatBytes } from "../process/bytes.ts";
+import { isSameProcess } from "../process/process_scan.ts";
 import { UNFINISHED_AFTER_MS } from "../config/constants.ts";
 import { JournalError } from "../errors.ts";
 import type { RunReport } from "../report.ts";
@@ -142,10 +144,16 @@ async function openJournalFile(name: string): Promise<Deno.FsFile | undefined> {
   return file!;
 }
 
-/** The state of a run known only by its start record, at `now`. */
-function stateAt(start: StartRecord, now: number): UnfinishedRun["state"] {
+/**
+ * The state of a run known only by its start record, at `now`: `unfinished`
+ * once its deadline, grace and margin have passed, or as soon as its pid no
+ * longer names the process that started the run (its start time differs).
+ */
+async function stateAt(start: StartRecord, now: number): Promise<UnfinishedRun["state"]> {
   const givenUpAt = Date.parse(start.deadline_at) + start.kill_grace_ms + UNFINISHED_AFTER_MS;
-  return now > givenUpAt ? "unfinished" : "running";
+  if (now > givenUpAt) return "unfinished";
+  if (start.runner_start === undefined) return "running";
+  return await isSameProcess(start.pid, start.runner_start) === false ? "unfinished" : "running";
 }
 
 /**
@@ -316,7 +324,7 @@ async function* readRecords(
             continue;
           }
           if (reported.delete(record.run_id)) continue;
-          yield { ...record, state: stateAt(record, now) };
+          yield { ...record, state: await stateAt(record, now) };
         } else {
           reported.add(record.run_id);
           if ((record as Partial<RunReport>).event === undefined) {

@@ -112,7 +112,9 @@ export const START_SCHEMA: JsonSchema = loose({
   hooks: { type: "array", items: STRING },
   pid: NUMBER,
   replay_of: STRING,
-}, ["replay_of"]);
+  runner_start: STRING,
+  containment: STRING,
+}, ["replay_of", "runner_start", "containment"]);
 
 /** A checked line, or why it is not a record. */
 export type Checked =

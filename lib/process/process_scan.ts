@@ -114,3 +114,30 @@ export function killHookProcesses(
 ): Promise<number> {
   return killMarked([`SOLUS_HOOK_RUN_ID=${runId}`, `SOLUS_HOOK_NAME=${name}`], until);
 }
+
+/**
+ * Whether process `pid` is still the one that started at `startTime` (field 22
+ * of `/proc/PID/stat`, clock ticks since boot): false once it is gone, or its
+ * number names a later process. Read by `/bin/sh`, as a scoped build may not
+ * read `/proc`; undefined when that could not be asked (then judge by time).
+ *
+ * @example
+ * ```ts
+ * import { isSameProcess } from "./process_scan.ts";
+ * import assert from "node:assert/strict";
+ * const stat = Deno.readTextFileSync("/proc/self/stat");
+ * const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+ * assert.equal(await isSameProcess(Deno.pid, start), true);
+ * assert.equal(await isSameProcess(Deno.pid, "1"), false);
+ * ```
+ */
+export async function isSameProcess(pid: number, startTime: string): Promise<boolean | undefined> {
+  const script = 'read -r s < "/proc/$1/stat" || exit 0; s=${s##*) }; set -- $s; echo "${20}"';
+  const result = await runHelper("/bin/sh", {
+    args: ["-c", script, "sh", String(pid)],
+    env: { PATH: "/usr/bin:/bin" },
+    timeoutMs: 2000,
+  });
+  if (!result.ok) return undefined;
+  return result.stdout.trim() === startTime;
+}
