@@ -53,6 +53,7 @@ async function testBundle(): Promise<number> {
       "tests/metrics_test.ts",
       "tests/check_node_test.ts",
       "tests/one_verdict_test.ts",
+      "tests/check_fleet_test.ts",
     ];
     const result = await new Deno.Command(Deno.execPath(), {
       args: ["test", "-A", "--no-prompt", ...files],

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { syslogFinding, textfileFindings } from "../fleet/fleet_audit.ts";
 import { auditHooksDir } from "../hooks/audit.ts";
 import { auditPlatform, budgetFinding } from "../hooks/platform_audit.ts";
 import { describeRules, rulesOfSummary } from "../hooks/directives.ts";
@@ -47,7 +48,10 @@ Audits the hooks directory, file by file, and says how to fix each finding:
             line, a hooks directory that does not exist, a config hooks entry
             that names no file (with the nearest name), a line that looks like
             a directive but is not one (# SOLUS-HOOKS:, ## solus-hooks:, or a
-            directive after line 20): a run ignores both
+            directive after line 20): a run ignores both; no system-log socket
+            for "syslog" (or the one it names is missing); a metrics textfile
+            not named *.prom, or outside node_exporter's default textfile
+            folders (/var/lib/prometheus/node-exporter on Debian)
 Then it lists the hooks in start order with what each is for (its directive's
 actions, stages and timeout). Names ending in .disabled are no finding.
 The findings go to stderr; --json prints the audit as one JSON document on stdout.
@@ -77,6 +81,12 @@ Examples:
     const platform = await auditPlatform(audit.dir, {});
     const budget = budgetFinding(settings.timeoutMs, settings.killGraceMs, settings.configPath);
     audit.findings.unshift(...(platform?.findings ?? []), ...(budget ? [budget] : []));
+    // The fleet's view: a log socket that is not there, a textfile node_exporter never reads.
+    const syslog = await syslogFinding(settings.syslog);
+    audit.findings.push(
+      ...(syslog ? [syslog] : []),
+      ...textfileFindings(settings.metrics.textfile),
+    );
     audit.notes.push(...(platform?.notes ?? []));
     if (settings.configUnread) {
       // The node's config is not read by this build: its settings do not apply (contract §8).
