@@ -53,7 +53,9 @@ export async function runSettings(context: CommandContext): Promise<Settings> {
   try {
     return await context.settings();
   } catch (error) {
-    if (error instanceof ConfigError && context.settingsWithoutConfig) {
+    // A dry run runs nothing, so refuses nothing a run would have to record.
+    const dryRun = context.values["dry-run"] === true;
+    if (error instanceof ConfigError && context.settingsWithoutConfig && !dryRun) {
       await noteRefusal(context, await context.settingsWithoutConfig(), "config", error.message);
     }
     throw error;

@@ -73,7 +73,7 @@ async function aroundEvents(
   strict: boolean,
   record: boolean,
 ): Promise<AroundEvents> {
-  const settings = await runSettings(context);
+  const settings = await context.settings(); // read (and any refusal recorded) by run() first
   let known: RefusalOptions = {};
   try {
     return parseAroundEvents(

@@ -153,13 +153,15 @@ export async function readAtMost(
   const chunks: Uint8Array[] = [];
   let size = 0;
   let onAbort = () => {};
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let onTimeout = () => {};
+  // AbortSignal.timeout, not setTimeout: Deno loads setTimeout lazily (about 4 ms
+  // of start-up), while the stage's deadline loads the other anyway.
+  const timeout = timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs);
   const stopped = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal!.reason);
+    onTimeout = () => reject(new ReadTimeoutError(concatBytes(chunks)));
     signal?.addEventListener("abort", onAbort, { once: true });
-    if (timeoutMs !== undefined) {
-      timer = setTimeout(() => reject(new ReadTimeoutError(concatBytes(chunks))), timeoutMs);
-    }
+    timeout?.addEventListener("abort", onTimeout, { once: true });
   });
   stopped.catch(() => {}); // only raced below
   const end = untilValue ? new ValueEnd() : undefined;
@@ -179,7 +181,7 @@ export async function readAtMost(
     return concatBytes(chunks);
   } finally {
     signal?.removeEventListener("abort", onAbort);
-    clearTimeout(timer);
+    timeout?.removeEventListener("abort", onTimeout);
   }
 }
 
