@@ -7,7 +7,7 @@
  */
 import { stageOptionsFrom } from "../config/resolve.ts";
 import { exitStatus } from "../exit_status.ts";
-import { updateMetrics } from "../fleet/metrics.ts";
+import { updateMetrics } from "../fleet/metrics_textfile.ts";
 import type { HookEvent } from "../event/registry.ts";
 import type { RunReport } from "../report.ts";
 import { runStage } from "../stage.ts";

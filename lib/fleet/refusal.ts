@@ -18,7 +18,7 @@ import type { HookEvent } from "../event/registry.ts";
 import { appendRecord } from "../journal/write.ts";
 import type { RefusalReason, RunReport } from "../report.ts";
 import { journalWarning } from "../scope.ts";
-import { updateMetrics } from "./metrics.ts";
+import { updateMetrics } from "./metrics_textfile.ts";
 import { logStage } from "./syslog.ts";
 
 /** The longest piece of a refused event's text kept in its record. */
