@@ -152,3 +152,35 @@ timed.test("a hooks directory failing the safety rule is a syslog line at err an
     });
   });
 });
+
+timed.test("a run started from inside a hook of the same stage is refused and recorded as recursion", async () => {
+  await withHooks({ "10-ok": "#!/bin/sh\ntouch ran\n" }, async (dir) => {
+    await withTempDir(async (state) => {
+      const textfile = join(state, "solus_hooks.prom");
+      const config = join(state, "config.jsonc");
+      await Deno.writeTextFile(config, JSON.stringify({ syslog: false, metrics: { textfile } }));
+      const journal = join(state, "journal.jsonl");
+      // What a hook of another run of server-restart pre has in its environment.
+      const env = {
+        SOLUS_HOOK_RUN_ID: "0b6f3c2a-5d1e-4f7a-9c1b-2e3d4f5a6b7c",
+        SOLUS_HOOK_ACTION: "server-restart",
+        SOLUS_HOOK_STAGE: "pre",
+        SOLUS_HOOK_NAME: "10-loop",
+      };
+      const result = await runCli(
+        ["run", "--dir", dir, "--config", config, "--journal", journal],
+        { stdin: EVENT, env },
+      );
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /from inside hook 10-loop/);
+      await assert.rejects(() => Deno.stat(join(dir, "ran")), Deno.errors.NotFound);
+      const [record] = await records(journal);
+      assert.equal(record.refusal, "recursion");
+      assert.equal((record.event as { action: string }).action, "server-restart");
+      assert.match(
+        await Deno.readTextFile(textfile),
+        /^solus_hooks_refused_total\{reason="recursion"\} 1$/m,
+      );
+    });
+  });
+});
