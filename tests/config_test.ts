@@ -571,6 +571,7 @@ Deno.test({
         maxBytes: 10485760,
         keep: 5,
         maxOutputBytes: 65536,
+        maxAgeDays: 0,
         enabled: true,
       },
       env: { passthrough: [], set: {} },

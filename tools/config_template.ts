@@ -27,6 +27,7 @@ export function configTemplate(): string {
     maxBytes: DEFAULTS.journal.maxBytes,
     keep: DEFAULTS.journal.keep,
     maxOutputBytes: DEFAULTS.journal.maxOutputBytes,
+    maxAgeDays: DEFAULTS.journal.maxAgeDays,
   };
   return `// solus-hooks configuration: JSONC, so comments and trailing commas are fine.
 // Installed by \`deno task install\`, which never overwrites it. Every key is optional and

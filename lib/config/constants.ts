@@ -55,6 +55,7 @@ export const DEFAULTS: Defaults = Object.freeze({
     maxBytes: 10 * 1024 * 1024,
     keep: 5,
     maxOutputBytes: 64 * 1024,
+    maxAgeDays: 0,
     enabled: true,
   }),
   env: Object.freeze({ passthrough: frozen<string[]>([]), set: frozen({}) }),

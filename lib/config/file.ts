@@ -45,7 +45,7 @@ export type ConfigFile =
   & {
     /** `serial`: one hook at a time, as `maxParallel: 1` (which it beats); `parallel`: as maxParallel says. */
     mode?: "parallel" | "serial";
-    /** The journal's `path`, `maxBytes`, `keep` and `maxOutputBytes`. */
+    /** The journal's `path`, `maxBytes`, `keep`, `maxOutputBytes` and `maxAgeDays`. */
     journal?: Partial<Omit<Settings["journal"], "enabled">>;
     /** Prometheus metrics: where the textfile goes. */
     metrics?: { textfile: string };
@@ -111,6 +111,7 @@ const CONFIG_KEYS = {
     maxBytes: integer(1, Number.MAX_SAFE_INTEGER),
     keep: integer(0, 1000),
     maxOutputBytes: integer(0, 1024 ** 3),
+    maxAgeDays: integer(0, 36_500),
   }),
   env: fixed({
     passthrough: { type: "array", items: VARIABLE_NAME },

@@ -170,6 +170,7 @@ function settingsFrom(
       maxBytes: file?.journal?.maxBytes ?? defaults.journal.maxBytes,
       keep: file?.journal?.keep ?? defaults.journal.keep,
       maxOutputBytes: file?.journal?.maxOutputBytes ?? defaults.journal.maxOutputBytes,
+      maxAgeDays: file?.journal?.maxAgeDays ?? defaults.journal.maxAgeDays,
       enabled: !overrides.noJournal,
     },
     env: { passthrough: [...(file?.env?.passthrough ?? [])], set: { ...file?.env?.set } },

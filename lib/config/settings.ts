@@ -53,13 +53,15 @@ export interface Settings {
   strictEvents: boolean;
   /**
    * Where and how runs are recorded; `path` is absolute. `maxOutputBytes` is
-   * what the journal keeps of each stream per hook.
+   * what the journal keeps of each stream per hook; `maxAgeDays` drops records
+   * older than that, a file at a time (0: off).
    */
   journal: {
     path: string;
     maxBytes: number;
     keep: number;
     maxOutputBytes: number;
+    maxAgeDays: number;
     enabled: boolean;
   };
   /** Extra variables to pass through to hooks, and variables to set. */

@@ -30,6 +30,7 @@ import type { StageStart } from "../stage.ts";
 import { describeError, MAX_ROTATED, notRegular, openedNotRegular } from "./files.ts";
 import type { StartRecord } from "./records.ts";
 import { trimReport } from "./trim.ts";
+import { applyMaxAge } from "./retention.ts";
 
 /** Where the journal lives, how it rotates, and how much output it keeps. */
 export interface JournalOptions {
@@ -41,6 +42,8 @@ export interface JournalOptions {
   keep: number;
   /** Bytes of each hook's stdout and of its stderr kept in the journal (default 65536). */
   maxOutputBytes?: number;
+  /** Drop records older than this many days, a file at a time (0 or absent: off). */
+  maxAgeDays?: number;
 }
 
 /** How long an append may take, and when to give it up. */
@@ -203,7 +206,9 @@ async function writeLine(
       const swapped = await openedNotRegular(file);
       if (swapped) throw new Error(`it is ${swapped}`);
       let size = (await file.stat()).size;
-      if (size > 0 && size + line.byteLength > maxBytes) {
+      progress.step = "dropping records older than maxAgeDays";
+      const aged = await applyMaxAge(path, keep, options.maxAgeDays ?? 0, file);
+      if (aged || (size > 0 && size + line.byteLength > maxBytes)) {
         progress.step = "rotating it";
         file.close();
         await rotate(path, keep);
