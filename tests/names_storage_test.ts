@@ -134,3 +134,31 @@ timed.test({
     });
   },
 });
+
+timed.test("a name that is not valid UTF-8 is shown by its bytes as \\xNN, by check, --dry-run and run", async () => {
+  await withHooks({ "10-ok.sh": "#!/bin/sh\ncat >/dev/null\n" }, async (dir) => {
+    const made = await new Deno.Command("python3", {
+      args: [
+        "-c",
+        "import os,sys; p=os.fsencode(sys.argv[1])+b'/50-\\xff\\xfe.sh'; open(p,'w').close(); os.chmod(p,0o755)",
+        dir,
+      ],
+    }).output();
+    assert.ok(made.success);
+    const config = await writeConfig(await Deno.makeTempDir(), {});
+    const common = ["--dir", dir, "--config", config, "--no-journal"];
+    const shown = "50-\\xff\\xfe.sh";
+    const check = await runCli(["check", "--json", ...common]);
+    const finding = JSON.parse(check.stdout).findings.find((f: { name: string }) =>
+      f.name === shown
+    );
+    assert.match(finding?.problem ?? check.stdout, /not valid UTF-8/);
+    const human = await runCli(["check", ...common]);
+    assert.ok(human.stderr.includes(shown) && !human.stderr.includes("\uFFFD"), human.stderr);
+    for (const args of [["run", "--dry-run", "--json"], ["run", "--json"]]) {
+      const result = await runCli([...args, ...common, "--event", EVENT]);
+      const names = JSON.parse(result.stdout).skipped.map((skip: { name: string }) => skip.name);
+      assert.deepEqual(names, [shown], args.join(" "));
+    }
+  });
+});

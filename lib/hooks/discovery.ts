@@ -34,6 +34,7 @@ import { selfReason } from "./entry.ts";
 import type { SkipKind, SkippedHook } from "../report.ts";
 import { compareNames, DISABLED_SUFFIX, nameSkip } from "./names.ts";
 import { hookProblem } from "./interpreter.ts";
+import { rawNames } from "./raw_names.ts";
 import {
   breachOf,
   type DirectoryProblem,
@@ -430,9 +431,14 @@ export async function discoverHooks(
   names.sort(compareNames);
   const found: Discovery = { dir: absolute, exists: true, hooks: [], skipped: [] };
   const folders = new Map<string, Promise<DirectoryProblem | null>>();
+  // Names that are not UTF-8 are listed with U+FFFD: a person is shown their bytes.
+  const shown = names.some((name) => name.includes("\uFFFD")) ? await rawNames(absolute) : null;
   for (const name of names) {
     let verdict = inspect(absolute, name, judge);
     if (verdict === null) continue;
+    if ("skip" in verdict && shown?.has(name)) {
+      verdict = { skip: { ...verdict.skip, name: shown.get(name)! } };
+    }
     if ("hook" in verdict && (verdict.hook.target !== null || judge.hookPath !== undefined)) {
       verdict = await laterVerdict(verdict.hook, judge, folders);
     }
