@@ -335,3 +335,43 @@ await handleEvent({
     });
   },
 });
+
+timed.test("around runs an event that differs from the registry with warnings, and records a broken envelope", async () => {
+  await withHooks({ "10-cat": CAT }, async (dir) => {
+    await withTempDir(async (state) => {
+      const journal = join(state, "journal.jsonl");
+      const event =
+        '{"action":"server-stop","data":{"uuid":"c7ee19aa-2722-4139-9223-60ed4baf09e2","virtualization_type":"kvm","new_field":"x"}}';
+      const around = (given: string, ...more: string[]) =>
+        runCli([
+          "around",
+          "--dir",
+          dir,
+          "--journal",
+          journal,
+          ...more,
+          "--event",
+          given,
+          "--",
+          "true",
+        ]);
+      let result = await around(event, "--json");
+      assert.equal(result.code, 0, result.stderr);
+      const report = JSON.parse(result.stdout);
+      assert.deepEqual(
+        report.stages.map((stage: { warnings: string[] }) => stage.warnings),
+        [["server-stop has unexpected key data.new_field"], [
+          "server-stop has unexpected key data.new_field",
+        ]],
+      );
+      result = await around(event, "--strict");
+      assert.equal(result.code, 2, result.stderr);
+      result = await around('{"action":5,"data":{}}');
+      assert.equal(result.code, 2, result.stderr);
+      assert.match(result.stderr, /"action" must be a string/);
+      const refusals = (await Deno.readTextFile(journal)).trim().split("\n")
+        .map((line) => JSON.parse(line)).filter((record) => record.refusal === "event");
+      assert.equal(refusals.length, 2);
+    });
+  });
+});
