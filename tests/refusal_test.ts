@@ -62,6 +62,7 @@ for (
         assert.equal(JSON.parse(history.stdout)[0].refusal, "config");
         const shown = await runCli(["show", String(record.run_id), "--journal", journal]);
         assert.match(shown.stdout, /refused +.*config\.jsonc/);
+        assert.match(shown.stdout, /outcome +refused \(config\): 0 hooks/);
         assert.equal(datagrams.length, 1, JSON.stringify(datagrams));
         const line = parseSyslogLine(datagrams[0]);
         assert.equal(line.priority, DAEMON_ERR);

@@ -63,6 +63,8 @@ export function renderRun(report: RunReport, options: RunViewOptions): string[] 
   const failed = hooks.filter((hook) => hook.status !== "ok").length;
   const outcome = report.interrupted
     ? colors.red("interrupted")
+    : report.refused && report.refusal
+    ? colors.red(`refused (${text(report.refusal)})`)
     : report.ok
     ? colors.green("ok")
     : colors.red("failed");
