@@ -8,8 +8,8 @@ import denoJson from "../deno.json" with { type: "json" };
 import { DEFAULT_FOLDERS, DEFAULTS, PLATFORM } from "../lib/config/constants.ts";
 import { CONFIG_SCHEMA, parseConfigText } from "../lib/config/file.ts";
 import { configTemplate } from "../tools/config_template.ts";
-import { BUILD_DEADLINE_MS, buildBundle, exec, snapshot } from "./artifact.ts";
-import { RESTART_PRE, ROOT, withTempDir } from "./helpers.ts";
+import { BUILD_DEADLINE_MS, buildBundle, checkoutCopy, exec, snapshot } from "./artifact.ts";
+import { RESTART_PRE, withTempDir } from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
 
@@ -403,21 +403,6 @@ Deno.test("uninstall moves the hooks back where SolusVM runs them, removes the e
     assert.equal(await Deno.lstat(`${root}${DEFAULT_FOLDERS.journal}`).catch(() => null), null);
   });
 });
-
-/** A copy of this checkout (sources, lock, npm packages), to change its version without touching ours. */
-async function checkoutCopy(dir: string): Promise<string> {
-  const copy = `${dir}/checkout`;
-  await Deno.mkdir(`${copy}/dist`, { recursive: true });
-  for (
-    const path of ["main.ts", "mod.ts", "deno.json", "deno.lock", "lib", "tools", "node_modules"]
-  ) {
-    const cp = await exec("cp", ["-a", `${ROOT}/${path}`, `${copy}/`]);
-    assert.equal(cp.code, 0, cp.stderr);
-  }
-  // The SDK's declarations cache saves the type checker's seconds; the build is the same without it.
-  await exec("cp", ["-a", `${ROOT}/dist/.cache`, `${copy}/dist/`]);
-  return copy;
-}
 
 Deno.test("a newer checkout replaces the installed build and says old -> new; the same build changes nothing", async () => {
   await withTempDir(async (dir) => {
