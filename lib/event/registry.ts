@@ -7,7 +7,7 @@
  * @module
  */
 import { closest } from "fastest-levenshtein";
-import { FIELD_TYPES, type FieldKind, type FieldType, type FieldValue } from "./field_types.ts";
+import { FIELD_TYPES, type FieldType, type FieldValue } from "./field_types.ts";
 import type { JsonSchema } from "./schema.ts";
 
 /**
