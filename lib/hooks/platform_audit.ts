@@ -116,9 +116,27 @@ async function auditEntry(entry: string, uid: number, notes: string[]): Promise<
     }
   } catch (error) {
     if (!isScopeDenial(error)) throw error;
-    notes.push(`${entry}: the command it runs, ${command}, ${NOT_INSPECTED}`);
+    // The installed command is this very process: it exists, or this check would not run.
+    if (command !== installedCommand()) {
+      notes.push(`${entry}: the command it runs, ${command}, ${NOT_INSPECTED}`);
+    }
   }
   return findings;
+}
+
+/**
+ * `PREFIX/bin/solus-hooks` when this process runs from an install's
+ * `PREFIX/lib/solus-hooks/` (the bundle, or the compiled binary), else null.
+ */
+function installedCommand(): string | null {
+  const main = Deno.mainModule.startsWith("file://")
+    ? decodeURIComponent(new URL(Deno.mainModule).pathname)
+    : "";
+  for (const path of [main, Deno.execPath()]) {
+    const prefix = /^(.*)\/lib\/solus-hooks\/[^/]+$/.exec(path)?.[1];
+    if (prefix !== undefined) return `${prefix}/bin/solus-hooks`;
+  }
+  return null;
 }
 
 /**
