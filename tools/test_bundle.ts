@@ -54,6 +54,9 @@ async function testBundle(): Promise<number> {
       "tests/check_node_test.ts",
       "tests/one_verdict_test.ts",
       "tests/check_fleet_test.ts",
+      "tests/check_hints_test.ts",
+      "tests/names_storage_test.ts",
+      "tests/alerts_test.ts",
     ];
     const result = await new Deno.Command(Deno.execPath(), {
       args: ["test", "-A", "--no-prompt", ...files],
