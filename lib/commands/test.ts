@@ -88,8 +88,10 @@ line of its stderr that explains it (the first that is not a stack frame, as
 
 The hook is judged as a run judges the files of the hooks directory: a name a
 run skips (.dot, foo~, foo.disabled), no execute bit, the safety rule (owner,
-group- or world-writable), a bad "# solus-hooks:" directive line: each stops
-the test with the reason. Its directive (or the config's hooks entry for its
+group- or world-writable; its folder as a hooks directory, so not /tmp itself;
+a link's target's folders), a bad "# solus-hooks:" directive line, a #! line
+that cannot start (CRLF, a missing interpreter): each stops the test with the
+reason, as check and run --dry-run say it. Its directive (or the config's hooks entry for its
 name) holds: actions and stages it is not for are shown as "not for it", and
 its own timeout applies.
 
