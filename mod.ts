@@ -24,6 +24,7 @@
  * @module
  */
 export { runStage, type StageOptions, type StageStart } from "./lib/stage.ts";
+export type { Containment } from "./lib/process/watchdog.ts";
 export { type HookOptions, runHook } from "./lib/hook_runner.ts";
 export {
   type EventAction,

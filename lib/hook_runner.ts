@@ -38,8 +38,10 @@ export type HookOptions = Omit<StageOptions, "hooksDir">;
  * Run the hook file at `path` for `event` and report it as a stage of that one
  * file: `hooks` holds its result, or `skipped` says why it did not run (not
  * for this event by its directive; or skipped or refused by the rule a run
- * applies, and then a refusal makes `ok` false). The event is validated first
- * (an `EventError`); a missing file is a `UsageError`.
+ * applies, and then a refusal makes `ok` false). The event is validated first,
+ * strictly unless `strictEvents: false` (testing a hook is where authors want
+ * every difference from the registry named: an `EventError`); a missing file
+ * is a `UsageError`.
  *
  * @example
  * ```ts
@@ -64,18 +66,22 @@ export function runHook(
   options: HookOptions = {},
 ): Promise<RunReport> {
   const dir = dirname(resolve(path));
-  return runStageFrom(event, { ...options, hooksDir: dir }, async (registry, stage) => {
-    const verdict = await judgeFile(path, {
-      allowInsecure: stage.allowInsecure ?? false,
-      rules: stage.hookRules,
-      actions: registry.actions().map((spec) => spec.name),
-    });
-    if (verdict === null) throw new UsageError(`cannot run ${path} as a hook: no such file`);
-    return {
-      dir,
-      exists: true,
-      hooks: "hook" in verdict ? [verdict.hook] : [],
-      skipped: "skip" in verdict ? [verdict.skip] : [],
-    };
-  });
+  return runStageFrom(
+    event,
+    { strictEvents: true, ...options, hooksDir: dir },
+    async (registry, stage) => {
+      const verdict = await judgeFile(path, {
+        allowInsecure: stage.allowInsecure ?? false,
+        rules: stage.hookRules,
+        actions: registry.actions().map((spec) => spec.name),
+      });
+      if (verdict === null) throw new UsageError(`cannot run ${path} as a hook: no such file`);
+      return {
+        dir,
+        exists: true,
+        hooks: "hook" in verdict ? [verdict.hook] : [],
+        skipped: "skip" in verdict ? [verdict.skip] : [],
+      };
+    },
+  );
 }
