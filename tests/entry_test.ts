@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { entryScript } from "../lib/hooks/entry.ts";
+import { DEFAULT_PATH } from "../lib/config/constants.ts";
 import { wrapperScript } from "../tools/bundle.ts";
 import { cliCommand, makeHooksDir, RESTART_PRE, runCli, timed, writeConfig } from "./helpers.ts";
 
@@ -149,6 +150,46 @@ timed.test("check warns when the config's timeoutMs + killGraceMs would keep Sol
     for (const fine of [{}, { timeoutMs: 50_000, killGraceMs: 6_000 }, { killGraceMs: 10_000 }]) {
       assert.doesNotMatch(await check(fine), /budget/, JSON.stringify(fine));
     }
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+timed.test("the entry runs the command with run --entry and the event on stdin, gives it a PATH when started without one, and says plainly when the command is gone", async () => {
+  const dir = await makeHooksDir({
+    "command": '#!/bin/sh\necho "PATH=$PATH args=$*"\ncat\n',
+  });
+  try {
+    const entry = join(dir, "entry");
+    await Deno.writeTextFile(entry, entryScript(join(dir, "command")), { mode: 0o755 });
+    const run = (script: string) =>
+      new Deno.Command("env", {
+        args: ["-i", script],
+        stdin: "piped",
+        stdout: "piped",
+        stderr: "piped",
+      })
+        .spawn();
+    const child = run(entry);
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(EVENT));
+    await writer.close();
+    const out = await child.output();
+    assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
+    assert.equal(
+      new TextDecoder().decode(out.stdout),
+      `PATH=${DEFAULT_PATH} args=run --entry\n${EVENT}`,
+    );
+
+    await Deno.remove(join(dir, "command"));
+    const gone = await run(entry).output();
+    assert.equal(gone.code, 127);
+    assert.equal(
+      new TextDecoder().decode(gone.stderr),
+      `solus-hooks entry: ${
+        join(dir, "command")
+      } is missing or not executable, so no hook ran: reinstall solus-hooks (deno task install)\n`,
+    );
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

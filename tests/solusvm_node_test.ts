@@ -204,8 +204,8 @@ timed.test({
         );
         assert.deepEqual(stages.map((s) => `${s.action} ${s.stage}`), [
           "server-create pre",
-          "server-create post",
           "server-network-create pre",
+          "server-create post",
           "server-network-create post",
         ]);
         for (const stage of stages) {
@@ -395,6 +395,28 @@ timed.test({
           "server-restart pre",
         ]);
         assert.equal((await Deno.readTextFile(`${out}/delete.log`)).trim().split("\n").length, 2);
+
+        // check on the node as uninstall left it: no entry, hooks SolusVM runs itself.
+        const repoCheck = () =>
+          node.run([Deno.execPath(), "run", "-A", `${ROOT}/main.ts`, "check"]);
+        audit = await repoCheck();
+        assert.equal(audit.code, 1, audit.stderr);
+        assert.match(
+          audit.stderr,
+          /error +\/usr\/local\/solus\/hooks\/solus-hooks: the entry is missing/,
+        );
+        assert.match(
+          audit.stderr,
+          /warning \/usr\/local\/solus\/hooks\/30-delete-only: SolusVM runs it directly/,
+        );
+        // hooks.d without SolusVM's folder: nothing would ever run them.
+        await node.sh(`rm -r ${PLATFORM_DIR}; mkdir -m 0755 ${HOOKS_D}`);
+        audit = await repoCheck();
+        assert.equal(audit.code, 1, audit.stderr);
+        assert.match(
+          audit.stderr,
+          /error +\/usr\/local\/solus\/hooks: SolusVM's hooks folder is missing/,
+        );
       } finally {
         await node.stop();
       }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { PLATFORM } from "../config/constants.ts";
+import { DEFAULT_PATH, PLATFORM } from "../config/constants.ts";
 import { basename } from "../paths.ts";
 import type { EnvReader } from "../config/runner_env.ts";
 import { passScopeDenial } from "../errors.ts";
@@ -46,6 +46,9 @@ export function entryScript(command: string): string {
 # one-minute wait. Written by deno task install, removed by deno task uninstall.
 # Put hooks in the hooks directory, never beside this file: SolusVM would run them
 # itself, outside every deadline, directive and record of solus-hooks.
+# Started without a PATH, the command, deno and the hooks still find their programs.
+PATH=\${PATH:-${DEFAULT_PATH}}
+export PATH
 command=${quote(command)}
 if [ ! -x "$command" ]; then
   echo "solus-hooks entry: $command is missing or not executable, so no hook ran: reinstall solus-hooks (deno task install)" >&2
