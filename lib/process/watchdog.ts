@@ -27,7 +27,17 @@
  * @module
  */
 
-/** How a node contains a hook's processes: a cgroup v2 group each, or a process group. */
+/**
+ * How a node contains a hook's processes: a cgroup v2 group each, or a process group.
+ *
+ * @example
+ * ```ts
+ * import { type Containment, describeContainment } from "./watchdog.ts";
+ * import assert from "node:assert/strict";
+ * const fallback: Containment = "process group";
+ * assert.match(describeContainment(fallback), /^containment: process group/);
+ * ```
+ */
 export type Containment = "cgroup" | "process group";
 
 /** What the watchdog says of its hook when asked to stop it. */
