@@ -35,12 +35,15 @@ import type { SkipKind, SkippedHook } from "../report.ts";
 import { compareNames, DISABLED_SUFFIX, nameSkip } from "./names.ts";
 import { hookProblem } from "./interpreter.ts";
 import { rawNames } from "./raw_names.ts";
+import { brokenReason, fileType } from "./file_kinds.ts";
 import {
   breachOf,
-  type DirectoryProblem,
   directoryProblems,
   fixFor,
+  type FolderInfos,
+  foldersToJudge,
   linkBreachOf,
+  lookAtFolders,
   octal,
   refusalOf,
   shellQuote,
@@ -102,29 +105,6 @@ export interface DiscoverOptions {
 
 /** A file's verdict: a hook to run, or a skip with its reason. */
 export type Verdict = { hook: HookFile } | { skip: SkippedHook };
-
-/** What a file that is neither a regular file nor a directory is, in words. */
-function fileType(info: Deno.FileInfo): string {
-  if (info.isFifo) return "a fifo";
-  if (info.isSocket) return "a socket";
-  if (info.isCharDevice) return "a character device";
-  if (info.isBlockDevice) return "a block device";
-  return "not a regular file";
-}
-
-/** Why a symlink's target cannot be reached, in words. */
-function brokenReason(link: string, error: unknown): string {
-  if (error instanceof Deno.errors.FilesystemLoop) {
-    return `broken symlink to ${link} (a loop of links)`;
-  }
-  if (error instanceof Deno.errors.PermissionDenied) {
-    return `symlink to ${link}, whose target cannot be reached (permission denied)`;
-  }
-  if (error instanceof Deno.errors.NotFound || error instanceof Deno.errors.NotADirectory) {
-    return `broken symlink to ${link}`;
-  }
-  return `broken symlink to ${link} (${(error as Error).message})`;
-}
 
 function skip(name: string, kind: SkipKind, reason: string, fix?: string): Verdict {
   const refused = kind === "insecure" || kind === "bad_directive" || kind === "cannot_start";
@@ -281,22 +261,25 @@ export async function judgeFile(
   return await laterVerdict(verdict.hook, judge, new Map());
 }
 
+/** Where the entry `name` of `dir` really leads when it is a link, else null (or gone). */
+function linkTarget(dir: string, name: string): string | null {
+  const path = dir === "/" ? `/${name}` : `${dir}/${name}`;
+  try {
+    return Deno.lstatSync(path).isSymlink ? Deno.realPathSync(path) : null;
+  } catch {
+    return null; // gone, broken or outside the scope: the file's own look says which
+  }
+}
+
 /**
  * What a hook that passed the synchronous look comes to once its link target's
  * folders (the safety rule) and, when asked, its `#!` line are judged: both may
  * need a helper in a scoped build, so they are awaited, after every file's look.
- * `folders` keeps each target folder's verdict for the rest of one look.
+ * `infos` holds the folders already looked at in this discovery.
  */
-async function laterVerdict(
-  hook: HookFile,
-  judge: Judge,
-  folders: Map<string, Promise<DirectoryProblem | null>>,
-): Promise<Verdict> {
+async function laterVerdict(hook: HookFile, judge: Judge, infos: FolderInfos): Promise<Verdict> {
   if (hook.target !== null && !judge.allowInsecure) {
-    const folder = dirname(hook.target);
-    let judged = folders.get(folder);
-    if (!judged) folders.set(folder, judged = targetFolderProblem(hook.target, judge.uid));
-    const problem = await judged;
+    const problem = await targetFolderProblem(hook.target, judge.uid, infos);
     if (problem) {
       const is = problem.kind === "unknown" ? "" : "is ";
       return skip(
@@ -422,15 +405,22 @@ export async function discoverHooks(
       cause: error,
     });
   }
-  if (!judge.allowInsecure && options.judgeDirectory !== false) {
-    const [problem] = await directoryProblems(absolute, judge.uid);
+  const judgeDirectory = !judge.allowInsecure && options.judgeDirectory !== false;
+  const infos: FolderInfos = new Map();
+  if (!judge.allowInsecure) {
+    // One look at every folder the rule needs, the directory's parents and each link
+    // target's folders, so a scoped build asks /usr/bin/stat once, not once per chain.
+    const targets = names.map((name) => linkTarget(absolute, name)).filter((t) => t !== null);
+    await lookAtFolders(foldersToJudge(judgeDirectory ? absolute : null, targets), infos);
+  }
+  if (judgeDirectory) {
+    const [problem] = await directoryProblems(absolute, judge.uid, infos);
     if (problem) {
       return { dir: absolute, exists: true, hooks: [], skipped: [], refused: refusalOf(problem) };
     }
   }
   names.sort(compareNames);
   const found: Discovery = { dir: absolute, exists: true, hooks: [], skipped: [] };
-  const folders = new Map<string, Promise<DirectoryProblem | null>>();
   // Names that are not UTF-8 are listed with U+FFFD: a person is shown their bytes.
   const shown = names.some((name) => name.includes("\uFFFD")) ? await rawNames(absolute) : null;
   for (const name of names) {
@@ -440,7 +430,7 @@ export async function discoverHooks(
       verdict = { skip: { ...verdict.skip, name: shown.get(name)! } };
     }
     if ("hook" in verdict && (verdict.hook.target !== null || judge.hookPath !== undefined)) {
-      verdict = await laterVerdict(verdict.hook, judge, folders);
+      verdict = await laterVerdict(verdict.hook, judge, infos);
     }
     if ("hook" in verdict) found.hooks.push(verdict.hook);
     else found.skipped.push(verdict.skip);

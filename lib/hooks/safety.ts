@@ -200,7 +200,22 @@ function lineage(path: string): string[] {
  * assert.equal(problem.fix, `chmod go-w ${dir}`);
  * ```
  */
-export async function directoryProblems(dir: string, uid: number): Promise<DirectoryProblem[]> {
+export async function directoryProblems(
+  dir: string,
+  uid: number,
+  infos?: FolderInfos,
+): Promise<DirectoryProblem[]> {
+  const { absolute, real, paths } = directoryChain(dir);
+  return await chainProblems(
+    paths,
+    (path) => path === absolute || path === real ? "hooks directory" : "parent",
+    uid,
+    infos,
+  );
+}
+
+/** The hooks directory as given and as it really is, and every folder of both chains. */
+function directoryChain(dir: string): { absolute: string; real: string; paths: string[] } {
   const absolute = resolve(dir);
   let real = absolute;
   try {
@@ -208,12 +223,26 @@ export async function directoryProblems(dir: string, uid: number): Promise<Direc
   } catch {
     // outside the read scope or gone: the path as given is judged
   }
-  const paths = [...new Set([...lineage(absolute), ...lineage(real)])];
-  return await chainProblems(
-    paths,
-    (path) => path === absolute || path === real ? "hooks directory" : "parent",
-    uid,
-  );
+  return { absolute, real, paths: [...new Set([...lineage(absolute), ...lineage(real)])] };
+}
+
+/**
+ * Every folder the safety rule looks at for the hooks directory `dir` (the
+ * directory and its parents) and for each link target in `targets` (their
+ * folders up to `/`), so that one look, {@linkcode lookAtFolders}, serves them
+ * all: one `/usr/bin/stat` in a scoped build, not one per chain.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { foldersToJudge } from "./safety.ts";
+ * assert.deepEqual(foldersToJudge(null, ["/usr/bin/true"]), ["/usr/bin", "/usr", "/"]);
+ * ```
+ */
+export function foldersToJudge(dir: string | null, targets: readonly string[]): string[] {
+  const paths = new Set(dir === null ? [] : directoryChain(dir).paths);
+  for (const target of targets) for (const path of lineage(dirname(target))) paths.add(path);
+  return [...paths];
 }
 
 /**
@@ -239,29 +268,44 @@ export async function directoryProblems(dir: string, uid: number): Promise<Direc
 export async function targetFolderProblem(
   target: string,
   uid: number,
+  infos?: FolderInfos,
 ): Promise<DirectoryProblem | null> {
   const [problem] = await chainProblems(
     lineage(dirname(target)),
     () => "link target's folder",
     uid,
+    infos,
   );
   return problem ?? null;
 }
 
 /**
- * Judge each of `paths` (directories): synchronous `stat` where Deno may; for
- * what a scoped build may not read, one `/usr/bin/stat` for them all. What even
- * that cannot inspect is a problem: the rule fails closed. Every role but the
- * hooks directory accepts a root-owned sticky folder.
+ * Owner and mode of folders, as looked at for one discovery: `null` for one
+ * that even `/usr/bin/stat` could not inspect; absent for one that is gone.
  */
-async function chainProblems(
-  paths: readonly string[],
-  roleOf: (path: string) => DirectoryProblem["role"],
-  uid: number,
-): Promise<DirectoryProblem[]> {
-  const infos = new Map<string, Ownership>();
+export type FolderInfos = Map<string, Ownership | null>;
+
+/**
+ * Look at each of `paths` not yet in `infos` and add it: synchronous `stat`
+ * where Deno may; for what a scoped build may not read, one `/usr/bin/stat` for
+ * them all.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { lookAtFolders } from "./safety.ts";
+ * const infos = await lookAtFolders(["/", "/nonexistent/solus-hooks"]);
+ * assert.equal(infos.get("/")?.uid, 0);
+ * assert.equal(infos.has("/nonexistent/solus-hooks"), false);
+ * ```
+ */
+export async function lookAtFolders(
+  paths: Iterable<string>,
+  infos: FolderInfos = new Map(),
+): Promise<FolderInfos> {
   const hidden: string[] = [];
   for (const path of paths) {
+    if (infos.has(path)) continue;
     try {
       const info = Deno.statSync(path);
       infos.set(path, { uid: info.uid, mode: info.mode });
@@ -270,14 +314,32 @@ async function chainProblems(
       // Anything else (a parent that vanished) leaves nothing to judge.
     }
   }
-  const byHelper = hidden.length > 0 ? await statByHelper(hidden) : new Map();
+  if (hidden.length === 0) return infos;
+  for (const [path, answer] of await statByHelper(hidden)) {
+    infos.set(path, typeof answer === "object" ? answer : null);
+  }
+  return infos;
+}
+
+/**
+ * Judge each of `paths` (directories), looked at through `infos` (see
+ * {@linkcode lookAtFolders}). What cannot be inspected is a problem: the rule
+ * fails closed. Every role but the hooks directory accepts a root-owned sticky
+ * folder.
+ */
+async function chainProblems(
+  paths: readonly string[],
+  roleOf: (path: string) => DirectoryProblem["role"],
+  uid: number,
+  infos?: FolderInfos,
+): Promise<DirectoryProblem[]> {
+  const seen = await lookAtFolders(paths, infos);
   const problems: DirectoryProblem[] = [];
   for (const path of paths) {
     const role = roleOf(path);
-    const answer = byHelper.get(path);
-    const info = infos.get(path) ?? (typeof answer === "object" ? answer : undefined);
-    if (!info) {
-      if (!hidden.includes(path)) continue;
+    const info = seen.get(path);
+    if (info === undefined) continue;
+    if (info === null) {
       problems.push({
         path,
         role,
