@@ -13,7 +13,7 @@ import { hookProblem } from "./interpreter.ts";
 import { lookalikeDirectives, nearestNames } from "./hints.ts";
 import { DEFAULT_PATH } from "../config/constants.ts";
 import type { SkipKind, SkippedHook } from "../report.ts";
-import { directoryProblems } from "./safety.ts";
+import { directoryProblems, shellQuote } from "./safety.ts";
 import { type RulesSummary, summarizeRules } from "./directives.ts";
 import { isElf, readShebang } from "../process/shebang.ts";
 import { passScopeDenial } from "../errors.ts";
@@ -121,7 +121,12 @@ async function auditParents(dir: string, uid: number, severity: Severity): Promi
 }
 
 /** One skipped file as a finding, from the skip's data; null for what is no finding (disabled). */
-function skipFinding(skip: SkippedHook, safety: Severity, allowInsecure: boolean): Finding | null {
+function skipFinding(
+  skip: SkippedHook,
+  safety: Severity,
+  allowInsecure: boolean,
+  dir: string,
+): Finding | null {
   switch (skip.kind) {
     case "disabled":
     case "not_for":
@@ -140,7 +145,7 @@ function skipFinding(skip: SkippedHook, safety: Severity, allowInsecure: boolean
         name: skip.name,
         severity: "error",
         problem: skip.reason,
-        fix: fixForStart(skip.reason),
+        fix: fixForStart(skip.reason, join(dir, skip.name)),
       };
     case "bad_directive":
       return {
@@ -163,9 +168,9 @@ function skipFinding(skip: SkippedHook, safety: Severity, allowInsecure: boolean
 }
 
 /** What fixes a hook that cannot start, by its reason. */
-function fixForStart(reason: string): string {
+function fixForStart(reason: string, path: string): string {
   return reason.includes("CRLF")
-    ? "dos2unix FILE (convert it to Unix line endings)"
+    ? `dos2unix ${shellQuote(path)}`
     : reason.includes("cannot find")
     ? "install the interpreter, or name it by absolute path in the #! line"
     : "install the interpreter, or correct the #! line";
@@ -186,7 +191,7 @@ async function auditHook(
     const problem = await hookProblem(path, hookPath);
     if (problem) {
       const reason = `cannot start: ${problem}`;
-      return { name, severity: "error", problem: reason, fix: fixForStart(reason) };
+      return { name, severity: "error", problem: reason, fix: fixForStart(reason, path) };
     }
   }
   if (await readShebang(path) || await isElf(path)) return null;
@@ -324,7 +329,7 @@ export async function auditHooksDir(dir: string, options: AuditOptions = {}): Pr
   findings.push(...directory);
   const perFile: Finding[] = [];
   for (const skip of discovery.skipped) {
-    const finding = skipFinding(skip, safety, allowInsecure);
+    const finding = skipFinding(skip, safety, allowInsecure, discovery.dir);
     if (finding) perFile.push(finding);
   }
   // Insecure hooks and hooks with a bad directive are hooks all the same: their
