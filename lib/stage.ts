@@ -261,9 +261,8 @@ export async function runStageFrom(
   const watchdog = selected.hooks.length === 0 ? undefined : startWatchdog({
     runId,
     untilKillMs: deadline + killGraceMs - performance.now(),
-    hooks: selected.hooks.length,
   });
-  const setup = await watchdog?.setup();
+  const setup = await watchdog?.begin(selected.hooks.length);
 
   const running = new Set<string>();
   const progress = () => options.onProgress?.([...running]);

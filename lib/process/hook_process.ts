@@ -1,11 +1,11 @@
 /**
  * The process layer: the only code that starts hooks and sends signals.
  *
- * Each hook is spawned `detached`: it leads a new process group, so the whole
- * tree it forks can be signalled at once. Where the stage's watchdog (see
- * `watchdog.ts`) made cgroup v2 groups, the hook starts inside its own, through
- * a one-line `/bin/sh` that moves itself there before it `exec`s the hook, so
- * that not even a descendant forked at once escapes it. The runner keeps the
+ * Each hook starts where its whole tree can be signalled at once (see
+ * `spawn_hook.ts`): in a process group of its own, or, where the stage's
+ * watchdog (see `watchdog.ts`) made cgroup v2 groups, in its own cgroup, which
+ * it enters before it runs a line, so that not even a descendant forked at once
+ * escapes it. The runner keeps the
  * deadline on one monotonic clock (`performance.now()`): at the hook's deadline
  * or the runner's interruption the watchdog is asked to SIGTERM the hook's
  * group and cgroup, which it does only if the hook has not exited already (a
@@ -23,12 +23,8 @@ import { DRAIN_AFTER_EXIT_MS, DRAIN_AFTER_KILL_MS } from "../config/constants.ts
 import { delay, drain, feedStdin } from "./pipes.ts";
 import { killHookProcesses } from "./process_scan.ts";
 import type { HookResult } from "../report.ts";
-import {
-  CGROUP_STARTER,
-  explainExitCode,
-  explainSpawnError,
-  wrapperSpawnProblem,
-} from "./spawn_error.ts";
+import { explainExitCode, explainSpawnError, wrapperSpawnProblem } from "./spawn_error.ts";
+import { signalHook, spawnHook } from "./spawn_hook.ts";
 import type { HookGuard } from "./watchdog.ts";
 
 /** What to run and how. */
@@ -79,33 +75,13 @@ export interface HookProcessOptions {
 export type ProcessOutcome = Omit<HookResult, "name">;
 
 /**
- * Process groups of hooks not yet reaped, with their watchdog lines, so an
- * interrupted runner can kill them all.
+ * Hooks not yet reaped (by pid), whether each leads its group, and their
+ * watchdog lines, so an interrupted runner can kill them all.
  */
-const liveGroups = new Map<number, HookGuard | undefined>();
+const liveHooks = new Map<number, { grouped: boolean; guard?: HookGuard }>();
 
 /**
- * Send `signal` to a whole process group. A group that is already gone is fine.
- *
- * @example
- * ```ts
- * import { signalGroup } from "./hook_process.ts";
- * import assert from "node:assert/strict";
- * assert.equal(signalGroup(999999, "SIGTERM"), false); // no such group, no error
- * ```
- */
-export function signalGroup(pgid: number, signal: Deno.Signal): boolean {
-  try {
-    Deno.kill(-pgid, signal);
-    return true;
-  } catch {
-    // NotFound: the group is gone. Anything else (EPERM) leaves nothing we can do.
-    return false;
-  }
-}
-
-/**
- * SIGKILL every hook group still running. For the runner's last moments: a second
+ * SIGKILL every hook still running. For the runner's last moments: a second
  * interrupt, an unexpected error, or `unload`.
  *
  * @example
@@ -117,45 +93,14 @@ export function signalGroup(pgid: number, signal: Deno.Signal): boolean {
  */
 export function killAllHookGroups(signal: Deno.Signal = "SIGKILL"): number {
   let count = 0;
-  // Only groups whose leader the runner has not reaped: each is led by a live
-  // hook or its zombie, so the number names that group and nothing else.
-  for (const [pgid, guard] of liveGroups) {
-    signalGroup(pgid, signal);
+  // Only hooks the runner has not reaped: each pid is a live hook or its
+  // zombie, so it names that hook (and its group) and nothing else.
+  for (const [pid, { grouped, guard }] of liveHooks) {
+    signalHook(pid, grouped, signal);
     if (signal === "SIGKILL") guard?.kill();
     count++;
   }
   return count;
-}
-
-// ---------------------------------------------------------------------------
-// Spawning
-
-/**
- * Moves itself into the cgroup named by `$1` (its `cgroup.procs`), then becomes
- * the hook: the hook and all it forks start inside. Builtins only. A move that
- * fails leaves the hook in its process group alone, as where there are no cgroups.
- */
-const IN_CGROUP = '{ echo $$ > "$1/cgroup.procs"; } 2>/dev/null; shift; exec "$@"';
-
-/** Start the hook, detached (a group of its own), inside its cgroup when it has one. */
-function spawnHook(options: HookProcessOptions): { child: Deno.ChildProcess; wrapped: boolean } {
-  const base = {
-    cwd: options.cwd,
-    env: options.env,
-    clearEnv: true,
-    detached: true,
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "piped",
-  } as const;
-  if (options.cgroup) {
-    const args = ["-c", IN_CGROUP, CGROUP_STARTER, options.cgroup, options.command];
-    const child = new Deno.Command("/bin/sh", { ...base, args: [...args, ...(options.args ?? [])] })
-      .spawn();
-    return { child, wrapped: true };
-  }
-  const child = new Deno.Command(options.command, { ...base, args: options.args }).spawn();
-  return { child, wrapped: false };
 }
 
 // ---------------------------------------------------------------------------
@@ -237,6 +182,7 @@ export async function runHookProcess(options: HookProcessOptions): Promise<Proce
 interface Started {
   child: Deno.ChildProcess;
   wrapped: boolean;
+  grouped: boolean;
   startedAt: number;
   stdout: Capture;
   stderr: Capture;
@@ -279,22 +225,22 @@ async function start(
   const before = notStarted(options, label);
   if (before) return before;
   const startedAt = performance.now();
-  let spawned: { child: Deno.ChildProcess; wrapped: boolean };
+  let spawned: ReturnType<typeof spawnHook>;
   try {
     spawned = spawnHook(options);
   } catch (error) {
     return { spawnError: error, startedAt };
   }
-  const { child, wrapped } = spawned;
-  liveGroups.set(child.pid, options.guard);
+  const { child, wrapped, grouped } = spawned;
+  liveHooks.set(child.pid, { grouped, guard: options.guard });
   options.guard?.started(child.pid);
   const stdout = captureStream(child.stdout, options.maxOutputBytes);
   const stderr = captureStream(child.stderr, options.maxOutputBytes);
-  const stop = armStop(child.pid, options);
+  const stop = armStop(child.pid, grouped, options);
   // Written while the pipes are read, or a hook that echoes its input deadlocks;
   // the first part before the next spawn (see takeSpawnTurn).
   await feedStdin(child.stdin, options.stdin);
-  return { child, wrapped, startedAt, stdout, stderr, stop };
+  return { child, wrapped, grouped, startedAt, stdout, stderr, stop };
 }
 
 /**
@@ -302,7 +248,7 @@ async function start(
  * SIGKILL after the grace. A deadline or interruption that came before the hook
  * was spawned stops it at once.
  */
-function armStop(pgid: number, options: HookProcessOptions): Stop {
+function armStop(pid: number, grouped: boolean, options: HookProcessOptions): Stop {
   const deadline = options.deadline === undefined ? undefined : deadlineSignal(options.deadline);
   const guard = options.guard;
   let grace: { clear(): void } | undefined;
@@ -327,13 +273,13 @@ function armStop(pgid: number, options: HookProcessOptions): Stop {
       if (answer === "gone") return;
       if (answer === "unknown") {
         if (stop.exited) return;
-        signalGroup(pgid, "SIGTERM");
+        signalHook(pid, grouped, "SIGTERM");
       }
       stop.reason = reason;
       const timer = delay(options.killGraceMs);
       timer.promise.then(() => {
         if (stop.exited) return; // finish() has sent the SIGKILL
-        signalGroup(pgid, "SIGKILL");
+        signalHook(pid, grouped, "SIGKILL");
         guard?.kill();
       });
       grace = timer;
@@ -350,21 +296,20 @@ function armStop(pgid: number, options: HookProcessOptions): Stop {
 
 async function finish(options: HookProcessOptions, hook: Started): Promise<ProcessOutcome> {
   const { child, stop } = hook;
-  const pgid = child.pid;
   const status = await child.status;
   const exitedAt = performance.now();
   stop.exited = true;
-  liveGroups.delete(pgid);
+  liveHooks.delete(child.pid);
   await stop.decided;
   stop.dispose();
   const guard = options.guard;
   if (stop.reason) {
     // The hook had its grace and is gone; whatever of its group or cgroup is
-    // left is killed now rather than when the grace runs out. The leader is
+    // left is killed now rather than when the grace runs out. The hook is
     // reaped: its number goes to the watchdog, which kills the cgroup, or the
-    // group only while a member still holds its number.
+    // group, which no other can have taken while a member of it lives.
     if (guard) guard.kill();
-    else signalGroup(pgid, "SIGKILL");
+    else if (hook.grouped) signalHook(child.pid, true, "SIGKILL");
   } else {
     guard?.exited();
   }

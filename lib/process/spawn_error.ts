@@ -49,22 +49,25 @@ async function execProblem(path: string, kind: "not_found" | "permission"): Prom
 export const CGROUP_STARTER = "solus-hooks-start";
 
 /**
- * A hook started through the one-line shell that puts it in its cgroup
- * (`$0` is `solus-hooks-start`), that ended 126 or 127: the shell could not
- * `exec` it, or the hook itself exited so. It could not run only when its one
- * line of stderr is the shell's own message about this very file (dash: `NAME:
- * 1: exec: FILE: not found`; bash: `NAME: line 1: FILE: ...`): then the reason,
- * from the file (missing, not executable, a bad `#!` line) or from that message
- * (a `noexec` mount, a missing ELF loader). Null when it ran: an ordinary
- * failure, even if its interpreter has gone since.
+ * A hook started through a program that `exec`s it (util-linux `setsid`, or
+ * the one-line shell that puts it in its cgroup, whose `$0` is
+ * `solus-hooks-start`) that ended 126 or 127: that program could not `exec` it,
+ * or the hook itself exited so. It could not run only when its one line of
+ * stderr is that program's own message about this very file (`setsid: failed
+ * to execute FILE: REASON`; dash: `solus-hooks-start: 1: exec: FILE: not
+ * found`): then the reason, from the file (missing, not executable, a bad `#!`
+ * line) or from that message (a `noexec` mount, a missing ELF loader). Null
+ * when it ran: an ordinary failure, even if its interpreter has gone since.
  *
  * @example
  * ```ts
  * import { wrapperSpawnProblem } from "./spawn_error.ts";
  * import assert from "node:assert/strict";
  * const said = (text: string) => ({ data: new TextEncoder().encode(text), text, bytes: text.length });
- * const missing = said("solus-hooks-start: 1: exec: /nonexistent/hook: not found");
+ * const missing = said("setsid: failed to execute /nonexistent/hook: No such file or directory");
  * assert.equal(await wrapperSpawnProblem("/nonexistent/hook", 127, missing), "file not found: /nonexistent/hook");
+ * const inCgroup = said("solus-hooks-start: 1: exec: /nonexistent/hook: not found");
+ * assert.equal(await wrapperSpawnProblem("/nonexistent/hook", 127, inCgroup), "file not found: /nonexistent/hook");
  * assert.equal(await wrapperSpawnProblem("/bin/sh", 127, said("")), null); // it ran, and exited 127
  * ```
  */
@@ -74,15 +77,14 @@ export async function wrapperSpawnProblem(
   stderr: Captured,
 ): Promise<string | null> {
   const text = stderr.bytes < 4096 ? stderr.text.trim() : "";
-  const shellSaid = text.startsWith(`${CGROUP_STARTER}: `) && !text.includes("\n") &&
-    text.includes(`${path}: `);
-  if (!shellSaid) return null;
+  const said = !text.includes("\n") && text.includes(`${path}: `) &&
+    (/^(?:\S*\/)?setsid: /.test(text) || text.startsWith(`${CGROUP_STARTER}: `));
+  if (!said) return null;
   const problem = await execProblem(path, code === 127 ? "not_found" : "permission");
   if (problem) return problem;
-  const said = text.slice(text.lastIndexOf(`${path}: `) + path.length + 2);
+  const reason = text.slice(text.lastIndexOf(`${path}: `) + path.length + 2);
   // The shell's words for execve's errors, as the system says them elsewhere.
-  const english = said === "not found" ? "No such file or directory" : said;
-  return `cannot start: ${english}`;
+  return `cannot start: ${reason === "not found" ? "No such file or directory" : reason}`;
 }
 
 /**

@@ -1,16 +1,18 @@
 /**
  * One watchdog per stage: a small `/bin/sh` program beside the runner that
- * knows every hook's process group (and, where the node allows, its cgroup v2
- * group), so that a hook's deadline holds even when the runner itself is
+ * knows every hook (its process group, or, where the node allows, its cgroup
+ * v2 group), so that a hook's deadline holds even when the runner itself is
  * SIGKILLed, and so that the checks and kills that need `/proc` and `/sys`
  * (which a scoped build may not touch) are made by a process that may.
  *
- * The runner tells it, one line each on its stdin: `p I PGID NAME` when hook I
- * is spawned (with cgroups, it moves the hook into group I of the stage), `x I`
+ * The runner tells it, one line each on its stdin: `p I PID NAME` when hook I
+ * is spawned (with cgroups, the hook has entered group I of the stage itself,
+ * before it ran a line: see `spawn_hook.ts`), `x I`
  * when hook I exited by itself (its leftover processes, its daemons, are moved
  * back to the runner's own cgroup and left alone), `t I` at hook I's deadline
- * or the runner's interruption (SIGTERM to its group and its cgroup, answered
- * `r I live`, or `r I gone` when the hook had already exited: then nothing is
+ * or the runner's interruption (SIGTERM to its cgroup, or its group, answered
+ * `r I live`, or `r I gone` when the hook had already exited, a zombie or
+ * reaped, which `/proc` tells and the runner's event loop may not yet: then nothing is
  * sent and the hook is not stopped), `k I` for the SIGKILL (`cgroup.kill`,
  * which takes escapees that left with `setsid` and cleared their environment
  * too), and `done` at the end (it removes the stage's cgroups and exits).
@@ -28,7 +30,7 @@
  */
 
 /**
- * How a node contains a hook's processes: a cgroup v2 group each, or a process group.
+ * How a node contains a hook's processes: a cgroup v2 group each, or a process group each.
  *
  * @example
  * ```ts
@@ -45,35 +47,38 @@ export type StopAnswer = "live" | "gone" | "unknown";
 
 /**
  * The watchdog, in POSIX sh (dash, busybox, bash). Arguments: run id, ms until
- * the stage's deadline + grace, number of hooks, `1` to try cgroups.
+ * the stage's deadline + grace, `1` to try cgroups; then its first line, `n
+ * COUNT`, the number of hooks (it starts before the runner has found them).
  * Builtins only on the way of a hook (`read`, `echo`, `kill`, redirections);
  * `mkdir` once per stage, `sleep`, `grep` and `rmdir` only after the end.
  * (`@{` stands for the shell's `${`, which a template literal would take.)
  */
 const SCRIPT = String.raw`
 trap '' INT HUP TERM PIPE
-run=$1 left=$2 count=$3 want=$4
-up() { read -r u _ < /proc/uptime; f=@{u#*.}; echo $(( @{u%.*} * 100 + @{f#0} )); }
-t0=$(up)
+run=$1 left=$2 want=$3
+up() { read -r u _ < /proc/uptime; f=@{u#*.}; now=$(( @{u%.*} * 100 + @{f#0} )); }
+up; t0=$now
 read -r st < /proc/$PPID/stat; st=@{st##*) }; set -- $st; pstart=@{20}
-dir= base= mode="process group"
+m=
 if [ "$want" = 1 ]; then
-  for m in /sys/fs/cgroup /sys/fs/cgroup/unified; do
-    [ -e "$m/cgroup.controllers" ] || continue
-    while IFS= read -r l; do case $l in 0::*) own=@{l#0::};; esac; done < /proc/$PPID/cgroup
-    base=$m@{own%/}; d=$base/solus-hooks-$run
-    set -- "$d"; i=1; while [ $i -le $count ]; do set -- "$@" "$d/$i"; i=$((i + 1)); done
-    if mkdir "$@" 2>/dev/null; then
-      if [ -e "$d/1/cgroup.kill" ] || [ $count = 0 ]; then dir=$d mode=cgroup; else rmdir "$d"/* "$d" 2>/dev/null; fi
-    fi
-    break
-  done
+  for m in /sys/fs/cgroup /sys/fs/cgroup/unified ""; do [ -e "$m/cgroup.controllers" ] && break; done
+  [ -n "$m" ] && while IFS= read -r l; do case $l in 0::*) own=@{l#0::};; esac; done < /proc/$PPID/cgroup
+fi
+# Told how many hooks the stage starts once the runner has found them.
+read -r _ count || count=0
+dir= base=
+if [ -n "$m" ] && [ "$count" -gt 0 ]; then
+  base=$m@{own%/}; d=$base/solus-hooks-$run
+  set -- "$d"; i=1; while [ $i -le $count ]; do set -- "$@" "$d/$i"; i=$((i + 1)); done
+  if mkdir "$@" 2>/dev/null; then
+    if [ -e "$d/1/cgroup.kill" ]; then dir=$d; else rmdir "$d"/* "$d" 2>/dev/null; fi
+  fi
 fi
 echo "s $pstart $dir"
 alive() {
   [ -n "$1" ] && read -r s < /proc/$1/stat 2>/dev/null || return 1
   s=@{s##*) }; set -- $s
-  [ "$1" != Z ] && [ "$1" != X ] && [ "$3" = "$p" ]
+  [ "$1" != Z ] && [ "$1" != X ] && [ "$2" = "$PPID" ]
 }
 out() {
   [ -n "$dir" ] || return 0
@@ -95,19 +100,21 @@ clean() {
 }
 while read -r cmd i pg name; do
   case $cmd in
-    p) eval "pg_$i=$pg"; eval "nm_$i=\$name"; [ -n "$dir" ] && echo $pg > "$dir/$i/cgroup.procs" 2>/dev/null ;;
+    p) eval "pg_$i=$pg"; eval "nm_$i=\$name" ;;
     x) eval "gone_$i=x"; out $i ;;
     t) eval "p=\$pg_$i"
        if alive "$p"; then
-         kill -s TERM -- -$p 2>/dev/null
-         [ -n "$dir" ] && while read -r q; do kill -s TERM $q 2>/dev/null; done < "$dir/$i/cgroup.procs"
+         if [ -n "$dir" ]; then
+           n=$p; while read -r q; do kill -s TERM $q 2>/dev/null; [ "$q" = "$p" ] && n=; done < "$dir/$i/cgroup.procs"
+           [ -n "$n" ] && kill -s TERM $p 2>/dev/null
+         else kill -s TERM -- -$p 2>/dev/null; fi
          echo "r $i live"
        else echo "r $i gone"; fi ;;
     k) eval "gone_$i=k"; killhook $i ;;
     done) clean; exit 0 ;;
   esac
 done
-now=$(up); rest=$(( left - (now - t0) * 10 ))
+up; rest=$(( left - (now - t0) * 10 ))
 [ $rest -gt 0 ] && sleep $((rest / 1000)).$(printf %03d $((rest % 1000)))
 i=1
 while [ $i -le $count ]; do
@@ -154,10 +161,11 @@ export interface StageWatchdog {
   /** The line for hook `index` (1 to the `hooks` it was started with) named `name`. */
   hook(index: number, name: string): HookGuard;
   /**
-   * What it found when it started; `process group` and no start time where it
-   * could not start or did not answer within half a second.
+   * Tell it how many hooks the stage starts (it makes their cgroups), and have
+   * what it found: `process group` and no start time where it could not start
+   * or did not answer within half a second. Once, before the first spawn.
    */
-  setup(): Promise<WatchdogSetup>;
+  begin(hooks: number): Promise<WatchdogSetup>;
   /** The stage is over: nothing more to kill; the watchdog tidies up and exits. */
   close(): void;
 }
@@ -174,8 +182,8 @@ let cgroupsWanted = true;
  * import { startWatchdog, useCgroups } from "./watchdog.ts";
  * import assert from "node:assert/strict";
  * useCgroups(false);
- * const watchdog = startWatchdog({ runId: crypto.randomUUID(), untilKillMs: 0, hooks: 1 });
- * assert.equal((await watchdog.setup()).containment, "process group");
+ * const watchdog = startWatchdog({ runId: crypto.randomUUID(), untilKillMs: 0 });
+ * assert.equal((await watchdog.begin(1)).containment, "process group");
  * watchdog.close();
  * useCgroups(true);
  * ```
@@ -193,8 +201,6 @@ export interface WatchdogOptions {
   runId: string;
   /** Milliseconds from now to the stage's deadline + kill grace. */
   untilKillMs: number;
-  /** How many hooks the stage may start. */
-  hooks: number;
   /** Try cgroup v2 groups (default: yes, unless {@linkcode useCgroups} said no). */
   cgroups?: boolean;
 }
@@ -207,8 +213,8 @@ export interface WatchdogOptions {
  * ```ts
  * import { startWatchdog } from "./watchdog.ts";
  * import assert from "node:assert/strict";
- * const watchdog = startWatchdog({ runId: crypto.randomUUID(), untilKillMs: 5000, hooks: 1 });
- * const setup = await watchdog.setup();
+ * const watchdog = startWatchdog({ runId: crypto.randomUUID(), untilKillMs: 5000 });
+ * const setup = await watchdog.begin(1);
  * assert.match(setup.runnerStart ?? "", /^\d+$/);
  * assert.equal(setup.containment === "cgroup", setup.cgroups !== undefined);
  * watchdog.close();
@@ -224,7 +230,6 @@ export function startWatchdog(options: WatchdogOptions): StageWatchdog {
         "solus-hooks-watchdog",
         options.runId.replace(/[^A-Za-z0-9-]/g, ""),
         String(Math.max(0, Math.round(options.untilKillMs))),
-        String(options.hooks),
         (options.cgroups ?? cgroupsWanted) ? "1" : "0",
       ],
       cwd: "/",
@@ -249,8 +254,7 @@ export function startWatchdog(options: WatchdogOptions): StageWatchdog {
   let hello!: (value: WatchdogSetup) => void;
   const first = new Promise<WatchdogSetup>((resolve) => hello = resolve);
   const none: WatchdogSetup = { containment: "process group", runnerStart: null };
-  const late = AbortSignal.timeout(ANSWER_MS);
-  late.addEventListener("abort", () => hello(none), { once: true });
+
   const waiting = new Map<number, (answer: StopAnswer) => void>();
   (async () => {
     let text = "";
@@ -306,7 +310,12 @@ export function startWatchdog(options: WatchdogOptions): StageWatchdog {
         },
       };
     },
-    setup: () => first,
+    begin(hooks) {
+      send(`n ${hooks}`);
+      const late = AbortSignal.timeout(ANSWER_MS);
+      late.addEventListener("abort", () => hello(none), { once: true });
+      return first;
+    },
     close() {
       send("done");
       open = false;
@@ -324,7 +333,7 @@ function absentWatchdog(): StageWatchdog {
       kill() {},
       stop: () => Promise.resolve("unknown"),
     }),
-    setup: () => Promise.resolve({ containment: "process group", runnerStart: null }),
+    begin: () => Promise.resolve({ containment: "process group", runnerStart: null }),
     close() {},
   };
 }
@@ -342,8 +351,8 @@ function absentWatchdog(): StageWatchdog {
  * ```
  */
 export async function probeContainment(): Promise<Containment> {
-  const watchdog = startWatchdog({ runId: crypto.randomUUID(), untilKillMs: 0, hooks: 1 });
-  const { containment } = await watchdog.setup();
+  const watchdog = startWatchdog({ runId: crypto.randomUUID(), untilKillMs: 0 });
+  const { containment } = await watchdog.begin(1);
   watchdog.close();
   return containment;
 }
