@@ -123,3 +123,17 @@ export async function checkoutCopy(dir: string): Promise<string> {
   await exec("cp", ["-a", `${ROOT}/dist/.cache`, `${copy}/dist/`]);
   return copy;
 }
+
+/**
+ * Give a checkout copy another version, as a pull of a newer one would: `deno.json` changes, and
+ * the bundle its `dist/` holds is older than it (by 10 s, whatever the file system's clock
+ * resolution).
+ */
+export async function setVersion(copy: string, version: string): Promise<void> {
+  const path = `${copy}/deno.json`;
+  const text = await Deno.readTextFile(path);
+  const old = JSON.parse(text).version;
+  await Deno.writeTextFile(path, text.replace(`"version": "${old}"`, `"version": "${version}"`));
+  const past = new Date(Date.now() - 10_000);
+  await Deno.utime(`${copy}/dist/solus-hooks.js`, past, past).catch(() => {});
+}

@@ -8,7 +8,14 @@ import denoJson from "../deno.json" with { type: "json" };
 import { DEFAULT_FOLDERS, DEFAULTS, PLATFORM } from "../lib/config/constants.ts";
 import { CONFIG_SCHEMA, parseConfigText } from "../lib/config/file.ts";
 import { configTemplate } from "../tools/config_template.ts";
-import { BUILD_DEADLINE_MS, buildBundle, checkoutCopy, exec, snapshot } from "./artifact.ts";
+import {
+  BUILD_DEADLINE_MS,
+  buildBundle,
+  checkoutCopy,
+  exec,
+  setVersion,
+  snapshot,
+} from "./artifact.ts";
 import { RESTART_PRE, withTempDir } from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
@@ -417,11 +424,7 @@ Deno.test("a newer checkout replaces the installed build and says old -> new; th
     );
 
     // As the issue tells it: bump the version in the checkout, install again.
-    const text = await Deno.readTextFile(`${copy}/deno.json`);
-    await Deno.writeTextFile(
-      `${copy}/deno.json`,
-      text.replace(`"version": "${version}"`, '"version": "99.0.0"'),
-    );
+    await setVersion(copy, "99.0.0");
     const upgrade = await task("install", ["--root", root], copy);
     assert.equal(upgrade.code, 0, upgrade.stderr);
     assert.match(

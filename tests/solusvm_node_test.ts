@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { canRun, ROOT, sleep, timed, track, withTempDir } from "./helpers.ts";
-import { checkoutCopy, exec, type ExecResult } from "./artifact.ts";
+import { checkoutCopy, exec, type ExecResult, setVersion } from "./artifact.ts";
 import type { PlatformStage } from "./fixtures/solusvm.ts";
 
 const NODE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -168,7 +168,12 @@ timed.test({
         await clear();
 
         // Install: each hook moved, named in the output; the entry alone in the platform's folder.
-        const installed = await node.run([Deno.execPath(), "task", "--quiet", "install"]);
+        // A checkout of its own, as an operator has: its dist/ is built by install, and its
+        // version is raised below for the upgrade.
+        const checkout = await checkoutCopy(tmp);
+        const installed = await node.run([Deno.execPath(), "task", "--quiet", "install"], {
+          cwd: checkout,
+        });
         assert.equal(installed.code, 0, installed.stderr);
         for (const name of ["10-count", "20-bytes", "30-delete-only"]) {
           assert.match(
@@ -341,13 +346,9 @@ timed.test({
         await clear();
 
         // A newer build replaces the installed one and says old -> new; the same build changes nothing.
-        const copy = await checkoutCopy(tmp);
+        const copy = checkout;
         const version = JSON.parse(await Deno.readTextFile(`${copy}/deno.json`)).version as string;
-        const text = await Deno.readTextFile(`${copy}/deno.json`);
-        await Deno.writeTextFile(
-          `${copy}/deno.json`,
-          text.replace(`"version": "${version}"`, '"version": "99.0.0"'),
-        );
+        await setVersion(copy, "99.0.0");
         const upgrade = await node.run([Deno.execPath(), "task", "--quiet", "install"], {
           cwd: copy,
         });
