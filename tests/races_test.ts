@@ -11,6 +11,7 @@ import {
   canRun,
   cliCommand,
   cliEnv,
+  processesWithEnv,
   RESTART_PRE,
   survivorsOf,
   timed,
@@ -260,6 +261,86 @@ timed.test({
           assert.ok(late <= 0, `the escapee was gone ${late} ms after deadline + grace + 1 s`);
         } finally {
           kill(escapee);
+        }
+      });
+    });
+  },
+});
+
+timed.test({
+  name:
+    "the runner SIGKILLed where no cgroup can be made: each hook's group, and an escapee that kept its environment, gone by deadline + grace + 1 s (needs root for a private mount namespace)",
+  ignore: Deno.uid() !== 0,
+  timeoutMs: 20_000,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      const mark = crypto.randomUUID();
+      const config = await writeConfig(tmp, {
+        killGraceMs: 300,
+        env: { set: { TEST_MARK: mark } },
+      });
+      await withHooks({
+        // Ignores SIGTERM, with a child that does too, and a child that left its group.
+        "10-stubborn.sh": [
+          "#!/bin/sh",
+          "trap '' TERM",
+          `sh -c "trap '' TERM; while :; do sleep 0.1; done" &`,
+          "setsid sleep 30 >/dev/null 2>&1 < /dev/null &",
+          "touch started",
+          "while :; do sleep 0.1; done",
+        ].join("\n"),
+      }, async (dir) => {
+        const timeoutMs = 1500;
+        // No cgroup v2 anywhere in its own mount namespace: an empty tmpfs over the hierarchy.
+        const hide =
+          'for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do [ -e "$m/cgroup.controllers" ] && mount -t tmpfs none "$m"; done; exec "$@"';
+        const runner = new Deno.Command("unshare", {
+          args: [
+            "-m",
+            "--propagation",
+            "private",
+            "sh",
+            "-c",
+            hide,
+            "sh",
+            ...cliCommand(),
+            "run",
+            "--dir",
+            dir,
+            "--config",
+            config,
+            "--no-journal",
+            "--timeout",
+            String(timeoutMs),
+            "--event",
+            EVENT_JSON,
+          ],
+          clearEnv: true,
+          env: cliEnv(),
+          stdout: "null",
+          stderr: "null",
+        }).spawn();
+        track(runner.pid);
+        const spawnedAt = performance.now();
+        try {
+          await waitForFile(join(dir, "started"));
+          await waitFor(
+            "the hook, its child and its escapee",
+            () => processesWithEnv("TEST_MARK", mark).length >= 3,
+          );
+          runner.kill("SIGKILL");
+          await runner.status;
+          const bound = spawnedAt + timeoutMs + 300 + 1000;
+          const gone = await waitFor(
+            "the hook's processes to die",
+            () => processesWithEnv("TEST_MARK", mark).length === 0,
+            bound - performance.now() + 3000,
+          ).then(() => true, () => false);
+          const late = Math.round(performance.now() - bound);
+          assert.ok(gone, "the hook's processes outlived the dead runner");
+          assert.ok(late <= 0, `they were gone ${late} ms after deadline + grace + 1 s`);
+        } finally {
+          for (const pid of processesWithEnv("TEST_MARK", mark)) kill(pid);
         }
       });
     });
