@@ -237,7 +237,17 @@ export async function runStageFrom(
   const runId = options.runId ?? crypto.randomUUID();
   const eventId = options.eventId ?? crypto.randomUUID();
 
-  const discovery = await source(registry, options);
+  // One watchdog for the stage: it keeps the deadline should the runner die,
+  // and gives each hook a cgroup where the node allows. Started before the
+  // hooks are found, so that its start-up overlaps theirs.
+  const watchdog = startWatchdog({ runId, untilKillMs: deadline + killGraceMs - start });
+  let discovery: Discovery;
+  try {
+    discovery = await source(registry, options);
+  } catch (error) {
+    watchdog.close();
+    throw error;
+  }
   // A refused directory runs nothing; hooks not meant for this event are skipped.
   const selected = discovery.refused
     ? { hooks: [], skipped: [] }
@@ -255,14 +265,11 @@ export async function runStageFrom(
     ? options.eventText
     : new TextEncoder().encode(options.eventText ?? JSON.stringify(checked));
 
-  // One watchdog for the stage: it keeps the deadline should the runner die,
-  // and gives each hook a cgroup where the node allows. Its first answer (is
-  // there a cgroup?) comes before the first spawn, so that hooks start inside.
-  const watchdog = selected.hooks.length === 0 ? undefined : startWatchdog({
-    runId,
-    untilKillMs: deadline + killGraceMs - performance.now(),
-  });
-  const setup = await watchdog?.begin(selected.hooks.length);
+  // Its first answer (is there a cgroup?) comes before the first spawn, so
+  // that hooks start inside.
+  const setup = selected.hooks.length === 0
+    ? void watchdog.close()
+    : await watchdog.begin(selected.hooks.length);
 
   const running = new Set<string>();
   const progress = () => options.onProgress?.([...running]);
@@ -285,7 +292,7 @@ export async function runStageFrom(
         ...hookEnvironment(env, name),
         SOLUS_HOOK_DEADLINE: String(Math.round(Date.now() + ownDeadline - performance.now())),
       },
-      guard: watchdog?.hook(index + 1, name),
+      guard: watchdog.hook(index + 1, name),
       cgroup: setup?.cgroups ? `${setup.cgroups}/${index + 1}` : undefined,
       stdin,
       deadline: hookDeadline,
@@ -326,7 +333,7 @@ export async function runStageFrom(
     // runner; within what is left of the deadline + grace + 1 s.
     if (options.signal?.aborted) await killRunProcesses(runId, deadline + killGraceMs + 1000);
   } finally {
-    watchdog?.close();
+    watchdog.close();
   }
 
   return {

@@ -65,8 +65,9 @@ if [ "$want" = 1 ]; then
   [ -n "$m" ] && while IFS= read -r l; do case $l in 0::*) own=@{l#0::};; esac; done < /proc/$PPID/cgroup
 fi
 # Told how many hooks the stage starts once the runner has found them.
-read -r _ count || count=0
-dir= base=
+read -r cmd count || exit 0
+[ "$cmd" = n ] || exit 0
+dir= base= seen=
 if [ -n "$m" ] && [ "$count" -gt 0 ]; then
   base=$m@{own%/}; d=$base/solus-hooks-$run
   set -- "$d"; i=1; while [ $i -le $count ]; do set -- "$@" "$d/$i"; i=$((i + 1)); done
@@ -100,7 +101,7 @@ clean() {
 }
 while read -r cmd i pg name; do
   case $cmd in
-    p) eval "pg_$i=$pg"; eval "nm_$i=\$name" ;;
+    p) eval "pg_$i=$pg"; eval "nm_$i=\$name"; seen=1 ;;
     x) eval "gone_$i=x"; out $i ;;
     t) eval "p=\$pg_$i"
        if alive "$p"; then
@@ -114,6 +115,7 @@ while read -r cmd i pg name; do
     done) clean; exit 0 ;;
   esac
 done
+[ -n "$seen" ] || { clean; exit 0; }
 up; rest=$(( left - (now - t0) * 10 ))
 [ $rest -gt 0 ] && sleep $((rest / 1000)).$(printf %03d $((rest % 1000)))
 i=1
