@@ -378,6 +378,18 @@ Deno.test("uninstall moves the hooks back where SolusVM runs them, removes the e
     await writeHook(`${hooksD}/40-old.disabled`, "#!/bin/sh\n");
     await Deno.writeTextFile(`${root}${DEFAULTS.journal.path}`, "");
 
+    // A namesake in SolusVM's folder: moving the hook back would lose one, so nothing changes.
+    await writeHook(`${platform}/10-firewall`, "#!/bin/sh\necho another\n");
+    const held = await snapshot(root);
+    const clash = await task("uninstall", ["--root", root]);
+    assert.equal(clash.code, 1, clash.stderr);
+    assert.match(
+      clash.stderr,
+      /^uninstall: 10-firewall is both in .*hooks\.d\/ and in .*\/solus\/hooks\/: .*Nothing was changed\.$/m,
+    );
+    assert.deepEqual(await snapshot(root), held, "a clash changed nothing");
+    await Deno.remove(`${platform}/10-firewall`);
+
     const before = await snapshot(root);
     const dry = await task("uninstall", ["--root", root, "--dry-run"]);
     assert.equal(dry.code, 0, dry.stderr);
