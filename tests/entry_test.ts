@@ -10,7 +10,16 @@ import { join } from "node:path";
 import { entryScript } from "../lib/hooks/entry.ts";
 import { DEFAULT_PATH } from "../lib/config/constants.ts";
 import { wrapperScript } from "../tools/bundle.ts";
-import { cliCommand, makeHooksDir, RESTART_PRE, runCli, timed, writeConfig } from "./helpers.ts";
+import {
+  cliCommand,
+  makeHooksDir,
+  RESTART_PRE,
+  runCli,
+  sleep,
+  spawnCli,
+  timed,
+  writeConfig,
+} from "./helpers.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
 
@@ -126,6 +135,22 @@ timed.test("run --entry gives hooks a deadline that ends, with the kill grace, w
     near(await deadlineGiven(dir, ["--entry", "--timeout", "4000"], {}), 4_000);
     // By hand, run keeps the contract's 60000.
     near(await deadlineGiven(dir, [], {}), 60_000);
+
+    // An event that arrives late: the entry's budget counts from its start, not the event's arrival.
+    const path = await writeConfig(dir, {});
+    const child = spawnCli(
+      ["run", "--entry", "--dir", dir, "--no-journal", "--json", "--config", path],
+      { stdin: "piped" },
+    );
+    await sleep(3_000);
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(EVENT));
+    await writer.close();
+    const output = await child.output();
+    assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+    const given = Number(JSON.parse(new TextDecoder().decode(output.stdout)).hooks[0].stdout);
+    // 54000 less what passed beyond the first second: about 2000 ms, more on a loaded machine.
+    assert.ok(given <= 52_100 && given > 45_000, `deadline ${given} ms after a 3 s late event`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -32,6 +32,8 @@ export interface ExecuteOptions {
   strict?: boolean;
   /** Differences from the registry found in the event's text (see `StageOptions.warnings`). */
   warnings?: readonly string[];
+  /** The stage's deadline, when not the settings' (`run --entry` after a late event). */
+  timeoutMs?: number;
 }
 
 /**
@@ -56,6 +58,7 @@ export async function executeStage(
   try {
     report = await runStage(event, {
       ...stageOptionsFrom(settings),
+      ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
       registry,
       eventId: options.eventId,
       replayOf: options.replayOf,

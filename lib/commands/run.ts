@@ -16,7 +16,7 @@ import {
   withoutBom,
 } from "../event/read_input.ts";
 import type { RefusalOptions } from "../fleet/refusal.ts";
-import { nestedRunProblem } from "../hooks/entry.ts";
+import { entryDeadline, nestedRunProblem } from "../hooks/entry.ts";
 import { readEnv } from "../config/runner_env.ts";
 
 /** Where `run` takes its event from: `--event`, `--event-file` (`-` for stdin), or stdin. */
@@ -74,9 +74,10 @@ skipped and why, without running anything.
 
 --entry is what SolusVM's entry (/usr/local/solus/hooks/solus-hooks) passes:
 when neither --timeout nor the config's timeoutMs sets the deadline, it is
-58000 - 2000 - killGraceMs ms (54000 by default), so that the deadline, the
-kill grace and the runner's own start and report end within SolusVM's
-one-minute wait. A run started from inside a hook of the same action and
+58000 - 2000 - killGraceMs ms (54000 by default), less the time an event took
+to arrive past the runner's first second, so that the deadline, the kill grace
+and the runner's own start and report end within SolusVM's one-minute wait.
+A run started from inside a hook of the same action and
 stage refuses (exit 2): it would run every hook again, without end.
 
 Exit status: 0 all hooks succeeded (or there were none), 1 a hook failed, timed
@@ -139,7 +140,12 @@ Examples:
       throw new UsageError(nested);
     }
     if (dryRun) return await printPlan(context, [event], [event.stage]);
+    // The entry's default deadline counts from the runner's start, not the event's arrival.
+    const entry = context.values.entry === true && context.global.timeoutMs === undefined
+      ? entryDeadline(settings, performance.now())
+      : null;
     const report = await executeStage(context, event, {
+      ...(entry === null ? {} : { timeoutMs: entry }),
       eventText: withoutBom(text),
       strict,
       warnings,

@@ -112,6 +112,12 @@ export const PLATFORM = Object.freeze({
   reserveMs: 2_000,
   /** The shortest deadline the entry gives hooks by default, however long the kill grace. */
   minTimeoutMs: 1_000,
+  /**
+   * The part of `reserveMs` for the runner's start and the event's arrival: an
+   * event that arrives later than this after the start shortens the entry's
+   * default deadline by the difference, so the entry still returns within `budgetMs`.
+   */
+  startAllowanceMs: 1_000,
 });
 
 /** The highest `timeoutMs` and `--timeout` accepted: one day. */

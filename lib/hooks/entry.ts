@@ -93,6 +93,31 @@ export function entryTimeoutMs(killGraceMs: number): number {
 }
 
 /**
+ * The deadline the entry gives a stage whose event arrived `elapsedMs` after
+ * the runner started, when the deadline is the entry's default: a platform slow
+ * to write the event takes its lateness off the stage, so the entry still
+ * returns within the budget. Null when the deadline came from `--timeout` or
+ * the config (the operator's choice, which `check` judges).
+ *
+ * @example
+ * ```ts
+ * import { entryDeadline } from "./entry.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(entryDeadline({ timeoutMs: 54_000, killGraceMs: 2_000 }, 300), 54_000);
+ * assert.equal(entryDeadline({ timeoutMs: 54_000, killGraceMs: 2_000 }, 9_000), 46_000);
+ * assert.equal(entryDeadline({ timeoutMs: 30_000, killGraceMs: 2_000 }, 9_000), null);
+ * ```
+ */
+export function entryDeadline(
+  settings: { timeoutMs: number; killGraceMs: number },
+  elapsedMs: number,
+): number | null {
+  if (settings.timeoutMs !== entryTimeoutMs(settings.killGraceMs)) return null;
+  const late = Math.max(0, Math.round(elapsedMs) - PLATFORM.startAllowanceMs);
+  return Math.max(PLATFORM.minTimeoutMs, settings.timeoutMs - late);
+}
+
+/**
  * Why a stage deadline and kill grace would keep SolusVM waiting past the
  * entry's budget, with the fix; null when they fit.
  *
