@@ -6,8 +6,9 @@
  *
  * Deno has no stable Unix datagram sockets, so util-linux `logger` (on every
  * Debian and RHEL node: Debian's essential `bsdutils`) sends the line:
- * `logger --journald` for journald's native socket, `logger --socket` for a
- * syslog socket. Which socket the node has is looked up once per process; a
+ * `logger --socket` both for journald's native socket (the entry's fields as
+ * its message, see {@linkcode journaldArgs}) and for a syslog socket, with
+ * `--id` the runner's pid, which journald shows (`solus-hooks[PID]`). Which socket the node has is looked up once per process; a
  * scoped build may not stat them (Deno wants `--allow-all` for most `/dev`
  * paths, `/dev/log` included), and then `/bin/sh` looks (`[ -S ... ]`), which
  * costs about a millisecond more. Logging never fails a stage: a problem is a
@@ -26,12 +27,19 @@ const FACILITY_NUMBER: Record<string, number> = { user: 1, daemon: 3 };
 
 /**
  * Chooses the socket on the node and sends there: journald's native socket
- * with the fields on stdin, else the classic `/dev/log` with the line, else
- * nothing (a node without a log socket is not an error). The paths and the
- * line come in as arguments, never inside the script's text.
+ * with the entry, else the classic `/dev/log` with the line, else nothing (a
+ * node without a log socket is not an error). The paths, the count of
+ * journald's `logger` arguments, then those and /dev/log's, come in as
+ * arguments, never inside the script's text.
  */
-const SYSTEM_SCRIPT = 'if [ -S "$1" ]; then exec logger --journald; fi\n' +
-  'if [ -S "$2" ]; then shift 2; exec logger --socket-errors=on "$@"; fi\n';
+const SYSTEM_SCRIPT = "j=$1 d=$2 n=$3\nshift 3\n" +
+  'if [ -S "$j" ]; then\n' +
+  // Keep the first n arguments (journald's): append them, then drop the whole old list.
+  "  all=$#; i=0\n" +
+  '  for a; do if [ "$i" -lt "$n" ]; then set -- "$@" "$a"; fi; i=$((i + 1)); done\n' +
+  '  shift "$all"; exec logger "$@"\n' +
+  "fi\n" +
+  'if [ -S "$d" ]; then shift "$n"; exec logger --socket-errors=on "$@"; fi\n';
 
 /** Where `syslog: true` sends on this node, when Deno may look; `shell` when it may not. */
 type SystemSocket = "journald" | "dev-log" | "none" | "shell";
@@ -235,6 +243,36 @@ function syslogLineArgs(socket: string, message: SyslogMessage): string[] {
 }
 
 /**
+ * A first line for journald's native protocol to pass over: `logger` puts its
+ * syslog header (`<PRI>DATE HOST solus-hooks[PID]: `) before the message, and
+ * journald skips a line whose name before `=` is not a field name, so the
+ * header and this line go, and the entry's own lines follow.
+ */
+const HEADER_LINE = "SOLUS_HOOKS_ENTRY=1";
+
+/**
+ * The `logger` arguments that send the journald entry to journald's native
+ * socket as the runner: `--id` makes `logger` (run as root) send the runner's
+ * pid in the socket's credentials, which journald records as `_PID` and shows
+ * in `journalctl -t solus-hooks` (`solus-hooks[PID]`); `logger --journald`
+ * cannot, and showed its own.
+ */
+function journaldArgs(socket: string, message: SyslogMessage): string[] {
+  return [
+    "--socket",
+    socket,
+    "--socket-errors=on",
+    `--id=${Deno.pid}`,
+    "--tag",
+    SYSLOG.tag,
+    // The entry's fields, bounded well below this, must not be cut.
+    "--size=65536",
+    "--",
+    `${HEADER_LINE}\n${message.fields}`,
+  ];
+}
+
+/**
  * Write a stage's summary to the system log as `setting` says (`false` off,
  * `true` the node's own socket if any, a path a syslog datagram socket).
  * Never throws and never fails the stage: returns a warning in words when the
@@ -268,7 +306,6 @@ export async function logStage(
     timeoutMs: SYSLOG.timeoutMs,
     backgroundAfterMs: SYSLOG.waitMs,
   };
-  const journald = { ...options, stdin: new TextEncoder().encode(message.fields) };
   const line = (socket: string) =>
     runHelper("logger", {
       ...options,
@@ -286,23 +323,30 @@ export async function logStage(
       case "none":
         return undefined;
       case "journald":
-        result = await runHelper("logger", { ...journald, args: ["--journald"] });
+        result = await runHelper("logger", {
+          ...options,
+          args: journaldArgs(SYSLOG.journaldSocket, message),
+        });
         break;
       case "dev-log":
         result = await line(SYSLOG.devLog);
         break;
-      case "shell":
+      case "shell": {
+        const journald = journaldArgs(SYSLOG.journaldSocket, message);
         result = await runHelper("/bin/sh", {
-          ...journald,
+          ...options,
           args: [
             "-c",
             SYSTEM_SCRIPT,
             "sh",
             SYSLOG.journaldSocket,
             SYSLOG.devLog,
+            String(journald.length),
+            ...journald,
             ...syslogLineArgs(SYSLOG.devLog, message),
           ],
         });
+      }
     }
   }
   if (result.ok) return undefined;
