@@ -462,3 +462,20 @@ Deno.test("a newer checkout replaces the installed build and says old -> new; th
     assert.deepEqual(await snapshot(root), before);
   });
 });
+
+Deno.test("install says so when the config's hooksDir is not hooks.d: the hooks it moved would not run", async () => {
+  await withTempDir(async (root) => {
+    await buildBundle(`${root}/build`);
+    await Deno.mkdir(`${root}${DEFAULT_FOLDERS.config}`, { recursive: true });
+    await Deno.writeTextFile(`${root}${DEFAULTS.configPath}`, '{ "hooksDir": "/srv/hooks" }\n');
+    await Deno.mkdir(`${root}${PLATFORM.hooksDir}`, { recursive: true });
+    await writeHook(`${root}${PLATFORM.hooksDir}/10-a`, "#!/bin/sh\n");
+    const result = await task("install", ["--root", root, "--dist", `${root}/build`]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(
+      result.stderr,
+      /install: note: the config's hooksDir is \/srv\/hooks, so the entry runs the hooks there, not those in \/usr\/local\/solus\/hooks\.d: move the hooks just moved there/,
+    );
+    assert.doesNotMatch(result.stderr, /the entry runs it now/);
+  });
+});

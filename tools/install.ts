@@ -48,7 +48,8 @@ import {
 import { buildScope, scopeNotes, ScopeSettingError } from "./scope.ts";
 import { describeScope } from "../lib/scope.ts";
 import { entryScript } from "../lib/hooks/entry.ts";
-import { PLATFORM } from "../lib/config/constants.ts";
+import { DEFAULTS, PLATFORM } from "../lib/config/constants.ts";
+import { parseConfigText } from "../lib/config/file.ts";
 
 const ROOT = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 
@@ -207,6 +208,17 @@ async function wrapperScope(dist: string): Promise<string | null> {
   return /with the permission scope it was built with \((.*)\)\.$/m.exec(text)?.[1] ?? null;
 }
 
+/** The hooks directory an existing config names, resolved as the runner resolves it; null when none. */
+async function configuredHooksDir(config: string): Promise<string | null> {
+  try {
+    const dir = parseConfigText(await Deno.readTextFile(config), config).hooksDir;
+    if (dir === undefined) return null;
+    return dir.startsWith("/") ? dir : `${DEFAULTS.configPath.replace(/\/[^/]*$/, "")}/${dir}`;
+  } catch {
+    return null; // no config, or one check will name the mistake of
+  }
+}
+
 const FLAGS: Record<string, ToolFlag> = {
   prefix: { type: "string", default: "/usr/local" },
   root: { type: "string", default: "" },
@@ -338,12 +350,23 @@ if (import.meta.main) {
     console.error(`install: ${dryRun ? "would install" : "installed"} solus-hooks ${after}`);
   }
   const moved = result.steps.filter((step) => step.outcome === "moved").length;
+  const configured = await configuredHooksDir(under(root, DEFAULTS.configPath));
+  if (configured !== null && configured !== DEFAULTS.hooksDir) {
+    console.error(
+      `install: note: the config's hooksDir is ${configured}, so the entry runs the hooks there, ` +
+        `not those in ${DEFAULTS.hooksDir}${
+          moved > 0 ? ": move the hooks just moved there, or remove hooksDir from the config" : ""
+        }`,
+    );
+  }
   if (moved > 0) {
     console.error(
       `install: ${dryRun ? "would move" : "moved"} ${moved} hook${moved === 1 ? "" : "s"} ` +
-        `from ${under(root, PLATFORM.hooksDir)}/ into ${
-          under(root, `${PLATFORM.hooksDir}.d`)
-        }/: the entry runs ${moved === 1 ? "it" : "them"} now`,
+        `from ${under(root, PLATFORM.hooksDir)}/ into ${under(root, `${PLATFORM.hooksDir}.d`)}/${
+          configured === null || configured === DEFAULTS.hooksDir
+            ? `: the entry runs ${moved === 1 ? "it" : "them"} now`
+            : ""
+        }`,
     );
   }
   const ms = Math.round(performance.now() - started);
