@@ -35,19 +35,19 @@ import type { SkipKind, SkippedHook } from "../report.ts";
 import { compareNames, DISABLED_SUFFIX, nameSkip } from "./names.ts";
 import { hookProblem } from "./interpreter.ts";
 import { rawNames } from "./raw_names.ts";
-import { brokenReason, fileType } from "./file_kinds.ts";
+import { brokenReason, fileType, linkTarget } from "./file_kinds.ts";
 import {
   breachOf,
   directoryProblems,
   fixFor,
   type FolderInfos,
   foldersToJudge,
+  judgeTargetFolders,
   linkBreachOf,
   lookAtFolders,
   octal,
   refusalOf,
   shellQuote,
-  targetFolderProblem,
 } from "./safety.ts";
 
 /** One hook to run, with what it is for when its directive or the config says. */
@@ -135,8 +135,9 @@ function judgeOf(options: DiscoverOptions): Judge {
  * looked at. The one rule, in order: the name (hidden, leftover, disabled), the
  * config's `enabled: false`, the file type, the execute bit, solus-hooks itself, the safety rule
  * (the link's own owner, then the file or the link's target), the directive.
+ * `known` is where the link leads, when discovery has already looked.
  */
-function inspect(dir: string, name: string, judge: Judge): Verdict | null {
+function inspect(dir: string, name: string, judge: Judge, known?: string): Verdict | null {
   const byName = nameSkip(name);
   if (byName) return skip(name, byName.kind, byName.reason);
   if (name.endsWith(DISABLED_SUFFIX)) return skip(name, "disabled", "disabled");
@@ -174,7 +175,7 @@ function inspect(dir: string, name: string, judge: Judge): Verdict | null {
     }
     try {
       info = Deno.statSync(path);
-      target = Deno.realPathSync(path);
+      target = known ?? Deno.realPathSync(path);
     } catch (error) {
       passScopeDenial(error); // the CLI words it as the build's scope
       return skip(name, "broken_link", brokenReason(to, error));
@@ -261,16 +262,6 @@ export async function judgeFile(
   return await laterVerdict(verdict.hook, judge, new Map());
 }
 
-/** Where the entry `name` of `dir` really leads when it is a link, else null (or gone). */
-function linkTarget(dir: string, name: string): string | null {
-  const path = dir === "/" ? `/${name}` : `${dir}/${name}`;
-  try {
-    return Deno.lstatSync(path).isSymlink ? Deno.realPathSync(path) : null;
-  } catch {
-    return null; // gone, broken or outside the scope: the file's own look says which
-  }
-}
-
 /**
  * What a hook that passed the synchronous look comes to once its link target's
  * folders (the safety rule) and, when asked, its `#!` line are judged: both may
@@ -279,22 +270,26 @@ function linkTarget(dir: string, name: string): string | null {
  */
 async function laterVerdict(hook: HookFile, judge: Judge, infos: FolderInfos): Promise<Verdict> {
   if (hook.target !== null && !judge.allowInsecure) {
-    const problem = await targetFolderProblem(hook.target, judge.uid, infos);
-    if (problem) {
-      const is = problem.kind === "unknown" ? "" : "is ";
-      return skip(
-        hook.name,
-        "insecure",
-        `link target ${hook.target} is in ${problem.path}, which ${is}${problem.problem}, so others could replace it`,
-        problem.fix,
-      );
-    }
+    await lookAtFolders(foldersToJudge(null, [hook.target]), infos);
   }
-  if (judge.hookPath !== undefined) {
-    const problem = await hookProblem(hook.path, judge.hookPath);
-    if (problem) return skip(hook.name, "cannot_start", `cannot start: ${problem}`);
-  }
-  return { hook };
+  const verdict = targetVerdict(hook, judge, infos);
+  if ("skip" in verdict || judge.hookPath === undefined) return verdict;
+  const problem = await hookProblem(hook.path, judge.hookPath);
+  return problem ? skip(hook.name, "cannot_start", `cannot start: ${problem}`) : verdict;
+}
+
+/** A link's hook refused when a folder of its target fails the rule (`infos` holds them). */
+function targetVerdict(hook: HookFile, judge: Judge, infos: FolderInfos): Verdict {
+  if (hook.target === null || judge.allowInsecure) return { hook };
+  const problem = judgeTargetFolders(hook.target, judge.uid, infos);
+  if (!problem) return { hook };
+  const is = problem.kind === "unknown" ? "" : "is ";
+  return skip(
+    hook.name,
+    "insecure",
+    `link target ${hook.target} is in ${problem.path}, which ${is}${problem.problem}, so others could replace it`,
+    problem.fix,
+  );
 }
 
 /**
@@ -391,8 +386,12 @@ export async function discoverHooks(
   const absolute = resolve(dir);
   const judge = judgeOf(options);
   const names: string[] = [];
+  const links: string[] = [];
   try {
-    for (const entry of Deno.readDirSync(absolute)) names.push(entry.name);
+    for (const entry of Deno.readDirSync(absolute)) {
+      names.push(entry.name);
+      if (entry.isSymlink) links.push(entry.name);
+    }
   } catch (error) {
     if (error instanceof Deno.errors.NotFound) {
       return { dir: absolute, exists: false, hooks: [], skipped: [] };
@@ -407,11 +406,18 @@ export async function discoverHooks(
   }
   const judgeDirectory = !judge.allowInsecure && options.judgeDirectory !== false;
   const infos: FolderInfos = new Map();
+  const targets = new Map<string, string>();
   if (!judge.allowInsecure) {
     // One look at every folder the rule needs, the directory's parents and each link
     // target's folders, so a scoped build asks /usr/bin/stat once, not once per chain.
-    const targets = names.map((name) => linkTarget(absolute, name)).filter((t) => t !== null);
-    await lookAtFolders(foldersToJudge(judgeDirectory ? absolute : null, targets), infos);
+    for (const name of links) {
+      const target = linkTarget(absolute, name);
+      if (target !== null) targets.set(name, target);
+    }
+    await lookAtFolders(
+      foldersToJudge(judgeDirectory ? absolute : null, [...targets.values()]),
+      infos,
+    );
   }
   if (judgeDirectory) {
     const [problem] = await directoryProblems(absolute, judge.uid, infos);
@@ -424,12 +430,14 @@ export async function discoverHooks(
   // Names that are not UTF-8 are listed with U+FFFD: a person is shown their bytes.
   const shown = names.some((name) => name.includes("\uFFFD")) ? await rawNames(absolute) : null;
   for (const name of names) {
-    let verdict = inspect(absolute, name, judge);
+    let verdict = inspect(absolute, name, judge, targets.get(name));
     if (verdict === null) continue;
     if ("skip" in verdict && shown?.has(name)) {
       verdict = { skip: { ...verdict.skip, name: shown.get(name)! } };
     }
-    if ("hook" in verdict && (verdict.hook.target !== null || judge.hookPath !== undefined)) {
+    // Its target's folders were looked at above: judged without awaiting, as the rest.
+    if ("hook" in verdict) verdict = targetVerdict(verdict.hook, judge, infos);
+    if ("hook" in verdict && judge.hookPath !== undefined) {
       verdict = await laterVerdict(verdict.hook, judge, infos);
     }
     if ("hook" in verdict) found.hooks.push(verdict.hook);

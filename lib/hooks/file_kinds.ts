@@ -1,7 +1,7 @@
 /**
  * What a directory entry that is not a hook is, in words: the kind of a file
  * that is neither a regular file nor a directory, and why a link's target
- * cannot be reached.
+ * cannot be reached, and where a link leads.
  *
  * @module
  */
@@ -45,4 +45,27 @@ export function brokenReason(link: string, error: unknown): string {
     return `broken symlink to ${link}`;
   }
   return `broken symlink to ${link} (${(error as Error).message})`;
+}
+
+/**
+ * Where the link `name` in `dir` really leads (every link resolved), or null
+ * when it leads nowhere (or is gone, or is outside the build's scope: the
+ * file's own look says which).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { linkTarget } from "./file_kinds.ts";
+ * const dir = await Deno.makeTempDir();
+ * await Deno.symlink("/nonexistent/solus-hooks", `${dir}/gone`);
+ * assert.equal(linkTarget(dir, "gone"), null);
+ * ```
+ */
+export function linkTarget(dir: string, name: string): string | null {
+  const path = dir === "/" ? `/${name}` : `${dir}/${name}`;
+  try {
+    return Deno.realPathSync(path);
+  } catch {
+    return null; // gone, broken or outside the scope: the file's own look says which
+  }
 }

@@ -270,12 +270,28 @@ export async function targetFolderProblem(
   uid: number,
   infos?: FolderInfos,
 ): Promise<DirectoryProblem | null> {
-  const [problem] = await chainProblems(
-    lineage(dirname(target)),
-    () => "link target's folder",
-    uid,
-    infos,
-  );
+  return judgeTargetFolders(target, uid, await lookAtFolders(lineage(dirname(target)), infos));
+}
+
+/**
+ * {@linkcode targetFolderProblem} from folders already looked at (see
+ * {@linkcode lookAtFolders}), synchronously: discovery looks at every link's
+ * folders at once, then judges each link without awaiting.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { judgeTargetFolders, lookAtFolders } from "./safety.ts";
+ * const infos = await lookAtFolders(["/usr/bin", "/usr", "/"]);
+ * assert.equal(judgeTargetFolders("/usr/bin/true", 0, infos), null);
+ * ```
+ */
+export function judgeTargetFolders(
+  target: string,
+  uid: number,
+  infos: FolderInfos,
+): DirectoryProblem | null {
+  const [problem] = judgeChain(lineage(dirname(target)), () => "link target's folder", uid, infos);
   return problem ?? null;
 }
 
@@ -333,7 +349,16 @@ async function chainProblems(
   uid: number,
   infos?: FolderInfos,
 ): Promise<DirectoryProblem[]> {
-  const seen = await lookAtFolders(paths, infos);
+  return judgeChain(paths, roleOf, uid, await lookAtFolders(paths, infos));
+}
+
+/** {@linkcode chainProblems} from folders already looked at. */
+function judgeChain(
+  paths: readonly string[],
+  roleOf: (path: string) => DirectoryProblem["role"],
+  uid: number,
+  seen: FolderInfos,
+): DirectoryProblem[] {
   const problems: DirectoryProblem[] = [];
   for (const path of paths) {
     const role = roleOf(path);
