@@ -50,7 +50,8 @@ export type StopAnswer = "live" | "gone" | "unknown";
  * the stage's deadline + grace, `1` to try cgroups; then its first line, `n
  * COUNT`, the number of hooks (it starts before the runner has found them).
  * Builtins only on the way of a hook (`read`, `echo`, `kill`, redirections);
- * `mkdir` once per stage, `sleep`, `grep` and `rmdir` only after the end.
+ * `mkdir` once per stage while the runner finds its hooks (once more past 8
+ * hooks), `sleep`, `grep` and `rmdir` only after the end.
  * (`@{` stands for the shell's `${`, which a template literal would take.)
  */
 const SCRIPT = String.raw`
@@ -59,21 +60,28 @@ run=$1 left=$2 want=$3
 up() { read -r u _ < /proc/uptime; f=@{u#*.}; now=$(( @{u%.*} * 100 + @{f#0} )); }
 up; t0=$now
 read -r st < /proc/$PPID/stat; st=@{st##*) }; set -- $st; pstart=@{20}
-m=
+m= made=0
 if [ "$want" = 1 ]; then
   for m in /sys/fs/cgroup /sys/fs/cgroup/unified ""; do [ -e "$m/cgroup.controllers" ] && break; done
   [ -n "$m" ] && while IFS= read -r l; do case $l in 0::*) own=@{l#0::};; esac; done < /proc/$PPID/cgroup
 fi
-# Told how many hooks the stage starts once the runner has found them.
-read -r cmd count || exit 0
-[ "$cmd" = n ] || exit 0
-dir= base= seen=
-if [ -n "$m" ] && [ "$count" -gt 0 ]; then
+if [ -n "$m" ]; then
   base=$m@{own%/}; d=$base/solus-hooks-$run
-  set -- "$d"; i=1; while [ $i -le $count ]; do set -- "$@" "$d/$i"; i=$((i + 1)); done
-  if mkdir "$@" 2>/dev/null; then
-    if [ -e "$d/1/cgroup.kill" ]; then dir=$d; else rmdir "$d"/* "$d" 2>/dev/null; fi
-  fi
+  # The first move into a cgroup after a quiet spell waits out an RCU grace
+  # period (5-20 ms seen): a move of its own into the cgroup it is in, while
+  # the runner finds its hooks, pays it instead of the first hook.
+  { echo $$ > "$base/cgroup.procs"; } 2>/dev/null &
+  # The groups of a stage of up to 8 hooks, made while the runner finds them.
+  mkdir "$d" "$d/1" "$d/2" "$d/3" "$d/4" "$d/5" "$d/6" "$d/7" "$d/8" 2>/dev/null && made=8
+fi
+# Told how many hooks the stage starts once the runner has found them.
+read -r cmd count || { [ $made = 0 ] || rmdir "$d"/* "$d"; exit 0; }
+[ "$cmd" = n ] && [ "$count" -gt 0 ] 2>/dev/null || { [ $made = 0 ] || rmdir "$d"/* "$d"; exit 0; }
+dir= seen=
+if [ $made -gt 0 ]; then
+  set --; i=$((made + 1)); while [ $i -le $count ]; do set -- "$@" "$d/$i"; i=$((i + 1)); done
+  if { [ $# = 0 ] || mkdir "$@" 2>/dev/null; } && [ -e "$d/1/cgroup.kill" ]; then dir=$d
+  else rmdir "$d"/* "$d" 2>/dev/null; fi
 fi
 echo "s $pstart $dir"
 alive() {
@@ -374,4 +382,39 @@ export function describeContainment(containment: Containment | undefined): strin
   return containment === "cgroup"
     ? "containment: cgroup (each hook in a cgroup v2 group of its own: a deadline kills all it started, escapees included)"
     : "containment: process group + /proc scan (no cgroup v2 group can be made here: an escapee that left with setsid and cleared its environment outlives a killed hook)";
+}
+
+/**
+ * Ready the kernel for the moves into cgroups a stage is about to make: the
+ * first move after a quiet spell waits out an RCU grace period (5-20 ms seen),
+ * which a small `/bin/sh` moving itself into the cgroup it is in pays instead,
+ * while the runner still reads its config and event. Not awaited, keeps no
+ * caller alive, and does nothing where there is no cgroup v2.
+ *
+ * @example
+ * ```ts
+ * import { prewarmCgroups } from "./watchdog.ts";
+ * import assert from "node:assert/strict";
+ * assert.equal(prewarmCgroups(), undefined); // started, not awaited
+ * ```
+ */
+export function prewarmCgroups(): void {
+  const script = "for m in /sys/fs/cgroup /sys/fs/cgroup/unified; do " +
+    '[ -e "$m/cgroup.controllers" ] || continue; ' +
+    'while IFS= read -r l; do case $l in 0::*) echo $$ > "$m${l#0::}/cgroup.procs";; esac; ' +
+    "done < /proc/$$/cgroup; break; done 2>/dev/null";
+  try {
+    const child = new Deno.Command("/bin/sh", {
+      args: ["-c", script],
+      cwd: "/",
+      clearEnv: true,
+      stdin: "null",
+      stdout: "null",
+      stderr: "null",
+    }).spawn();
+    child.unref();
+    child.status.catch(() => {});
+  } catch {
+    // no /bin/sh: the first hook pays the wait, nothing more
+  }
 }
