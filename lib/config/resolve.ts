@@ -13,6 +13,7 @@ import { dirname, resolve } from "../paths.ts";
 import type { ActionDefinition } from "../event/registry.ts";
 import type { Settings } from "./settings.ts";
 import type { StageOptions } from "../stage.ts";
+import { isScopeDenial } from "../errors.ts";
 
 /** The description of an action the config file adds without one. */
 const ADDED_ACTION = "added by the config file";
@@ -87,7 +88,7 @@ export async function resolveSettings(
   try {
     file = await readConfigFile(configPath, named !== undefined);
   } catch (error) {
-    if (named !== undefined || !(error instanceof Deno.errors.NotCapable)) throw error;
+    if (named !== undefined || !isScopeDenial(error)) throw error;
     return {
       ...settingsFrom(null, configPath, overrides, env),
       configUnread: outOfScope(configPath),
