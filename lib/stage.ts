@@ -15,6 +15,7 @@ import { memberTexts } from "./event/json_text.ts";
 import { killRunProcesses } from "./process/process_scan.ts";
 import { runHookProcess } from "./process/hook_process.ts";
 import { type Containment, startWatchdog } from "./process/watchdog.ts";
+import { EVENT_FILE_OVER, writeEventFile } from "./process/event_file.ts";
 import { createRegistry, type HookEvent, type Registry } from "./event/registry.ts";
 import { type HookResult, isSuccessful, type RunReport } from "./report.ts";
 
@@ -270,6 +271,12 @@ export async function runStageFrom(
   const setup = selected.hooks.length === 0
     ? void watchdog.close()
     : await watchdog.begin(selected.hooks.length);
+  // A large event goes to hooks from a file: no write of the runner's can then
+  // be left waiting on a pipe that a hook's background process holds.
+  const stdinFile = setup && stdin.byteLength > EVENT_FILE_OVER
+    ? await writeEventFile(stdin)
+    : undefined;
+  if (stdinFile) watchdog.removeAtEnd(stdinFile);
 
   const running = new Set<string>();
   const progress = () => options.onProgress?.([...running]);
@@ -294,6 +301,7 @@ export async function runStageFrom(
       },
       guard: watchdog.hook(index + 1, name),
       cgroup: setup?.cgroups ? `${setup.cgroups}/${index + 1}` : undefined,
+      stdinFile,
       stdin,
       deadline: hookDeadline,
       ...(ownDeadline === undefined

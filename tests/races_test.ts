@@ -12,6 +12,7 @@ import {
   cliCommand,
   cliEnv,
   processesWithEnv,
+  ROOT,
   RESTART_PRE,
   survivorsOf,
   timed,
@@ -341,6 +342,64 @@ timed.test({
           assert.ok(late <= 0, `they were gone ${late} ms after deadline + grace + 1 s`);
         } finally {
           for (const pid of processesWithEnv("TEST_MARK", mark)) kill(pid);
+        }
+      });
+    });
+  },
+});
+
+timed.test({
+  name:
+    "a library caller's process ends once its stage has, though a hook left a process holding a large event's stdin unread",
+  timeoutMs: 30_000,
+  fn: async () => {
+    await withTempDir(async (tmp) => {
+      const mark = crypto.randomUUID();
+      await withHooks({
+        // Exits at once; what it leaves holds its stdin (the event) and never reads it.
+        "10-leaves.sh": "#!/bin/sh\nexec 3<&0\nsleep 30 <&3 >/dev/null 2>&1 &\nexit 0\n",
+      }, async (dir) => {
+        const script = join(tmp, "caller.ts");
+        const stage = new URL("../lib/stage.ts", import.meta.url).href;
+        await Deno.writeTextFile(
+          script,
+          `import { runStage } from "${stage}";\n` +
+            `const event = { action: "server-restart", stage: "pre", data: { ...${
+              JSON.stringify(RESTART_PRE.data)
+            }, note: "x".repeat(1 << 20) } };\n` +
+            `const report = await runStage(event, { hooksDir: ${
+              JSON.stringify(dir)
+            }, env: { set: { TEST_MARK: "${mark}" } } });\n` +
+            `console.log(report.hooks[0].status);\n`,
+        );
+        const start = performance.now();
+        const caller = new Deno.Command(Deno.execPath(), {
+          args: ["run", "-A", "--no-prompt", "--config", join(ROOT, "deno.json"), script],
+          clearEnv: true,
+          env: cliEnv(),
+          stdout: "piped",
+          stderr: "piped",
+        }).spawn();
+        track(caller.pid);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        try {
+          const ended = await Promise.race([
+            caller.output(),
+            new Promise<undefined>((resolve) =>
+              timer = setTimeout(() => resolve(undefined), 10_000)
+            ),
+          ]);
+          assert.ok(ended, "the caller's process was still alive 10 s on");
+          assert.equal(
+            new TextDecoder().decode(ended.stdout).trim(),
+            "ok",
+            new TextDecoder().decode(ended.stderr),
+          );
+          assert.ok(performance.now() - start < 10_000);
+        } finally {
+          clearTimeout(timer);
+          for (const pid of processesWithEnv("TEST_MARK", mark)) kill(pid);
+          kill(caller.pid);
         }
       });
     });

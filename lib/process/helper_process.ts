@@ -106,14 +106,17 @@ export async function runHelper(command: string, options: HelperOptions): Promis
       durationMs: elapsed(),
     };
   }
-  const work = settle(child, command, options, cap, elapsed);
+  const deadline = delay(options.timeoutMs);
+  const work = settle(child, command, options, cap, elapsed, deadline);
   if (options.backgroundAfterMs === undefined) return await work;
   const early = delay(options.backgroundAfterMs);
   const first = await Promise.race([work, early.promise.then(() => undefined)]);
   early.clear();
   if (first) return first;
-  // Not awaited from here on: neither its exit nor its pipes hold the caller.
+  // Not awaited from here on: neither its exit, nor its pipes, nor the timer
+  // that kills it hold the caller.
   child.unref();
+  deadline.unref();
   return {
     ok: true,
     exit_code: null,
@@ -132,12 +135,12 @@ async function settle(
   options: HelperOptions,
   cap: number,
   elapsed: () => number,
+  deadline: ReturnType<typeof delay>,
 ): Promise<HelperResult> {
   try {
     const stdout = captureStream(child.stdout, cap);
     const stderr = captureStream(child.stderr, cap);
     if (options.stdin) feedStdin(child.stdin, options.stdin);
-    const deadline = delay(options.timeoutMs);
     const first = await Promise.race([
       child.status,
       deadline.promise.then(() => "late" as const),

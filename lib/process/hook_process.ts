@@ -69,6 +69,11 @@ export interface HookProcessOptions {
   guard?: HookGuard;
   /** The cgroup v2 folder the hook starts in (made by the watchdog), if any. */
   cgroup?: string;
+  /**
+   * A file holding `stdin`, read by the hook instead of its pipe (a large
+   * event: see `event_file.ts`); then the runner writes nothing to the hook.
+   */
+  stdinFile?: string;
 }
 
 /** How a hook process ended: a hook's result without its name, which the stage runner adds. */
@@ -239,7 +244,8 @@ async function start(
   const stop = armStop(child.pid, grouped, options);
   // Written while the pipes are read, or a hook that echoes its input deadlocks;
   // the first part before the next spawn (see takeSpawnTurn).
-  await feedStdin(child.stdin, options.stdin);
+  if (options.stdinFile === undefined) await feedStdin(child.stdin, options.stdin);
+  else await child.stdin.close().catch(() => {});
   return { child, wrapped, grouped, startedAt, stdout, stderr, stop };
 }
 

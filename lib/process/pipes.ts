@@ -14,8 +14,11 @@ export const FIRST_STDIN_BYTES = 4096;
 /**
  * A promise that resolves after `ms`. Built on `AbortSignal.timeout`, which the
  * stage deadline loads anyway: Deno loads its `setTimeout` lazily, and that
- * load was 5 to 8 ms of every run's start-up. The timer is unref'd and cannot
- * be cancelled; `clear` only stops it from mattering.
+ * load was 5 to 8 ms of every run's start-up. While it is listened to, Deno
+ * keeps the process alive for it; `clear` stops listening, so that a cleared
+ * delay holds no process (a library caller's) until it would have fired.
+ * `unref` keeps it running without holding the process (the rest of the time
+ * on an unref'd `setTimeout`).
  *
  * @example
  * ```ts
@@ -24,15 +27,26 @@ export const FIRST_STDIN_BYTES = 4096;
  * const start = performance.now();
  * await delay(20).promise;
  * assert.ok(performance.now() - start >= 15);
+ * delay(60_000).clear(); // holds nothing: this example ends at once
  * ```
  */
-export function delay(ms: number): { promise: Promise<void>; clear(): void } {
+export function delay(ms: number): { promise: Promise<void>; clear(): void; unref(): void } {
+  const at = performance.now() + Math.max(0, ms);
   const signal = AbortSignal.timeout(Math.max(0, ms));
-  let cleared = false;
-  const promise = new Promise<void>((resolve) => {
-    signal.addEventListener("abort", () => cleared || resolve(), { once: true });
-  });
-  return { promise, clear: () => void (cleared = true) };
+  let done!: () => void;
+  const promise = new Promise<void>((resolve) => done = resolve);
+  const onAbort = () => done();
+  signal.addEventListener("abort", onAbort, { once: true });
+  const clear = () => signal.removeEventListener("abort", onAbort);
+  return {
+    promise,
+    clear,
+    unref() {
+      clear();
+      const id = setTimeout(done, Math.max(0, at - performance.now()));
+      Deno.unrefTimer(id);
+    },
+  };
 }
 
 /**

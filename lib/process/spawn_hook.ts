@@ -28,6 +28,11 @@ export interface SpawnOptions {
   env: Record<string, string>;
   /** The cgroup v2 folder it starts in, if any. */
   cgroup?: string;
+  /**
+   * A file it reads as its stdin instead of a pipe from the runner (a large
+   * event: see `writeEventFile`); its pipe is then left empty.
+   */
+  stdinFile?: string;
 }
 
 /** A hook just spawned. */
@@ -45,6 +50,13 @@ export interface Spawned {
  * runner still signals it by pid.
  */
 const IN_CGROUP = '{ echo $$ > "$1/cgroup.procs"; } 2>/dev/null; shift; exec "$@"';
+
+/** The same, with stdin from the file named by `$2`. */
+const IN_CGROUP_FROM =
+  '{ echo $$ > "$1/cgroup.procs"; } 2>/dev/null; f=$2; shift 2; exec "$@" < "$f"';
+
+/** The hook with stdin from the file named by `$1`. */
+const FROM = 'f=$1; shift; exec "$@" < "$f"';
 
 /** Where util-linux `setsid` is looked for, in order. */
 const SETSID_PATHS: readonly string[] = ["/usr/bin/setsid", "/bin/setsid"];
@@ -75,12 +87,24 @@ export function spawnHook(options: SpawnOptions): Spawned {
     stderr: "piped",
   } as const;
   const target = [options.command, ...(options.args ?? [])];
+  const file = options.stdinFile;
   if (options.cgroup) {
-    const args = ["-c", IN_CGROUP, CGROUP_STARTER, options.cgroup, ...target];
+    const args = file === undefined
+      ? ["-c", IN_CGROUP, CGROUP_STARTER, options.cgroup, ...target]
+      : ["-c", IN_CGROUP_FROM, CGROUP_STARTER, options.cgroup, file, ...target];
     return {
       child: new Deno.Command("/bin/sh", { ...base, args }).spawn(),
       wrapped: true,
       grouped: false,
+    };
+  }
+  if (file !== undefined) {
+    // A large event, which is rare: the cost of a detached spawn does not matter.
+    const args = ["-c", FROM, CGROUP_STARTER, file, ...target];
+    return {
+      child: new Deno.Command("/bin/sh", { ...base, args, detached: true }).spawn(),
+      wrapped: true,
+      grouped: true,
     };
   }
   while (setsidMissing < SETSID_PATHS.length) {

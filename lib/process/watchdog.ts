@@ -15,7 +15,8 @@
  * reaped, which `/proc` tells and the runner's event loop may not yet: then nothing is
  * sent and the hook is not stopped), `k I` for the SIGKILL (`cgroup.kill`,
  * which takes escapees that left with `setsid` and cleared their environment
- * too), and `done` at the end (it removes the stage's cgroups and exits).
+ * too), `f PATH` for a large event's file, and `done` at the end (it removes
+ * the stage's cgroups and that file, and exits).
  *
  * On end-of-file without `done` (the runner died), it waits until the stage's
  * deadline + grace and SIGKILLs every hook it was not told had exited, with
@@ -28,6 +29,7 @@
  *
  * @module
  */
+import { delay } from "./pipes.ts";
 
 /**
  * How a node contains a hook's processes: a cgroup v2 group each, or a process group each.
@@ -77,7 +79,7 @@ fi
 # Told how many hooks the stage starts once the runner has found them.
 read -r cmd count || { [ $made = 0 ] || rmdir "$d"/* "$d"; exit 0; }
 [ "$cmd" = n ] && [ "$count" -gt 0 ] 2>/dev/null || { [ $made = 0 ] || rmdir "$d"/* "$d"; exit 0; }
-dir= seen=
+dir= seen= evf=
 if [ $made -gt 0 ]; then
   set --; i=$((made + 1)); while [ $i -le $count ]; do set -- "$@" "$d/$i"; i=$((i + 1)); done
   if { [ $# = 0 ] || mkdir "$@" 2>/dev/null; } && [ -e "$d/1/cgroup.kill" ]; then dir=$d
@@ -101,6 +103,7 @@ killhook() {
   if [ -n "$dir" ]; then echo 1 > "$dir/$1/cgroup.kill" 2>/dev/null; elif [ -n "$p" ]; then kill -s KILL -- -$p 2>/dev/null; fi
 }
 clean() {
+  [ -n "$evf" ] && rm -f "$evf"
   [ -n "$dir" ] || return 0
   for r in 1 2 3 4 5 6 7 8 9 10; do
     i=1; while [ $i -le $count ]; do eval "g=\$gone_$i"; [ "$g" = x ] && out $i; i=$((i + 1)); done
@@ -120,6 +123,7 @@ while read -r cmd i pg name; do
          echo "r $i live"
        else echo "r $i gone"; fi ;;
     k) eval "gone_$i=k"; killhook $i ;;
+    f) evf=$i ;;
     done) clean; exit 0 ;;
   esac
 done
@@ -176,6 +180,8 @@ export interface StageWatchdog {
    * or did not answer within half a second. Once, before the first spawn.
    */
   begin(hooks: number): Promise<WatchdogSetup>;
+  /** Have it remove the file at `path` (a large event's) when the stage ends, or the runner dies. */
+  removeAtEnd(path: string): void;
   /** The stage is over: nothing more to kill; the watchdog tidies up and exits. */
   close(): void;
 }
@@ -306,25 +312,26 @@ export function startWatchdog(options: WatchdogOptions): StageWatchdog {
         stop() {
           if (!open) return Promise.resolve("unknown");
           return new Promise<StopAnswer>((resolve) => {
-            const timer = AbortSignal.timeout(ANSWER_MS);
+            const late = delay(ANSWER_MS);
             const settle = (answer: StopAnswer) => {
               waiting.delete(index);
-              timer.removeEventListener("abort", late);
+              late.clear();
               resolve(answer);
             };
-            const late = () => settle("unknown");
-            timer.addEventListener("abort", late, { once: true });
+            late.promise.then(() => settle("unknown"));
             waiting.set(index, settle);
             send(`t ${index}`);
           });
         },
       };
     },
+    removeAtEnd: (path) => send(`f ${path}`),
     begin(hooks) {
       send(`n ${hooks}`);
-      const late = AbortSignal.timeout(ANSWER_MS);
-      late.addEventListener("abort", () => hello(none), { once: true });
-      return first;
+      // Listened to only until the answer: no process is held for it.
+      const late = delay(ANSWER_MS);
+      late.promise.then(() => hello(none));
+      return first.finally(() => late.clear());
     },
     close() {
       send("done");
@@ -344,6 +351,7 @@ function absentWatchdog(): StageWatchdog {
       stop: () => Promise.resolve("unknown"),
     }),
     begin: () => Promise.resolve({ containment: "process group", runnerStart: null }),
+    removeAtEnd: (path) => void Deno.remove(path).catch(() => {}),
     close() {},
   };
 }
