@@ -246,7 +246,7 @@ export async function runStageFrom(
   try {
     discovery = await source(registry, options);
   } catch (error) {
-    watchdog.close();
+    await watchdog.close();
     throw error;
   }
   // A refused directory runs nothing; hooks not meant for this event are skipped.
@@ -269,7 +269,7 @@ export async function runStageFrom(
   // Its first answer (is there a cgroup?) comes before the first spawn, so
   // that hooks start inside.
   const setup = selected.hooks.length === 0
-    ? void watchdog.close()
+    ? await watchdog.close()
     : await watchdog.begin(selected.hooks.length);
   // A large event goes to hooks from a file: no write of the runner's can then
   // be left waiting on a pipe that a hook's background process holds.
@@ -341,7 +341,7 @@ export async function runStageFrom(
     // runner; within what is left of the deadline + grace + 1 s.
     if (options.signal?.aborted) await killRunProcesses(runId, deadline + killGraceMs + 1000);
   } finally {
-    watchdog.close();
+    await watchdog.close();
   }
 
   return {

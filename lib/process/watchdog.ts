@@ -182,8 +182,11 @@ export interface StageWatchdog {
   begin(hooks: number): Promise<WatchdogSetup>;
   /** Have it remove the file at `path` (a large event's) when the stage ends, or the runner dies. */
   removeAtEnd(path: string): void;
-  /** The stage is over: nothing more to kill; the watchdog tidies up and exits. */
-  close(): void;
+  /**
+   * The stage is over: nothing more to kill; the watchdog tidies up and exits.
+   * Resolves once it has been told (at most half a second).
+   */
+  close(): Promise<void>;
 }
 
 /** Whether watchdogs try cgroups: set by {@linkcode useCgroups}. */
@@ -334,9 +337,16 @@ export function startWatchdog(options: WatchdogOptions): StageWatchdog {
       return first.finally(() => late.clear());
     },
     close() {
-      send("done");
+      if (!open) return Promise.resolve();
       open = false;
-      writer.close().catch(() => {});
+      // Handed to the kernel before the runner may exit (the CLI calls
+      // Deno.exit): a watchdog that never read `done` would take the end of
+      // its stdin for a dead runner. A pipe with room takes it at once.
+      const sent = writer.write(new TextEncoder().encode("done\n")).then(
+        () => writer.close(),
+      ).catch(() => {});
+      const late = delay(ANSWER_MS);
+      return Promise.race([sent, late.promise]).finally(() => late.clear());
     },
   };
 }
@@ -352,7 +362,7 @@ function absentWatchdog(): StageWatchdog {
     }),
     begin: () => Promise.resolve({ containment: "process group", runnerStart: null }),
     removeAtEnd: (path) => void Deno.remove(path).catch(() => {}),
-    close() {},
+    close: () => Promise.resolve(),
   };
 }
 
@@ -371,7 +381,7 @@ function absentWatchdog(): StageWatchdog {
 export async function probeContainment(): Promise<Containment> {
   const watchdog = startWatchdog({ runId: crypto.randomUUID(), untilKillMs: 0 });
   const { containment } = await watchdog.begin(1);
-  watchdog.close();
+  await watchdog.close();
   return containment;
 }
 
