@@ -4,7 +4,7 @@
  * @module
  */
 import type { Command, CommandContext } from "../cli/command.ts";
-import { prewarmCgroups } from "../process/watchdog.ts";
+import { prewarmWatchdog } from "../process/watchdog.ts";
 import { executeStage, exitStatusOf } from "../cli/execute.ts";
 import { printPlan } from "../cli/plan.ts";
 import { noteRefusal, runSettings } from "../cli/refuse.ts";
@@ -107,7 +107,7 @@ Examples:
     }
     const settings = await runSettings(context);
     const dryRun = context.values["dry-run"] === true;
-    if (!dryRun) prewarmCgroups(); // while the event is read: see its doc
+    if (!dryRun) prewarmWatchdog(); // while the event is read: see its doc
     const strict = context.values.strict === true || settings.strictEvents;
     // What is known of the event when it is refused, for its record.
     let known: RefusalOptions = {};

@@ -49,8 +49,10 @@ export type StopAnswer = "live" | "gone" | "unknown";
 
 /**
  * The watchdog, in POSIX sh (dash, busybox, bash). Arguments: run id, ms until
- * the stage's deadline + grace, `1` to try cgroups; then its first line, `n
- * COUNT`, the number of hooks (it starts before the runner has found them).
+ * `1` to try cgroups; then its first line, `n COUNT RUN_ID MS`: the number of
+ * hooks, the run's id and the milliseconds left until the stage's deadline +
+ * grace (it starts before the runner has found the hooks, or even read the
+ * event: see {@linkcode prewarmWatchdog}).
  * Builtins only on the way of a hook (`read`, `echo`, `kill`, redirections);
  * `mkdir` once per stage while the runner finds its hooks (once more past 8
  * hooks), `sleep`, `grep` and `rmdir` only after the end.
@@ -58,34 +60,38 @@ export type StopAnswer = "live" | "gone" | "unknown";
  */
 const SCRIPT = String.raw`
 trap '' INT HUP TERM PIPE
-run=$1 left=$2 want=$3
+want=$1
 up() { read -r u _ < /proc/uptime; f=@{u#*.}; now=$(( @{u%.*} * 100 + @{f#0} )); }
-up; t0=$now
 read -r st < /proc/$PPID/stat; st=@{st##*) }; set -- $st; pstart=@{20}
 m= made=0
 if [ "$want" = 1 ]; then
   for m in /sys/fs/cgroup /sys/fs/cgroup/unified ""; do [ -e "$m/cgroup.controllers" ] && break; done
   [ -n "$m" ] && while IFS= read -r l; do case $l in 0::*) own=@{l#0::};; esac; done < /proc/$PPID/cgroup
 fi
+dir=
 if [ -n "$m" ]; then
-  base=$m@{own%/}; d=$base/solus-hooks-$run
-  # The first move into a cgroup after a quiet spell waits out an RCU grace
-  # period (5-20 ms seen): a move of its own into the cgroup it is in, while
-  # the runner finds its hooks, pays it instead of the first hook.
-  { echo $$ > "$base/cgroup.procs"; } 2>/dev/null &
+  base=$m@{own%/}; d=$base/solus-hooks-$$
   # The groups of a stage of up to 8 hooks, made while the runner finds them.
-  mkdir "$d" "$d/1" "$d/2" "$d/3" "$d/4" "$d/5" "$d/6" "$d/7" "$d/8" 2>/dev/null && made=8
+  if mkdir "$d" "$d/1" "$d/2" "$d/3" "$d/4" "$d/5" "$d/6" "$d/7" "$d/8" 2>/dev/null; then
+    if [ -e "$d/1/cgroup.kill" ]; then dir=$d made=8; else rmdir "$d"/* "$d" 2>/dev/null; fi
+  fi
+  # The first move into a cgroup after a quiet spell waits out an RCU grace
+  # period (5-20 ms seen), holding the kernel's cgroup lock (a mkdir waits on
+  # it too, hence after the one above): a move of its own into the cgroup it is
+  # in, while the runner finds its hooks, pays it instead of the first hook.
+  [ -n "$dir" ] && { echo $$ > "$base/cgroup.procs"; } 2>/dev/null &
 fi
-# Told how many hooks the stage starts once the runner has found them.
-read -r cmd count || { [ $made = 0 ] || rmdir "$d"/* "$d"; exit 0; }
-[ "$cmd" = n ] && [ "$count" -gt 0 ] 2>/dev/null || { [ $made = 0 ] || rmdir "$d"/* "$d"; exit 0; }
-dir= seen= evf=
-if [ $made -gt 0 ]; then
-  set --; i=$((made + 1)); while [ $i -le $count ]; do set -- "$@" "$d/$i"; i=$((i + 1)); done
-  if { [ $# = 0 ] || mkdir "$@" 2>/dev/null; } && [ -e "$d/1/cgroup.kill" ]; then dir=$d
-  else rmdir "$d"/* "$d" 2>/dev/null; fi
-fi
+# Said at once, so that a stage of up to 8 hooks need not wait for an answer.
 echo "s $pstart $dir"
+# Told how many hooks the stage starts once the runner has found them.
+read -r cmd count run left || { [ -z "$dir" ] || rmdir "$dir"/* "$dir"; exit 0; }
+up; t0=$now
+[ "$cmd" = n ] && [ "$count" -gt 0 ] 2>/dev/null || { [ -z "$dir" ] || rmdir "$dir"/* "$dir"; exit 0; }
+seen= evf=
+if [ -n "$dir" ] && [ "$count" -gt $made ]; then
+  set --; i=$((made + 1)); while [ $i -le $count ]; do set -- "$@" "$dir/$i"; i=$((i + 1)); done
+  if mkdir "$@" 2>/dev/null; then echo "m ok"; else rmdir "$dir"/* "$dir" 2>/dev/null; dir=; echo "m failed"; fi
+fi
 alive() {
   [ -n "$1" ] && read -r s < /proc/$1/stat 2>/dev/null || return 1
   s=@{s##*) }; set -- $s
@@ -211,6 +217,9 @@ export function useCgroups(on: boolean): void {
   cgroupsWanted = on;
 }
 
+/** The cgroups a watchdog makes before it is told how many hooks there are. */
+const PREPARED_CGROUPS = 8;
+
 /** How long the runner waits for the watchdog's answer before signalling by itself. */
 const ANSWER_MS = 500;
 
@@ -240,30 +249,12 @@ export interface WatchdogOptions {
  * ```
  */
 export function startWatchdog(options: WatchdogOptions): StageWatchdog {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command("/bin/sh", {
-      args: [
-        "-c",
-        SCRIPT,
-        "solus-hooks-watchdog",
-        options.runId.replace(/[^A-Za-z0-9-]/g, ""),
-        String(Math.max(0, Math.round(options.untilKillMs))),
-        (options.cgroups ?? cgroupsWanted) ? "1" : "0",
-      ],
-      cwd: "/",
-      clearEnv: true,
-      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "null",
-    }).spawn();
-  } catch {
-    return absentWatchdog();
-  }
-  // Neither its exit nor its answers may keep a library caller's process alive.
-  child.unref();
-  child.status.catch(() => {});
+  const want = options.cgroups ?? cgroupsWanted;
+  const taken = spare?.cgroups === want ? spare.child : undefined;
+  if (taken) spare = undefined;
+  const child = taken ?? spawnWatchdog(want);
+  if (!child) return absentWatchdog();
+  const createdAt = performance.now();
   const writer = child.stdin.getWriter();
   let open = true;
   const send = (line: string) => {
@@ -272,14 +263,23 @@ export function startWatchdog(options: WatchdogOptions): StageWatchdog {
   };
   let hello!: (value: WatchdogSetup) => void;
   const first = new Promise<WatchdogSetup>((resolve) => hello = resolve);
+  // Past 8 hooks, whether the rest of their cgroups could be made.
+  let madeMore!: (ok: boolean) => void;
+  const more = new Promise<boolean>((resolve) => madeMore = resolve);
   const none: WatchdogSetup = { containment: "process group", runnerStart: null };
 
   const waiting = new Map<number, (answer: StopAnswer) => void>();
   (async () => {
     let text = "";
+    // A plain reader: a TextDecoderStream would load Deno's TransformStream, a
+    // few milliseconds of the stage's start.
+    const reader = child.stdout.getReader();
+    const decoder = new TextDecoder();
     try {
-      for await (const chunk of child.stdout.pipeThrough(new TextDecoderStream())) {
-        text += chunk;
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += decoder.decode(value, { stream: true });
         let end: number;
         while ((end = text.indexOf("\n")) >= 0) {
           const [kind, a, ...rest] = text.slice(0, end).split(" ");
@@ -291,6 +291,8 @@ export function startWatchdog(options: WatchdogOptions): StageWatchdog {
               containment: cgroups ? "cgroup" : "process group",
               ...(cgroups ? { cgroups } : {}),
             });
+          } else if (kind === "m") {
+            madeMore(a === "ok");
           } else if (kind === "r") {
             waiting.get(Number(a))?.(rest[0] === "live" ? "live" : "gone");
           }
@@ -301,6 +303,7 @@ export function startWatchdog(options: WatchdogOptions): StageWatchdog {
     }
     open = false;
     hello(none);
+    madeMore(false);
     for (const answer of waiting.values()) answer("unknown");
   })();
   return {
@@ -329,12 +332,22 @@ export function startWatchdog(options: WatchdogOptions): StageWatchdog {
       };
     },
     removeAtEnd: (path) => send(`f ${path}`),
-    begin(hooks) {
-      send(`n ${hooks}`);
-      // Listened to only until the answer: no process is held for it.
+    async begin(hooks) {
+      const left = Math.max(0, Math.round(options.untilKillMs - (performance.now() - createdAt)));
+      send(`n ${hooks} ${options.runId.replace(/[^A-Za-z0-9-]/g, "")} ${left}`);
+      // Listened to only until the answers: no process is held for them.
       const late = delay(ANSWER_MS);
-      late.promise.then(() => hello(none));
-      return first.finally(() => late.clear());
+      late.promise.then(() => {
+        hello(none);
+        madeMore(false);
+      });
+      try {
+        const setup = await first;
+        if (!setup.cgroups || hooks <= PREPARED_CGROUPS || await more) return setup;
+        return { containment: "process group", runnerStart: setup.runnerStart };
+      } finally {
+        late.clear();
+      }
     },
     close() {
       if (!open) return Promise.resolve();
@@ -402,37 +415,50 @@ export function describeContainment(containment: Containment | undefined): strin
     : "containment: process group + /proc scan (no cgroup v2 group can be made here: an escapee that left with setsid and cleared its environment outlives a killed hook)";
 }
 
+/** A watchdog started ahead of its stage by {@linkcode prewarmWatchdog}. */
+let spare: { child: Deno.ChildProcess; cgroups: boolean } | undefined;
+
+/** Spawn the watchdog's shell; undefined where `/bin/sh` cannot be spawned. */
+function spawnWatchdog(cgroups: boolean): Deno.ChildProcess | undefined {
+  try {
+    const child = new Deno.Command("/bin/sh", {
+      args: ["-c", SCRIPT, "solus-hooks-watchdog", cgroups ? "1" : "0"],
+      cwd: "/",
+      clearEnv: true,
+      env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "null",
+    }).spawn();
+    // Neither its exit nor its answers may keep a library caller's process alive.
+    child.unref();
+    child.status.catch(() => {});
+    return child;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
- * Ready the kernel for the moves into cgroups a stage is about to make: the
- * first move after a quiet spell waits out an RCU grace period (5-20 ms seen),
- * which a small `/bin/sh` moving itself into the cgroup it is in pays instead,
- * while the runner still reads its config and event. Not awaited, keeps no
- * caller alive, and does nothing where there is no cgroup v2.
+ * Start the next stage's watchdog now, while the runner still reads its
+ * config and event: its own start-up, and the first move into a cgroup after a
+ * quiet spell (which waits out an RCU grace period, 5-20 ms seen), are then
+ * paid before the stage rather than by its first hook. The next
+ * {@linkcode startWatchdog} takes it. Not awaited, and keeps no process alive:
+ * one never taken sees its stdin end with the runner, and exits.
  *
  * @example
  * ```ts
- * import { prewarmCgroups } from "./watchdog.ts";
+ * import { prewarmWatchdog, startWatchdog } from "./watchdog.ts";
  * import assert from "node:assert/strict";
- * assert.equal(prewarmCgroups(), undefined); // started, not awaited
+ * prewarmWatchdog();
+ * const watchdog = startWatchdog({ runId: crypto.randomUUID(), untilKillMs: 5000 });
+ * assert.match((await watchdog.begin(1)).runnerStart ?? "", /^\d+$/);
+ * await watchdog.close();
  * ```
  */
-export function prewarmCgroups(): void {
-  const script = "for m in /sys/fs/cgroup /sys/fs/cgroup/unified; do " +
-    '[ -e "$m/cgroup.controllers" ] || continue; ' +
-    'while IFS= read -r l; do case $l in 0::*) echo $$ > "$m${l#0::}/cgroup.procs";; esac; ' +
-    "done < /proc/$$/cgroup; break; done 2>/dev/null";
-  try {
-    const child = new Deno.Command("/bin/sh", {
-      args: ["-c", script],
-      cwd: "/",
-      clearEnv: true,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
-    child.unref();
-    child.status.catch(() => {});
-  } catch {
-    // no /bin/sh: the first hook pays the wait, nothing more
-  }
+export function prewarmWatchdog(): void {
+  if (spare) return;
+  const child = spawnWatchdog(cgroupsWanted);
+  if (child) spare = { child, cgroups: cgroupsWanted };
 }
