@@ -67,6 +67,15 @@ async function bindLogSocket(path: string, mode: "listen" | "full" = "listen"): 
     new WritableStream({ write: (chunk) => void (text += chunk) }),
   );
   const stop = async () => {
+    // A stage waits for logger at most 20 ms, and a logger still running then
+    // delivers after the CLI exited: wait until nothing has arrived for longer
+    // than logger may take (it is killed at 500 ms).
+    let seen = text;
+    let quietSince = performance.now();
+    await waitFor("the log socket to fall quiet", () => {
+      if (text !== seen) [seen, quietSince] = [text, performance.now()];
+      return performance.now() - quietSince > 600;
+    }, DEADLINE_MS);
     await child.stdin.close();
     await child.status;
     await collected;
