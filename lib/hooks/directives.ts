@@ -226,24 +226,24 @@ let headBuffer: Uint8Array | undefined;
 const decoder = new TextDecoder();
 
 /**
- * The directives in the first lines of the file at `path`, reading at most
- * {@linkcode DIRECTIVE_HEAD_BYTES} bytes, synchronously (discovery runs before
- * any hook starts, and a synchronous read is several times cheaper than an
- * awaited one). A compiled program (ELF) or a file that cannot be read has
- * none. The last line is dropped when the read was cut short by the bound, so
- * half a directive is never judged.
+ * The first {@linkcode DIRECTIVE_HEAD_BYTES} bytes of the file at `path`, read
+ * synchronously (discovery runs before any hook starts, and a synchronous read
+ * is several times cheaper than an awaited one); null when it cannot be read.
+ * Discovery reads each file's head once and asks it both whether the file is
+ * solus-hooks itself and what its directives are. The bytes live in a buffer
+ * the next call reuses: use them before reading another head.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { readDirectives } from "./directives.ts";
+ * import { readHead } from "./directives.ts";
  * const path = await Deno.makeTempFile();
- * await Deno.writeTextFile(path, "#!/bin/sh\n# solus-hooks: stages=pre\n");
- * assert.deepEqual(readDirectives(path), { ok: true, directives: { stages: ["pre"] } });
- * assert.deepEqual(readDirectives("/bin/sh"), { ok: true, directives: {} });
+ * await Deno.writeTextFile(path, "#!/bin/sh\n");
+ * assert.equal(new TextDecoder().decode(readHead(path)!), "#!/bin/sh\n");
+ * assert.equal(readHead(`${path}.absent`), null);
  * ```
  */
-export function readDirectives(path: string, known?: readonly string[]): DirectiveResult {
+export function readHead(path: string): Uint8Array | null {
   const buffer = headBuffer ??= new Uint8Array(DIRECTIVE_HEAD_BYTES);
   let length = 0;
   let file: Deno.FsFile | undefined;
@@ -258,17 +258,56 @@ export function readDirectives(path: string, known?: readonly string[]): Directi
     }
   } catch (error) {
     passScopeDenial(error); // the CLI words it as the build's scope
-    return { ok: true, directives: {} }; // unreadable: it can only be a compiled program, which has none
+    return null;
   } finally {
     file?.close();
   }
-  const head = buffer.subarray(0, length);
+  return buffer.subarray(0, length);
+}
+
+/**
+ * The directives in a file's head as {@linkcode readHead} gives it. A compiled
+ * program (ELF) or a file that cannot be read (null) has none. The last line
+ * is dropped when the head fills the bound, so half a directive is never judged.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { directivesInHead } from "./directives.ts";
+ * const head = new TextEncoder().encode("#!/bin/sh\n# solus-hooks: stages=pre\n");
+ * assert.deepEqual(directivesInHead(head), { ok: true, directives: { stages: ["pre"] } });
+ * assert.deepEqual(directivesInHead(null), { ok: true, directives: {} });
+ * ```
+ */
+export function directivesInHead(
+  head: Uint8Array | null,
+  known?: readonly string[],
+): DirectiveResult {
+  if (head === null) return { ok: true, directives: {} }; // unreadable: only a compiled program, which has none
   if (head[0] === 0x7f && head[1] === 0x45 && head[2] === 0x4c && head[3] === 0x46) {
     return { ok: true, directives: {} };
   }
   let text = decoder.decode(head);
-  if (length === buffer.length) text = text.slice(0, text.lastIndexOf("\n") + 1);
+  if (head.length === DIRECTIVE_HEAD_BYTES) text = text.slice(0, text.lastIndexOf("\n") + 1);
   return parseDirectives(text, known);
+}
+
+/**
+ * The directives in the first lines of the file at `path`:
+ * {@linkcode directivesInHead} of its {@linkcode readHead}.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { readDirectives } from "./directives.ts";
+ * const path = await Deno.makeTempFile();
+ * await Deno.writeTextFile(path, "#!/bin/sh\n# solus-hooks: stages=pre\n");
+ * assert.deepEqual(readDirectives(path), { ok: true, directives: { stages: ["pre"] } });
+ * assert.deepEqual(readDirectives("/bin/sh"), { ok: true, directives: {} });
+ * ```
+ */
+export function readDirectives(path: string, known?: readonly string[]): DirectiveResult {
+  return directivesInHead(readHead(path), known);
 }
 
 /**

@@ -26,8 +26,9 @@ import {
   actionsProblem,
   appliesTo,
   type Directives,
+  directivesInHead,
   mergeRules,
-  readDirectives,
+  readHead,
 } from "./directives.ts";
 import type { Stage } from "../event/registry.ts";
 import { selfReason } from "./entry.ts";
@@ -200,7 +201,8 @@ function inspect(dir: string, name: string, judge: Judge, known?: string): Verdi
       `chmod +x ${shellQuote(target ?? path)}`,
     );
   }
-  const self = selfReason(path, target, info.size);
+  const head = readHead(path); // once, for the self check and the directives
+  const self = selfReason(path, target, info.size, head);
   if (self) return skip(name, "self", self);
   if (!judge.allowInsecure) {
     const own = target !== null ? linkBreachOf(link, judge.uid) : null;
@@ -215,7 +217,7 @@ function inspect(dir: string, name: string, judge: Judge, known?: string): Verdi
       );
     }
   }
-  const read = readDirectives(path, judge.actions);
+  const read = directivesInHead(head, judge.actions);
   if (!read.ok) return skip(name, "bad_directive", `bad directive: ${read.error}`);
   if (configured?.actions !== undefined) {
     const problem = actionsProblem(configured.actions, judge.actions);

@@ -10,7 +10,6 @@
 import { DEFAULT_PATH, PLATFORM } from "../config/constants.ts";
 import { basename } from "../paths.ts";
 import type { EnvReader } from "../config/runner_env.ts";
-import { passScopeDenial } from "../errors.ts";
 
 /** A line in the entry script by which the runner knows it, wherever it is copied. */
 export const ENTRY_MARKER = "@solus-hooks entry";
@@ -182,49 +181,43 @@ function ownFiles(): Set<string> {
 
 let cachedOwn: Set<string> | undefined;
 
-/** Bytes read from the start of a small file to find a marker line. */
+/** Bytes of a file's head searched for a marker line: both markers sit in the first lines. */
 const MARKER_HEAD_BYTES = 1024;
-/** Only files this small are read for a marker: the entry and the wrapper are scripts of a few lines. */
+/** Only files this small are looked at for a marker: the entry and the wrapper are scripts of a few lines. */
 const MARKER_MAX_FILE_BYTES = 64 * 1024;
-
-function head(path: string): string {
-  let file: Deno.FsFile | undefined;
-  try {
-    file = Deno.openSync(path);
-    const buffer = new Uint8Array(MARKER_HEAD_BYTES);
-    const read = file.readSync(buffer) ?? 0;
-    return new TextDecoder().decode(buffer.subarray(0, read));
-  } catch (error) {
-    passScopeDenial(error); // the CLI words it as the build's scope
-    return "";
-  } finally {
-    file?.close();
-  }
-}
+const markerDecoder = new TextDecoder();
 
 /**
  * Why a file in the hooks directory is solus-hooks itself, which the runner
  * never runs (it would run every hook again); null when it is not. `path` is
  * the file in the hooks directory, `target` its link's real path (or null),
- * `size` the size of what it points at.
+ * `size` the size of what it points at and `head` its first bytes (discovery
+ * reads them once for this and for the directives; null if unreadable).
  *
  * @example
  * ```ts
  * import { entryScript, selfReason } from "./entry.ts";
+ * import { readHead } from "./directives.ts";
  * import assert from "node:assert/strict";
  * const dir = await Deno.makeTempDir();
- * await Deno.writeTextFile(`${dir}/solus-hooks`, entryScript("/usr/local/bin/solus-hooks"));
- * assert.match(selfReason(`${dir}/solus-hooks`, null, 600)!, /^the solus-hooks entry/);
- * assert.equal(selfReason("/bin/sh", null, 100_000), null);
+ * const entry = `${dir}/solus-hooks`;
+ * await Deno.writeTextFile(entry, entryScript("/usr/local/bin/solus-hooks"));
+ * assert.match(selfReason(entry, null, 600, readHead(entry))!, /^the solus-hooks entry/);
+ * assert.equal(selfReason("/bin/sh", null, 100_000, readHead("/bin/sh")), null);
  * ```
  */
-export function selfReason(path: string, target: string | null, size: number): string | null {
+export function selfReason(
+  path: string,
+  target: string | null,
+  size: number,
+  head: Uint8Array | null,
+): string | null {
   cachedOwn ??= ownFiles();
   if (cachedOwn.has(target ?? path)) {
     return "solus-hooks itself: the runner never runs itself (it would run every hook again)";
   }
-  if (size > MARKER_MAX_FILE_BYTES) return null;
-  const text = head(path);
+  if (size > MARKER_MAX_FILE_BYTES || head === null) return null;
+  const text = markerDecoder.decode(head.subarray(0, MARKER_HEAD_BYTES));
   if (text.includes(ENTRY_MARKER)) {
     return `the solus-hooks entry: the runner never runs itself (it would run every hook again); ` +
       `the entry belongs in ${PLATFORM.hooksDir}/ alone`;
