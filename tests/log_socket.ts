@@ -14,11 +14,18 @@ export interface LogSocket {
   stop(): Promise<string[]>;
 }
 
-/** Bind a datagram socket at `path`, ready within `deadlineMs`. */
-export async function bindLogSocket(path: string, deadlineMs = 30_000): Promise<LogSocket> {
+/**
+ * Bind a datagram socket at `path`, ready within `deadlineMs`: one that reads
+ * every datagram (`listen`), or one whose queue is full and never read (`full`).
+ */
+export async function bindLogSocket(
+  path: string,
+  deadlineMs = 30_000,
+  mode: "listen" | "full" = "listen",
+): Promise<LogSocket> {
   await Deno.remove(path).catch(() => {}); // one left by an earlier bind
   const child = new Deno.Command("python3", {
-    args: [LOG_SOCKET, "listen", path],
+    args: [LOG_SOCKET, mode, path],
     stdin: "piped",
     stdout: "piped",
     stderr: "inherit",
@@ -55,7 +62,7 @@ export async function bindLogSocket(path: string, deadlineMs = 30_000): Promise<
 /** The parts of a classic (RFC 3164) syslog line as logger writes it to a local socket. */
 export function parseSyslogLine(
   datagram: string,
-): { priority: number; tag: string; fields: Map<string, string> } {
+): { priority: number; tag: string; pid: number; fields: Map<string, string> } {
   const match = /^<(\d+)>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d ([^\[:]+)\[(\d+)\]: (.*)$/s.exec(
     datagram,
   );
@@ -64,9 +71,11 @@ export function parseSyslogLine(
   for (const [, key, quoted, bare] of match[4].matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)) {
     fields.set(key, quoted ?? bare);
   }
-  return { priority: Number(match[1]), tag: match[2], fields };
+  return { priority: Number(match[1]), tag: match[2], pid: Number(match[3]), fields };
 }
 
+/** daemon (3) * 8 + severity warning (4). */
+export const DAEMON_WARNING = 28;
 /** daemon (3) * 8 + severity err (3). */
 export const DAEMON_ERR = 27;
 /** daemon (3) * 8 + severity info (6). */

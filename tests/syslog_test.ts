@@ -16,14 +16,12 @@ import {
   ROOT,
   runCli,
   timed,
-  track,
-  waitFor,
   withHooks,
   writeConfig,
 } from "./helpers.ts";
+import { bindLogSocket, DAEMON_INFO, DAEMON_WARNING, parseSyslogLine } from "./log_socket.ts";
 
 const EVENT = JSON.stringify(RESTART_PRE);
-const LOG_SOCKET = join(ROOT, "tests/fixtures/log_socket.py");
 const PRIVATE_LOG = join(ROOT, "tests/fixtures/private_log.sh");
 /** Every CLI run and socket start of these tests gets this long; a test, the sum of its own. */
 const DEADLINE_MS = 30_000;
@@ -48,66 +46,11 @@ function runArgs(dir: string, config: string, ...more: string[]): string[] {
   return ["run", "--event", EVENT, "--dir", dir, "--config", config, "--no-journal", ...more];
 }
 
-/** A bound datagram socket; `stop()` returns every datagram it received, in order. */
-interface LogSocket {
-  stop(): Promise<string[]>;
-}
-
-async function bindLogSocket(path: string, mode: "listen" | "full" = "listen"): Promise<LogSocket> {
-  await Deno.remove(path).catch(() => {}); // one left by an earlier bind
-  const child = new Deno.Command("python3", {
-    args: [LOG_SOCKET, mode, path],
-    stdin: "piped",
-    stdout: "piped",
-    stderr: "inherit",
-  }).spawn();
-  track(child.pid);
-  let text = "";
-  const collected = child.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void (text += chunk) }),
-  );
-  const stop = async () => {
-    // A stage waits for logger at most 20 ms, and a logger still running then
-    // delivers after the CLI exited: wait until nothing has arrived for longer
-    // than logger may take (it is killed at 500 ms).
-    let seen = text;
-    let quietSince = performance.now();
-    await waitFor("the log socket to fall quiet", () => {
-      if (text !== seen) [seen, quietSince] = [text, performance.now()];
-      return performance.now() - quietSince > 600;
-    }, DEADLINE_MS);
-    await child.stdin.close();
-    await child.status;
-    await collected;
-    return text.split("\n").slice(1).filter(Boolean).map((line) => JSON.parse(line));
-  };
-  try {
-    await waitFor("the test socket to become ready", () => text.startsWith("ready\n"), DEADLINE_MS);
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  return { stop };
-}
-
 /** A socket at `name` in `dir` and a config naming it as the system log. */
 async function logSocketIn(dir: string, name: string) {
   const socketPath = join(dir, name);
-  const socket = await bindLogSocket(socketPath);
+  const socket = await bindLogSocket(socketPath, DEADLINE_MS);
   return { socketPath, socket, config: await writeConfig(dir, { syslog: socketPath }) };
-}
-
-/** The parts of a classic (RFC 3164) syslog line as logger writes it to a local socket. */
-function parseSyslogLine(datagram: string) {
-  const match = /^<(\d+)>[A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d ([^\[:]+)\[(\d+)\]: (.*)$/s.exec(
-    datagram,
-  );
-  assert.ok(match, `a syslog line: ${JSON.stringify(datagram)}`);
-  const fields = new Map<string, string>();
-  for (const [, key, quoted, bare] of match[4].matchAll(/(\w+)=(?:"((?:[^"\\]|\\.)*)"|(\S+))/g)) {
-    fields.set(key, quoted ?? bare);
-  }
-  return { priority: Number(match[1]), tag: match[2], pid: Number(match[3]), fields };
 }
 
 /** journald's native protocol, as `logger --journald` sends it: `FIELD=value` lines. */
@@ -122,10 +65,6 @@ function parseJournaldEntry(datagram: string): Map<string, string[]> {
   }
   return fields;
 }
-
-// daemon (3) * 8 + severity: info 6, warning 4.
-const DAEMON_INFO = 30;
-const DAEMON_WARNING = 28;
 
 timed.test({
   name: "run sends one syslog line per stage to the socket the config names, tagged, at info",
@@ -218,7 +157,7 @@ timed.test({
 
       // The replay of the first stage, by the run id the log gave.
       const runId = lines[0].fields.get("run_id")!;
-      const again = await bindLogSocket(socketPath);
+      const again = await bindLogSocket(socketPath, DEADLINE_MS);
       const replay = await cli(["replay", runId, ...common]);
       const replayed = (await again.stop()).map(parseSyslogLine);
       assert.equal(replay.code, 0, replay.stderr);
@@ -243,7 +182,7 @@ timed.test({
 
       // A log daemon that stopped reading: its queue is full, and a sender blocks.
       const socketPath = join(dir, ".full.sock");
-      const full = await bindLogSocket(socketPath, "full");
+      const full = await bindLogSocket(socketPath, DEADLINE_MS, "full");
       try {
         const held = await cli(runArgs(dir, await writeConfig(dir, { syslog: socketPath })));
         assert.equal(held.code, 0, held.stderr);
@@ -284,7 +223,7 @@ timed.test({
       { "10-ok.sh": "#!/bin/sh\nexit 0\n", "20-bad.sh": "#!/bin/sh\nexit 3\n" },
       async (dir) => {
         const socketPath = join(dir, ".journal.sock");
-        const socket = await bindLogSocket(socketPath);
+        const socket = await bindLogSocket(socketPath, DEADLINE_MS);
         const args = runArgs(dir, await writeConfig(dir, { syslog: true }), "--json");
         const wrap = inPrivateLog("journald", socketPath, dir);
         const failed = await cli(args, wrap);
@@ -333,7 +272,7 @@ timed.test({
   fn: async () => {
     await withHooks({ "ok.sh": "#!/bin/sh\nexit 0\n" }, async (dir) => {
       const socketPath = join(dir, ".devlog.sock");
-      const socket = await bindLogSocket(socketPath);
+      const socket = await bindLogSocket(socketPath, DEADLINE_MS);
       const args = runArgs(dir, await writeConfig(dir, { syslog: true }), "--json");
       const scratch = await Deno.makeTempDir({ dir, prefix: ".scratch" });
       const sent = await cli(args, inPrivateLog("dev-log", socketPath, scratch));
@@ -359,7 +298,7 @@ timed.test({
   fn: async () => {
     await withHooks({ "bad.sh": "#!/bin/sh\nexit 3\n" }, async (dir) => {
       const socketPath = join(dir, ".journal.sock");
-      const socket = await bindLogSocket(socketPath);
+      const socket = await bindLogSocket(socketPath, DEADLINE_MS);
       const wrap = inPrivateLog("journald", socketPath, dir);
       const off = await cli(runArgs(dir, await writeConfig(dir, { syslog: false })), wrap);
       // The same namespace with the default does reach the socket: the silence above is the setting's.
