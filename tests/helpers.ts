@@ -498,6 +498,17 @@ export function mulberry32(seed: number): () => number {
 // ---------------------------------------------------------------------------
 // Processes a run left behind
 
+/** True while `pid` names a process that has not exited (a zombie counts as exited). */
+export function isAlive(pid: number): boolean {
+  try {
+    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state !== "Z" && state !== "X";
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The live (non-zombie) processes whose environment holds `NAME=value`: every
  * hook process of a run carries `SOLUS_HOOK_RUN_ID`, and so do its descendants

@@ -14,6 +14,7 @@ import { runForeground } from "../lib/process/foreground.ts";
 import { runStage } from "../mod.ts";
 import {
   DeadlineError,
+  isAlive,
   killRun,
   processesWithEnv,
   RESTART_PRE,
@@ -42,16 +43,6 @@ async function holdsWithin(ms: number, check: () => boolean | Promise<boolean>):
 /** Whether the marker file at `path` appears within 10 s. */
 function appears(path: string): Promise<boolean> {
   return holdsWithin(10_000, () => Deno.stat(path).then(() => true, () => false));
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
 }
 
 function kill(pids: number[]): void {

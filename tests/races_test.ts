@@ -11,6 +11,7 @@ import {
   canRun,
   cliCommand,
   cliEnv,
+  isAlive,
   processesWithEnv,
   RESTART_PRE,
   ROOT,
@@ -26,14 +27,40 @@ import {
 
 const EVENT_JSON = JSON.stringify(RESTART_PRE);
 
-function isAlive(pid: number): boolean {
-  try {
-    const stat = Deno.readTextFileSync(`/proc/${pid}/stat`);
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state !== "Z" && state !== "X";
-  } catch {
-    return false;
-  }
+/**
+ * Start `run` of the restart event over `dir` with `config`, no journal and a
+ * stage deadline of `timeoutMs`, inside `wrapper` if given (such as `unshare`):
+ * output discarded, since these tests SIGKILL it and read only the hooks' marks.
+ */
+function spawnRunner(
+  dir: string,
+  config: string,
+  timeoutMs: number,
+  wrapper: string[] = [],
+): Deno.ChildProcess {
+  const [command, ...args] = [
+    ...wrapper,
+    ...cliCommand(),
+    "run",
+    "--dir",
+    dir,
+    "--config",
+    config,
+    "--no-journal",
+    "--timeout",
+    String(timeoutMs),
+    "--event",
+    EVENT_JSON,
+  ];
+  const runner = new Deno.Command(command, {
+    args,
+    clearEnv: true,
+    env: cliEnv(),
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  track(runner.pid);
+  return runner;
 }
 
 function kill(pid: number): void {
@@ -225,27 +252,7 @@ timed.test({
           "#!/bin/sh\nsetsid env -i /bin/sh -c 'echo $$ > escapee.pid; exec sleep 30' >/dev/null 2>&1 < /dev/null &\nexec sleep 30\n",
       }, async (dir) => {
         const timeoutMs = 1500;
-        const [command, ...prefix] = cliCommand();
-        const runner = new Deno.Command(command, {
-          args: [
-            ...prefix,
-            "run",
-            "--dir",
-            dir,
-            "--config",
-            config,
-            "--no-journal",
-            "--timeout",
-            String(timeoutMs),
-            "--event",
-            EVENT_JSON,
-          ],
-          clearEnv: true,
-          env: cliEnv(),
-          stdout: "null",
-          stderr: "null",
-        }).spawn();
-        track(runner.pid);
+        const runner = spawnRunner(dir, config, timeoutMs);
         const spawnedAt = performance.now();
         const escapee = Number(await waitForFile(join(dir, "escapee.pid"), { nonEmpty: true }));
         try {
@@ -295,33 +302,16 @@ timed.test({
         // No cgroup v2 anywhere in its own mount namespace: an empty tmpfs over the hierarchy.
         const hide =
           'for m in /sys/fs/cgroup/unified /sys/fs/cgroup; do [ -e "$m/cgroup.controllers" ] && mount -t tmpfs none "$m"; done; exec "$@"';
-        const runner = new Deno.Command("unshare", {
-          args: [
-            "-m",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            hide,
-            "sh",
-            ...cliCommand(),
-            "run",
-            "--dir",
-            dir,
-            "--config",
-            config,
-            "--no-journal",
-            "--timeout",
-            String(timeoutMs),
-            "--event",
-            EVENT_JSON,
-          ],
-          clearEnv: true,
-          env: cliEnv(),
-          stdout: "null",
-          stderr: "null",
-        }).spawn();
-        track(runner.pid);
+        const runner = spawnRunner(dir, config, timeoutMs, [
+          "unshare",
+          "-m",
+          "--propagation",
+          "private",
+          "sh",
+          "-c",
+          hide,
+          "sh",
+        ]);
         const spawnedAt = performance.now();
         try {
           await waitForFile(join(dir, "started"));
