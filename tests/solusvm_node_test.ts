@@ -332,9 +332,12 @@ timed.test({
           /^solus-hooks: Deno must be on PATH \(looked on PATH, in \/usr\/local\/bin\/deno, \/usr\/bin\/deno and ~\/\.deno\/bin\): install Deno/,
         );
 
-        // A hook that ignores SIGTERM never makes the platform wait its minute.
+        // A hook that ignores SIGTERM never makes the platform wait its minute. Its name is
+        // this test's own, so the leftover check below cannot see another copy of the suite
+        // running on the same machine (mount namespaces do not hide processes).
+        const stubborn = `40-stubborn-${crypto.randomUUID().slice(0, 8)}`;
         await put(
-          `${HOOKS_D}/40-stubborn`,
+          `${HOOKS_D}/${stubborn}`,
           "#!/bin/sh\n# solus-hooks: actions=server-stop\ntrap '' TERM\ncat >/dev/null\nsleep 120\n",
         );
         stages = await node.platform("server-stop", "--fail");
@@ -343,7 +346,7 @@ timed.test({
         assert.equal(stop.hooks[0].code, 1, stop.hooks[0].stderr);
         assert.match(
           stop.hooks[0].stderr,
-          /TIMED OUT +40-stubborn +.* killed at the stage deadline/,
+          new RegExp(`TIMED OUT +${stubborn} +.* killed at the stage deadline`),
         );
         console.log(`the platform waited ${stop.waited_ms} ms for a hook that ignores SIGTERM`);
         assert.ok(stop.waited_ms < 58_000, `the platform waited ${stop.waited_ms} ms`);
@@ -352,14 +355,18 @@ timed.test({
           `the entry gave hooks their deadline: ${stop.waited_ms} ms`,
         );
         assert.deepEqual(stageNames(await eventsIn(`${out}/count.log`)), ["server-stop pre"]);
-        const left = await node.sh("pgrep -f '[4]0-stubborn' || true");
+        const left = await node.sh(`pgrep -f '[4]${stubborn.slice(1)}' || true`);
         assert.equal(left.stdout.trim(), "", "no process of the hook is left");
         const history = await node.cli("history", "--json", "--limit", "1");
         assert.equal(history.code, 0, history.stderr);
         const [last] = JSON.parse(history.stdout);
         assert.equal(last.action, "server-stop", history.stdout);
-        assert.match(JSON.stringify(last.failed), /40-stubborn/, "the journal names the hook");
-        await node.sh(`rm ${HOOKS_D}/40-stubborn`);
+        assert.match(
+          JSON.stringify(last.failed),
+          new RegExp(stubborn),
+          "the journal names the hook",
+        );
+        await node.sh(`rm ${HOOKS_D}/${stubborn}`);
         await clear();
 
         // A newer build replaces the installed one and says old -> new; the same build changes nothing.
