@@ -38,12 +38,12 @@ import {
   lstat,
   namesIn,
   nodePaths,
-  parseToolArgs,
   printSteps,
-  relativeProblem,
   type Step,
   type ToolFlag,
+  toolValues,
   under,
+  usageExit,
 } from "./layout.ts";
 import { buildScope, scopeNotes, ScopeSettingError } from "./scope.ts";
 import { describeScope } from "../lib/scope.ts";
@@ -250,25 +250,10 @@ Options:
 
 Exit status: 0 installed (or nothing to change), 1 it could not, 2 bad usage.`;
 
-function usageError(message: string): never {
-  console.error(`install: ${message}; deno task install --help shows the usage`);
-  Deno.exit(2);
-}
-
 if (import.meta.main) {
-  const parsed = parseToolArgs(Deno.args, FLAGS);
-  if ("error" in parsed) usageError(parsed.error);
-  const values = parsed.values as Record<string, string> & { help?: true; "dry-run"?: true };
-  if (values.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  for (const name of ["prefix", "root"] as const) {
-    const problem = name === "prefix" && values.prefix === ""
-      ? "--prefix must be an absolute path, not empty"
-      : relativeProblem(name, values[name]);
-    if (problem) usageError(problem);
-  }
+  const values = toolValues("install", Deno.args, FLAGS, USAGE) as Record<string, string> & {
+    "dry-run"?: true;
+  };
   const dryRun = values["dry-run"] === true;
   const prefix = values.prefix;
   const root = values.root;
@@ -300,7 +285,7 @@ if (import.meta.main) {
       scope = buildScope();
     } catch (error) {
       if (!(error instanceof ScopeSettingError)) throw error;
-      usageError(error.message);
+      usageExit("install", error.message);
     }
     const previous = hasBundle ? await wrapperScope(dist) : null;
     const why = stale !== null && own

@@ -366,6 +366,40 @@ export function relativeProblem(name: string, value: string): string | null {
   return `--${name} must be an absolute path, not "${value}"`;
 }
 
+/** A bad command line of `tool`: one line that says where its usage is, then exit 2. */
+export function usageExit(tool: string, message: string): never {
+  console.error(`${tool}: ${message}; deno task ${tool} --help shows the usage`);
+  Deno.exit(2);
+}
+
+/**
+ * The command line of `tool` (install or uninstall) as its main wants it:
+ * `--help` prints `usage` and exits 0; an unknown flag, a missing value, or a
+ * `--prefix` or `--root` that is not an absolute path is {@linkcode usageExit}.
+ */
+export function toolValues(
+  tool: string,
+  args: readonly string[],
+  flags: Readonly<Record<string, ToolFlag>>,
+  usage: string,
+): Record<string, string | boolean> {
+  const parsed = parseToolArgs(args, flags);
+  if ("error" in parsed) usageExit(tool, parsed.error);
+  const values = parsed.values;
+  if (values.help) {
+    console.log(usage);
+    Deno.exit(0);
+  }
+  for (const name of ["prefix", "root"]) {
+    const value = String(values[name] ?? "");
+    const problem = name === "prefix" && value === ""
+      ? "--prefix must be an absolute path, not empty"
+      : relativeProblem(name, value);
+    if (problem) usageExit(tool, problem);
+  }
+  return values;
+}
+
 /** One line per step, as both tools print them; `tool` starts each. */
 export function printSteps(tool: string, steps: readonly Step[], dryRun: boolean): void {
   const verbs: Record<Step["outcome"], string> = {

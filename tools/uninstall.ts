@@ -16,11 +16,10 @@ import {
   lstat,
   namesIn,
   nodePaths,
-  parseToolArgs,
   printSteps,
-  relativeProblem,
   type Step,
   type ToolFlag,
+  toolValues,
   under,
 } from "./layout.ts";
 import { leftoverReason } from "../lib/hooks/names.ts";
@@ -159,29 +158,11 @@ Options:
 
 Exit status: 0 done (or nothing to do), 1 it could not, 2 bad usage.`;
 
-function usageError(message: string): never {
-  console.error(`uninstall: ${message}; deno task uninstall --help shows the usage`);
-  Deno.exit(2);
-}
-
 if (import.meta.main) {
-  const parsed = parseToolArgs(Deno.args, FLAGS);
-  if ("error" in parsed) usageError(parsed.error);
-  const values = parsed.values as Record<string, string> & {
-    help?: true;
+  const values = toolValues("uninstall", Deno.args, FLAGS, USAGE) as Record<string, string> & {
     purge?: true;
     "dry-run"?: true;
   };
-  if (values.help) {
-    console.log(USAGE);
-    Deno.exit(0);
-  }
-  for (const name of ["prefix", "root"] as const) {
-    const problem = name === "prefix" && values.prefix === ""
-      ? "--prefix must be an absolute path, not empty"
-      : relativeProblem(name, values[name]);
-    if (problem) usageError(problem);
-  }
   const dryRun = values["dry-run"] === true;
   let steps: Step[];
   try {
